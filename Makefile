@@ -1,0 +1,56 @@
+# StarNet Studio — the two set-up commands: `make run` and `make test`.
+# Both create .venv with the system's python3 (>= 3.11) and install what they need.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+# Debian packages for Qt's xcb platform and a virtual X server (the GUI tests and screenshots).
+APT_PACKAGES := xvfb xauth libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 \
+	libxcb-xinerama0 libxcb-xkb1 libxcb-cursor0 poppler-utils
+MISSION ?= resources/missions/default.yaml
+
+.PHONY: run test test-core bench package system-deps clean
+
+$(VENV)/.created:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed-gui: $(VENV)/.created pyproject.toml
+	$(PIP) install --quiet -e '.[gui]'
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.created pyproject.toml
+	$(PIP) install --quiet -e '.[gui,test]'
+	@touch $@ $(VENV)/.installed-gui
+
+## run: open the app on the default mission (headless analysis when there is no display)
+run: $(VENV)/.installed-gui
+	$(VENV)/bin/starnet gui $(MISSION)
+
+## system-deps: the Debian packages the GUI tests need (skipped when Xvfb is already there)
+system-deps:
+	@if ! command -v Xvfb >/dev/null 2>&1 || ! ldconfig -p | grep -q libxcb-cursor.so.0; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+## test: install the test dependencies (Xvfb included) and run the whole suite
+test: system-deps $(VENV)/.installed-test
+	$(PY) -m pytest
+
+## test-core: the engine tests only (no display needed)
+test-core: $(VENV)/.installed-test
+	$(PY) -m pytest tests/core
+
+## bench: the side-by-side benchmarks (prints ratios against the peers)
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/propagation.py
+	$(PY) benchmarks/coverage.py
+	$(PY) benchmarks/network.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

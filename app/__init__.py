@@ -1,0 +1,1 @@
+"""StarNet Studio desktop app (Qt). Imports core; core never imports app."""

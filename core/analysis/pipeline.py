@@ -1,0 +1,134 @@
+"""Run every analysis of a mission once, in order, and collect the results.
+
+The :class:`Results` object is what the CLI prints and writes as JSON, what the app draws
+and what the report and exports read: one computation feeds all of them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris, build_ephemeris
+
+ProgressFn = Callable[[str, float], None]
+CancelFn = Callable[[], bool]
+
+RESULTS_SCHEMA = "starnet.results/1"
+
+
+class Cancelled(Exception):
+    """Raised when the caller's ``cancel()`` asked to stop between stages."""
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """Everything computed for one mission. Sections the mission gives no inputs for are ``None``."""
+
+    mission: Mission
+    ephemeris: Ephemeris
+    coverage: Any = None
+    access: Any = None
+    network: Any = None
+    power: Any = None
+    compute: Any = None
+    insight: Any = None
+    cost: Any = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def sections(self) -> list[tuple[str, Any]]:
+        """(JSON key, result) of every section that was computed, in document order."""
+        pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
+                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost)]
+        return [(key, value) for key, value in pairs if value is not None]
+
+
+def run_analysis(
+    mission: Mission,
+    base_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> Results:
+    """Propagate the mission and run every analysis it has inputs for.
+
+    ``progress(stage, fraction)`` is called as work proceeds; ``cancel()`` is polled between
+    stages and, when it returns True, the run stops with :class:`Cancelled`.
+    """
+    from core.analysis import access as access_mod
+    from core.analysis import compute as compute_mod
+    from core.analysis import cost as cost_mod
+    from core.analysis import coverage as coverage_mod
+    from core.analysis import insight as insight_mod
+    from core.analysis import network as network_mod
+    from core.analysis import power as power_mod
+
+    report = progress or (lambda stage, fraction: None)
+    timings: dict[str, float] = {}
+
+    def stage(name: str, fn: Callable[[], Any], weight_done: float) -> Any:
+        if cancel is not None and cancel():
+            raise Cancelled(name)
+        report(name, weight_done)
+        start = time.perf_counter()
+        value = fn()
+        timings[name] = time.perf_counter() - start
+        return value
+
+    eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f)), 0.0)
+    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph), 0.25)
+    access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
+    network = stage("network", lambda: network_mod.compute_network(mission, eph), 0.55)
+    power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
+    compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
+    insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, network, compute), 0.85)
+    cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
+    if cancel is not None and cancel():
+        raise Cancelled("done")
+    report("done", 1.0)
+    return Results(mission, eph, coverage, access, network, power, compute, insight, cost, timings)
+
+
+def shells_section(eph: Ephemeris) -> list[dict]:
+    """The contract's "shells" list."""
+    return [
+        {
+            "name": s.name,
+            "satellites": s.n_sat,
+            "altitude_km": round(s.altitude_km, 3),
+            "inclination_deg": round(s.inclination_deg, 4),
+            "eccentricity": round(s.eccentricity, 6),
+            "period_s": round(s.period_s, 2),
+            "raan_drift_deg_per_day": round(s.raan_drift_deg_per_day, 4),
+            "planes": s.planes,
+            "sats_per_plane": s.sats_per_plane,
+            "phasing": s.phasing,
+            "pattern": s.pattern,
+            "source": s.source,
+            "propagator": s.propagator,
+        }
+        for s in eph.shells
+    ]
+
+
+def results_document(results: Results) -> dict:
+    """The results JSON document (CONTRACT §3)."""
+    mission, eph = results.mission, results.ephemeris
+    doc: dict[str, Any] = {
+        "schema": RESULTS_SCHEMA,
+        "mission": {
+            "name": mission.name,
+            "epoch_utc": eph.time.iso(0.0),
+            "duration_s": float(mission.analysis.duration_s),
+            "step_s": float(mission.analysis.step_s),
+            "satellites": eph.n_sat,
+            "epochs": eph.n_time,
+        },
+        "shells": shells_section(eph),
+    }
+    for key, value in results.sections():
+        doc[key] = value.to_json()
+    doc["timings_s"] = {k: round(v, 4) for k, v in results.timings_s.items()}
+    return doc

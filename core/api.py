@@ -1,0 +1,58 @@
+"""The engine's front door, for notebooks, scripts and the app.
+
+>>> from core import api
+>>> mission = api.load_preset("default")
+>>> results = api.analyze(mission)                       # doctest: +SKIP
+>>> api.results_document(results)["coverage"]["mean_percent"]   # doctest: +SKIP
+
+Everything here is headless (no Qt); the desktop app calls the same functions in a worker.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from core.analysis.pipeline import Cancelled, Results, results_document, run_analysis
+from core.catalog.presets import preset_names, preset_path
+from core.mission import io as _io
+from core.mission.errors import MissionError, Problem
+from core.mission.model import Mission
+from core.orbits.checks import orbit_problems
+from core.orbits.ephemeris import Ephemeris, build_ephemeris
+
+__all__ = [
+    "Cancelled", "Ephemeris", "Mission", "MissionError", "Problem", "Results", "analyze", "build_ephemeris",
+    "dumps_mission", "load_mission", "load_preset", "loads_mission", "mission_from_dict", "mission_to_dict",
+    "preset_names", "preset_path", "results_document", "save_mission",
+]
+
+
+def load_mission(path: str | os.PathLike) -> Mission:
+    """Load and fully check a mission file; raises :class:`MissionError` naming file and fields."""
+    return _io.load_mission(path, extra_check=orbit_problems)
+
+
+def loads_mission(text: str, source: str = "<text>", base_dir: Path | None = None) -> Mission:
+    """Load a mission from YAML/JSON text."""
+    return _io.loads_mission(text, source, base_dir, extra_check=orbit_problems)
+
+
+def mission_from_dict(data: dict, source: str = "<mission>", base_dir: Path | None = None) -> Mission:
+    """Validate plain data (as from YAML) into a mission."""
+    return _io.mission_from_dict(data, source, base_dir, extra_check=orbit_problems)
+
+
+def load_preset(name: str) -> Mission:
+    """A built-in preset mission by name (see :func:`preset_names`)."""
+    return load_mission(preset_path(name))
+
+
+mission_to_dict = _io.mission_to_dict
+dumps_mission = _io.dumps_mission
+save_mission = _io.save_mission
+
+
+def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cancel=None) -> Results:
+    """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`."""
+    return run_analysis(mission, base_dir, progress=progress, cancel=cancel)

@@ -1,0 +1,248 @@
+"""The headless ``starnet`` subcommands: analyze, presets, new (export, report, sweep join as they land).
+
+``app.cli`` is the console entry point; it reuses :func:`build_parser` and adds ``gui`` and
+``screenshot``, importing Qt only when those run.
+
+Exit codes: 0 success; 2 invalid input or usage (a clear message on stderr); 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from core import __version__
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input the user can fix; printed as one line and exit code 2."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@contextmanager
+def progress_reporter(enabled: bool) -> Iterator[Callable[[str, float], None]]:
+    """A ``progress(stage, fraction)`` callback drawing a rich progress bar on a terminal."""
+    if not enabled:
+        yield lambda stage, fraction: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<18}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def update(stage: str, fraction: float) -> None:
+            bar.update(task, description=stage, completed=max(0.0, min(1.0, fraction)))
+
+        yield update
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    return not getattr(args, "quiet", False) and sys.stdout.isatty()
+
+
+def load_mission_arg(path: str):
+    """Load the MISSION argument; a preset name is accepted where no such file exists."""
+    from core import api
+
+    if not Path(path).exists() and not any(sep in path for sep in "/\\") and path in api.preset_names():
+        return api.load_preset(path), api.preset_path(path).parent
+    return api.load_mission(path), Path(path).resolve().parent
+
+
+def writable_target(path: str) -> Path:
+    """Check that ``path``'s folder exists and is writable before long work starts."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"{path}: the folder {folder} is not writable")
+    return target
+
+
+def print_tables(tables, console=None) -> None:
+    """Print :class:`core.analysis.tables.Table` objects with rich."""
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = console or Console()
+    for table in tables:
+        view = RichTable(title=table.title, title_justify="left", header_style="bold")
+        for column in table.columns:
+            view.add_column(str(column), justify="right" if column != table.columns[0] else "left")
+        for row in table.rows:
+            view.add_row(*[_cell(v) for v in row])
+        console.print(view)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "-"
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    from core import api
+
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    view = RichTable(title="Built-in missions", title_justify="left")
+    view.add_column("preset")
+    view.add_column("name")
+    view.add_column("satellites", justify="right")
+    for name in api.preset_names():
+        mission = api.load_preset(name)
+        view.add_row(name, mission.name, str(_count_satellites(mission)))
+    Console().print(view)
+    return EXIT_OK
+
+
+def _count_satellites(mission) -> str:
+    from core.orbits.shells import build_shells
+
+    shells, _ = build_shells(mission, None)
+    return f"{sum(s.n_sat for s in shells):,}"
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from core import api
+    from core.mission.io import atomic_write_text
+
+    try:
+        source = api.preset_path(args.preset)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+    target = writable_target(args.output)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target}: already exists (use --force to overwrite)")
+    atomic_write_text(target, source.read_text(encoding="utf-8"))
+    api.load_mission(target)  # the copy must load as it is
+    if not args.quiet:
+        print(f"wrote {target} from preset {args.preset!r}")
+    return EXIT_OK
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from core import api
+
+    mission, base_dir = load_mission_arg(args.mission)
+    json_path = writable_target(args.json) if args.json else None
+    with progress_reporter(show_progress(args)) as progress:
+        results = api.analyze(mission, base_dir, progress=progress)
+    document = api.results_document(results)
+    if json_path is not None:
+        from core.mission.io import atomic_write_text
+
+        atomic_write_text(json_path, json.dumps(document, indent=2) + "\n")
+    if not args.quiet:
+        print_tables(summary_tables(results))
+        if json_path is not None:
+            print(f"results written to {json_path}")
+    return EXIT_OK
+
+
+def summary_tables(results) -> list:
+    """The tables ``starnet analyze`` prints: the mission and shells, then each section's own."""
+    from core.analysis.tables import Table
+
+    eph = results.ephemeris
+    mission = results.mission
+    head = Table(
+        title=f"{mission.name} — {eph.n_sat:,} satellites, {eph.n_time:,} epochs from {eph.time.iso(0.0)}",
+        columns=["shell", "satellites", "altitude km", "inclination deg", "period min", "RAAN drift deg/day", "propagator"],
+        rows=[[s.name, s.n_sat, s.altitude_km, s.inclination_deg, s.period_s / 60.0, s.raan_drift_deg_per_day, s.propagator] for s in eph.shells],
+    )
+    tables = [head]
+    for _, section in results.sections():
+        tables.extend(section.tables())
+    return tables
+
+
+# --------------------------------------------------------------------------- parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "presets": cmd_presets,
+    "new": cmd_new,
+    "analyze": cmd_analyze,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``starnet`` parser with the headless subcommands (``app.cli`` adds gui/screenshot)."""
+    parser = argparse.ArgumentParser(prog="starnet", description="StarNet Studio: design computing constellations.")
+    parser.add_argument("--version", action="version", version=f"starnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="run every analysis headless and print a summary")
+    p.add_argument("mission", metavar="MISSION", help="mission file (YAML/JSON) or preset name")
+    p.add_argument("--json", metavar="FILE", help="write the results document")
+    p.add_argument("--out", metavar="DIR", help="also write CSV time series and exports into DIR")
+    p.add_argument("--report", metavar="FILE", help="also write the report (.pdf or .html)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    p = sub.add_parser("presets", help="list the built-in missions")
+
+    p = sub.add_parser("new", help="write a built-in mission out as a mission file")
+    p.add_argument("--preset", required=True, metavar="NAME")
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    p.add_argument("--quiet", action="store_true")
+    return parser
+
+
+def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespace], int]] | None = None) -> int:
+    """Run a parsed command and map errors to exit codes with one clear message each."""
+    from core.mission.errors import MissionError
+
+    table = commands or COMMANDS
+    try:
+        return table[args.command](args)
+    except MissionError as exc:
+        _stderr(str(exc))
+        return EXIT_USAGE
+    except UsageError as exc:
+        _stderr(f"starnet: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _stderr("starnet: interrupted")
+        return 130
+    except Exception as exc:  # anything else: one line, and the traceback only on request
+        if os.environ.get("STARNET_DEBUG"):
+            raise
+        _stderr(f"starnet: error: {type(exc).__name__}: {exc} (set STARNET_DEBUG=1 for the traceback)")
+        return EXIT_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Headless entry point (``python -m core.cli``)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    return run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

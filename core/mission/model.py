@@ -1,0 +1,256 @@
+"""The mission document: what a user designs, as pydantic v2 models.
+
+A mission names an epoch, the analysis window, one or more constellations (Walker shells,
+imported TLE/OMM sets, custom satellites or formation-flying clusters), the satellite
+designs (buses), ground stations, cities, latency pairs and the in-orbit workload. The
+file format is described in ``docs/mission-file.md``; :mod:`core.mission.io` loads and
+saves it and :mod:`core.mission.validate` adds the checks that need the whole document.
+
+Field values are in the units their names carry (``_km``, ``_deg``, ``_s``). Every field
+that the contract gives a default for has that default here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+from core.mission.bus import Bus, CostModel, Workload
+
+SCHEMA_VERSION = 1
+"""The mission-file format version this code writes; older files are migrated on load."""
+
+EARTH_RADIUS_KM = 6378.137
+MIN_ALTITUDE_KM = 160.0
+MAX_ALTITUDE_KM = 50_000.0
+
+WALKER_RE = re.compile(r"^\s*(?P<i>[0-9.]+|sso)\s*:\s*(?P<t>\d+)\s*/\s*(?P<p>\d+)\s*/\s*(?P<f>\d+)\s*$", re.IGNORECASE)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_altitude(value: float | None) -> float | None:
+    if value is None:
+        return value
+    if value <= MIN_ALTITUDE_KM:
+        raise ValueError(f"must be above {MIN_ALTITUDE_KM:.0f} km")
+    if value > MAX_ALTITUDE_KM:
+        raise ValueError(f"must be at most {MAX_ALTITUDE_KM:,.0f} km")
+    return value
+
+
+class Region(_Strict):
+    """Where coverage is computed: a latitude/longitude box, or a polygon of (lat, lon) vertices."""
+
+    lat_min_deg: float = Field(-90.0, ge=-90, le=90)
+    lat_max_deg: float = Field(90.0, ge=-90, le=90)
+    lon_min_deg: float = Field(-180.0, ge=-180, le=360)
+    lon_max_deg: float = Field(180.0, ge=-180, le=360)
+    polygon: list[tuple[float, float]] | None = Field(None, description="[[lat_deg, lon_deg], ...], at least 3 vertices")
+
+    @field_validator("polygon")
+    @classmethod
+    def _polygon_size(cls, value):
+        if value is not None and len(value) < 3:
+            raise ValueError("a polygon needs at least 3 [lat_deg, lon_deg] vertices")
+        return value
+
+
+class Analysis(_Strict):
+    """The analysis window and the masks shared by all analyses."""
+
+    duration_s: float = Field(86400.0, description="length of the analysis window")
+    step_s: float = Field(60.0, description="time step of the analysis grid")
+    min_elevation_deg: float = Field(25.0, ge=0, lt=90, description="user-terminal and coverage elevation mask")
+    coverage_grid_deg: float = Field(1.0, ge=0.1, le=10, description="cell size of the area-weighted coverage grid")
+    region: Region | None = Field(None, description="restrict coverage to a box or polygon")
+
+    @field_validator("duration_s", "step_s")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be positive")
+        return value
+
+
+class Satellite(_Strict):
+    """A custom satellite from classical (mean) orbital elements."""
+
+    name: str
+    altitude_km: float = Field(description="semi-major axis minus the Earth's equatorial radius")
+    eccentricity: float = Field(0.0, ge=0)
+    inclination_deg: float = Field(ge=0, le=180)
+    raan_deg: float = 0.0
+    arg_perigee_deg: float = 0.0
+    mean_anomaly_deg: float = 0.0
+
+    _alt = field_validator("altitude_km")(_check_altitude)
+
+    @field_validator("eccentricity")
+    @classmethod
+    def _ecc(cls, value: float) -> float:
+        if value >= 1:
+            raise ValueError("must be below 1 (closed orbits only)")
+        return value
+
+
+class Cluster(_Strict):
+    """A formation-flying cluster (as in Google's Suncatcher): N satellites within a radius.
+
+    The satellites share the reference orbit of the constellation entry and sit on
+    passive relative-motion ellipses (Hill / Clohessy-Wiltshire) whose size stays within
+    ``radius_km`` of the cluster centre.
+    """
+
+    satellites: int = Field(ge=1, le=10_000)
+    radius_km: float = Field(1.0, gt=0, le=100)
+    min_separation_m: float = Field(100.0, ge=0)
+
+
+class Constellation(_Strict):
+    """One shell or imported set of satellites.
+
+    Exactly one source of satellites: Walker fields (``walker`` and/or ``altitude_km``,
+    ``inclination_deg``, ``planes``, ``sats_per_plane``), ``tle_file``/``tle``,
+    ``omm_file``, a list of custom ``satellites``, or a ``cluster``.
+    """
+
+    name: str
+    walker: str | None = Field(None, description='shorthand "i:t/p/f", e.g. "53:1584/72/17"')
+    pattern: Literal["delta", "star"] = "delta"
+    altitude_km: float | None = None
+    inclination_deg: float | Literal["sso"] | None = None
+    ltan_h: float | None = Field(None, ge=0, lt=24)
+    planes: int | None = None
+    sats_per_plane: int | None = None
+    phasing: int | None = None
+    raan0_deg: float = 0.0
+    eccentricity: float = Field(0.0, ge=0)
+    arg_perigee_deg: float = 0.0
+    propagator: Literal["two-body", "j2", "sgp4"] = "j2"
+    isl: Literal["none", "plus-grid"] = "none"
+    max_isl_range_km: float | None = Field(None, gt=0, description="drop inter-satellite links longer than this")
+    isl_terminals: int = Field(4, ge=0, le=16, description="laser terminals per satellite for nearest-neighbour links")
+    bus: str = "default"
+    tle_file: str | None = None
+    tle: str | None = None
+    omm_file: str | None = None
+    satellites: list[Satellite] | None = None
+    cluster: Cluster | None = None
+
+    _alt = field_validator("altitude_km")(_check_altitude)
+
+    @field_validator("walker")
+    @classmethod
+    def _walker_format(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        match = WALKER_RE.match(value)
+        if not match:
+            raise ValueError('must look like "i:t/p/f", e.g. "53:1584/72/17"')
+        total, planes = int(match["t"]), int(match["p"])
+        if planes < 1 or total < 1:
+            raise ValueError("t and p must be at least 1")
+        if total % planes:
+            raise ValueError(f"t={total} is not a multiple of p={planes}")
+        if match["i"].lower() != "sso" and not 0 <= float(match["i"]) <= 180:
+            raise ValueError("inclination must be within 0..180 deg")
+        return value.strip()
+
+    @field_validator("inclination_deg")
+    @classmethod
+    def _inclination(cls, value):
+        if isinstance(value, str):
+            return value.lower()
+        if value is not None and not 0 <= value <= 180:
+            raise ValueError("must be within 0..180 deg, or \"sso\"")
+        return value
+
+    @field_validator("planes", "sats_per_plane")
+    @classmethod
+    def _at_least_one(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("eccentricity")
+    @classmethod
+    def _ecc(cls, value: float) -> float:
+        if value >= 1:
+            raise ValueError("must be below 1 (closed orbits only)")
+        return value
+
+    @property
+    def source(self) -> Literal["walker", "tle", "omm", "satellites", "cluster"]:
+        """Which kind of satellite source this entry uses."""
+        if self.tle_file is not None or self.tle is not None:
+            return "tle"
+        if self.omm_file is not None:
+            return "omm"
+        if self.satellites is not None:
+            return "satellites"
+        if self.cluster is not None:
+            return "cluster"
+        return "walker"
+
+
+class GroundStation(_Strict):
+    """A ground station: downlink site with its own elevation mask."""
+
+    name: str
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=360)
+    alt_m: float = 0.0
+    min_elevation_deg: float = Field(5.0, ge=0, lt=90)
+
+
+class City(_Strict):
+    """A named point for latency routing (users there see satellites above the mission mask)."""
+
+    name: str
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=360)
+    alt_m: float = 0.0
+
+
+class Mission(_Strict):
+    """A whole mission document (see CONTRACT §1)."""
+
+    schema_version: int = SCHEMA_VERSION
+    name: str
+    description: str | None = None
+    sources: list[str] = Field(default_factory=list, description="where the figures of a preset come from")
+    epoch: datetime
+    analysis: Analysis = Field(default_factory=Analysis)
+    constellations: list[Constellation] = Field(min_length=1)
+    buses: dict[str, Bus] = Field(default_factory=dict)
+    ground_stations: list[GroundStation] = Field(default_factory=list)
+    cities: list[City] = Field(default_factory=list)
+    latency_pairs: list[tuple[str, str]] = Field(default_factory=list)
+    workload: Workload = Field(default_factory=Workload)
+    cost: CostModel = Field(default_factory=CostModel)
+
+    @field_validator("epoch")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    @field_serializer("epoch")
+    def _epoch_iso(self, value: datetime) -> str:
+        text = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0").rstrip(".")
+        return text + "Z"
+
+    def bus_for(self, constellation: Constellation) -> Bus:
+        """The bus design of a constellation ("default" exists even when not written)."""
+        if constellation.bus in self.buses:
+            return self.buses[constellation.bus]
+        if constellation.bus == "default":
+            return Bus()
+        raise KeyError(constellation.bus)
