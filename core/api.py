@@ -11,6 +11,8 @@ Everything here is headless (no Qt); the desktop app calls the same functions in
 from __future__ import annotations
 
 import os
+
+import numpy as np
 from pathlib import Path
 
 from core.analysis.pipeline import Cancelled, Results, results_document, run_analysis
@@ -23,7 +25,7 @@ from core.orbits.ephemeris import Ephemeris, build_ephemeris
 
 __all__ = [
     "Cancelled", "Ephemeris", "Mission", "MissionError", "Problem", "Results", "analyze", "build_ephemeris",
-    "dumps_mission", "load_mission", "load_preset", "loads_mission", "mission_from_dict", "mission_to_dict",
+    "dumps_mission", "lifetime_of", "load_mission", "load_preset", "loads_mission", "mission_from_dict", "mission_to_dict",
     "preset_names", "preset_path", "results_document", "save_mission",
 ]
 
@@ -56,3 +58,22 @@ save_mission = _io.save_mission
 def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cancel=None) -> Results:
     """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`."""
     return run_analysis(mission, base_dir, progress=progress, cancel=cancel)
+
+
+def lifetime_of(results: Results, sat: int, offset_s: float = 0.0):
+    """Orbital lifetime estimate of one satellite (Cowell with J2 and drag, then orbit-averaged decay).
+
+    The mass comes from the power sizing of its shell; the drag area is a 1 m^2 body plus half the
+    solar array (the average projected area of a tumbling flat plate). Takes about a second.
+    """
+    from core.orbits.lifetime import estimate_lifetime
+
+    eph = results.ephemeris
+    r, v = eph.states_eci(np.array([offset_s]), np.array([sat]))
+    shell = eph.shell_of(sat)
+    mass_kg, array_m2 = 100.0, 1.0
+    if results.power is not None:
+        row = next((p for p in results.power.to_json() if p["shell"] == shell.name), None)
+        if row is not None:
+            mass_kg, array_m2 = float(row["mass_kg"]), float(row["solar_array_m2"])
+    return estimate_lifetime(r[0, 0], v[0, 0], mass_kg=mass_kg, drag_area_m2=1.0 + 0.5 * array_m2)

@@ -9,7 +9,8 @@ by slot, in the order of the mission file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -98,6 +99,18 @@ class Ephemeris:
         return frames.apply_rotation(frames.gcrs_to_itrs_matrices(self.time.at(offsets_s)), r)
 
 
+@lru_cache(maxsize=4)
+def _grid_and_frames(epoch: datetime, duration_s: float, step_s: float) -> tuple[TimeGrid, np.ndarray, np.ndarray]:
+    """The time grid with its Earth-fixed rotations and Sun directions (shared by every edit of
+    the constellation: only a change of epoch or window recomputes them). Arrays are read-only."""
+    grid = TimeGrid.regular(epoch, duration_s, step_s)
+    rot = frames.gcrs_to_itrs_matrices(grid.times)
+    sun = frames.sun_direction_gcrs(grid.times)
+    rot.flags.writeable = False
+    sun.flags.writeable = False
+    return grid, rot, sun
+
+
 def build_ephemeris(
     mission: Mission,
     base_dir: Path | None = None,
@@ -110,8 +123,11 @@ def build_ephemeris(
     ``time`` overrides the grid given by ``mission.analysis``.
     """
     report = progress or (lambda stage, fraction: None)
-    grid = time or TimeGrid.regular(mission.epoch, mission.analysis.duration_s, mission.analysis.step_s)
     report("Orbits", 0.0)
+    if time is None:
+        grid, rot, sun = _grid_and_frames(mission.epoch, float(mission.analysis.duration_s), float(mission.analysis.step_s))
+    else:
+        grid, rot, sun = time, frames.gcrs_to_itrs_matrices(time.times), frames.sun_direction_gcrs(time.times)
     shells, sources = build_shells(mission, base_dir)
     propagators = tuple(make_propagator(shell, source, grid.epoch) for shell, source in zip(shells, sources))
     n_sat = sum(s.n_sat for s in shells)
@@ -119,10 +135,8 @@ def build_ephemeris(
     for k, (shell, prop) in enumerate(zip(shells, propagators)):
         r_eci[shell.sat_slice] = prop.positions(grid.offsets_s)
         report("Orbits", 0.7 * (k + 1) / len(shells))
-    rot = frames.gcrs_to_itrs_matrices(grid.times)
     report("Earth-fixed frame", 0.8)
     r_ecef = frames.apply_rotation(rot, r_eci)
-    sun = frames.sun_direction_gcrs(grid.times)
     report("Orbits", 1.0)
     index = np.concatenate([np.full(s.n_sat, k, dtype=np.int32) for k, s in enumerate(shells)]) if shells else np.zeros(0, np.int32)
     return Ephemeris(

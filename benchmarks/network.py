@@ -1,0 +1,145 @@
+"""Network engine against networkx: Starlink shell 1 (+Grid), 10 cities, one day at 60 s.
+
+Run: ``.venv/bin/python benchmarks/network.py [--nx-epochs 30] [--step 60]``
+
+Both sides solve the same problem at each epoch: build the graph (ISLs active at that
+epoch + ground links of every satellite a city sees above 25 deg, each city split into a
+send and a receive node) and find the shortest route of each of the 10 pairs with
+Dijkstra from the pairs' origins. The ephemeris and the ISL availability (one vectorised
+pass over the whole day, shared by both) are timed separately. networkx is timed on a
+sample of epochs and its day extrapolated; the routes are checked to agree.
+
+Goal: <= 5 ms per epoch (>= 10x networkx), a day at 60 s in <= 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.analysis.network import compute_network  # noqa: E402
+from core.analysis.routing import route_pairs  # noqa: E402
+from core.analysis.topology import compute_topology, visible_from_places  # noqa: E402
+from core.mission.model import Mission  # noqa: E402
+from core.orbits.ephemeris import build_ephemeris  # noqa: E402
+
+CITIES = ["New York", "London", "Tokyo", "Sydney", "Sao Paulo", "Johannesburg", "Singapore", "Los Angeles", "Mumbai", "Madrid"]
+
+
+def mission(step_s: float) -> Mission:
+    pairs = [[CITIES[i], CITIES[(i + 3) % len(CITIES)]] for i in range(len(CITIES))]  # 10 origins
+    return Mission.model_validate(
+        dict(
+            name="Starlink shell 1 benchmark",
+            epoch="2026-03-20T00:00:00Z",
+            analysis=dict(duration_s=86400, step_s=step_s, min_elevation_deg=25),
+            constellations=[dict(name="shell-1", walker="53:1584/72/17", altitude_km=550, isl="plus-grid")],
+            latency_pairs=pairs,
+        )
+    )
+
+
+def networkx_epoch(nx, r, t, edges, active_t, place_km, place_up, sin_mask, pair_from, pair_to):
+    """The same epoch solved with networkx: returns path lengths (km) per pair."""
+    g = nx.DiGraph()
+    on = edges[active_t]
+    d = np.linalg.norm(r[on[:, 0], t] - r[on[:, 1], t], axis=1)
+    g.add_weighted_edges_from(zip(on[:, 0].tolist(), on[:, 1].tolist(), d.tolist()))
+    g.add_weighted_edges_from(zip(on[:, 1].tolist(), on[:, 0].tolist(), d.tolist()))
+    vis = np.zeros((place_km.shape[0], r.shape[0]), bool)
+    visible_from_places(r, t, place_km, place_up, sin_mask, vis)
+    for p in range(place_km.shape[0]):
+        sats = np.flatnonzero(vis[p])
+        rng = np.linalg.norm(r[sats, t] - place_km[p], axis=1)
+        g.add_weighted_edges_from((("send", p), int(s), float(x)) for s, x in zip(sats, rng))
+        g.add_weighted_edges_from((int(s), ("recv", p), float(x)) for s, x in zip(sats, rng))
+    out = np.full(pair_from.size, np.inf)
+    for src in np.unique(pair_from):
+        if ("send", int(src)) not in g:
+            continue
+        dist, _paths = nx.single_source_dijkstra(g, ("send", int(src)))
+        for q in np.flatnonzero(pair_from == src):
+            out[q] = dist.get(("recv", int(pair_to[q])), np.inf)
+    return out
+
+
+def main() -> None:
+    import networkx as nx
+
+    from core.catalog.places import resolve_place
+    from core.orbits import frames
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--step", type=float, default=60.0)
+    ap.add_argument("--nx-epochs", type=int, default=30, help="epochs to time networkx on")
+    args = ap.parse_args()
+
+    m = mission(args.step)
+    t0 = time.perf_counter()
+    eph = build_ephemeris(m)
+    t_eph = time.perf_counter() - t0
+    n_time = eph.n_time
+
+    # warm-up: numba kernels load from cache / compile (not timed)
+    short = Mission.model_validate({**m.model_dump(), "analysis": dict(duration_s=120, step_s=60)})
+    compute_network(short, build_ephemeris(short))
+
+    t0 = time.perf_counter()
+    topo = compute_topology(m, eph)
+    t_topo = time.perf_counter() - t0
+
+    names = sorted({n for p in m.latency_pairs for n in p}, key=CITIES.index)
+    places = [resolve_place(m, n) for n in names]
+    lat = np.array([p.lat_deg for p in places])
+    lon = np.array([p.lon_deg for p in places])
+    place_km = frames.ecef_from_geodetic(lat, lon, np.array([p.alt_m for p in places]) / 1000)
+    place_up = frames.up_vector(lat, lon)
+    mask = np.array([p.min_elevation_deg for p in places])
+    pf = np.array([names.index(a) for a, _ in m.latency_pairs])
+    pt = np.array([names.index(b) for _, b in m.latency_pairs])
+
+    t0 = time.perf_counter()
+    routes = route_pairs(eph.r_ecef_km, topo.isl_edges, topo.isl_active, place_km, place_up, mask, pf, pt)
+    t_route = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    net = compute_network(m, eph)
+    t_day = time.perf_counter() - t0
+
+    sample = np.linspace(0, n_time - 1, min(args.nx_epochs, n_time)).astype(int)
+    r = np.ascontiguousarray(eph.r_ecef_km)
+    edges = topo.isl_edges.astype(np.int64)
+    sin_mask = np.sin(np.radians(mask))
+    t0 = time.perf_counter()
+    ref = np.stack([networkx_epoch(nx, r, int(t), edges, topo.isl_active[t], place_km, place_up, sin_mask, pf, pt) for t in sample], axis=1)
+    t_nx = (time.perf_counter() - t0) / sample.size
+    ours = routes.path_km[:, sample]
+    agree = np.allclose(np.where(np.isfinite(ref), ref, -1), np.where(np.isfinite(ours), ours, -1), rtol=1e-9)
+
+    per_epoch_ours = t_route / n_time
+    per_epoch_all = (t_route + t_topo) / n_time
+    print(f"Starlink shell 1: {eph.n_sat} satellites, {topo.n_edge} plus-grid links, {len(CITIES)} cities, "
+          f"{len(m.latency_pairs)} pairs, {n_time} epochs at {args.step:g} s")
+    print(f"ephemeris (not part of the network engine): {t_eph:.2f} s")
+    print(f"{'':38s}{'ours':>10s}{'networkx':>12s}{'ratio':>9s}")
+    print(f"{'per epoch, routing (graph + Dijkstra)':38s}{per_epoch_ours * 1e3:9.2f}ms{t_nx * 1e3:10.2f}ms{t_nx / per_epoch_ours:8.1f}x")
+    print(f"{'per epoch, incl. ISL availability':38s}{per_epoch_all * 1e3:9.2f}ms{t_nx * 1e3:10.2f}ms{t_nx / per_epoch_all:8.1f}x")
+    print(f"{'whole day, compute_network':38s}{t_day:9.2f}s {t_nx * n_time:10.2f}s {t_nx * n_time / t_day:8.1f}x"
+          f"   (networkx extrapolated from {sample.size} epochs)")
+    print(f"ISL availability for the day (one pass): {t_topo * 1e3:.0f} ms")
+    print(f"routes agree with networkx on the sampled epochs: {agree}")
+    print(f"goals: <= 5 ms per epoch: {'met' if per_epoch_all <= 5e-3 else 'MISSED'}; "
+          f">= 10x networkx: {'met' if t_nx / per_epoch_all >= 10 else 'MISSED'}; "
+          f"day <= 10 s: {'met' if t_day <= 10 else 'MISSED'}")
+    med = np.nanmedian(net.latency_ms, axis=1)
+    print("median one-way latency ms:", ", ".join(f"{a}-{b} {x:.1f}" for (a, b), x in zip(net.pairs, med)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Compute sizing: how much processing each shell carries and how much its workload needs.
+
+For every shell, with its bus (``mission.bus_for``) and the mission's workload:
+
+* ``tops_per_satellite = hardware.tops x compute_units`` (vendor peak figures from the
+  hardware catalogue, ``resources/hardware.yaml``);
+* ``constellation_pops = tops_per_satellite x satellites / 1000``;
+* ``required_tops_per_satellite = sensor_rate x duty x ops_per_byte`` — the *average* raw
+  byte rate (``sensor_rate_mbps x 1e6 / 8 x sensor_duty`` bytes/s) times the operations
+  each byte needs, in 1e12 operations per second;
+* ``utilization = min(1, required / available)``: the average share of time the compute
+  payload is busy. It couples compute to power: the compute load is
+  ``hardware.power_w x units x utilization`` (plus, with the bus option
+  ``compute_idle_power``, ``power_w_min x units x (1 - utilization)`` for idling);
+* ``storage_tb_needed``: one capture buffered while it is processed, plus — when the compute
+  is short — the raw data that piles up unprocessed over the analysis window
+  (``(required - available) / ops_per_byte x duration``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class HardwareInfo:
+    """What sizing needs of a compute module (a view of the catalogue entry)."""
+
+    key: str
+    name: str
+    tops: float
+    power_w: float
+    power_w_min: float
+    mass_kg: float
+    radiation: str
+    source: str
+    estimated: bool
+
+
+def hardware_info(key: str) -> HardwareInfo:
+    """Look ``key`` up in the hardware catalogue (:func:`core.catalog.hardware.get_hardware`).
+
+    Missing figures (``None``) become 0 W / 0 kg, and an unknown idle power is the full power.
+    """
+    from core.catalog.hardware import get_hardware
+
+    hw = get_hardware(key)
+    power_w = float(getattr(hw, "power_w", 0.0) or 0.0)
+    power_min = getattr(hw, "power_w_min", None)
+    return HardwareInfo(
+        key=str(getattr(hw, "key", key)),
+        name=str(getattr(hw, "name", key)),
+        tops=float(getattr(hw, "tops", 0.0) or 0.0),
+        power_w=power_w,
+        power_w_min=float(power_w if power_min is None else power_min),
+        mass_kg=float(getattr(hw, "mass_kg", 0.0) or 0.0),
+        radiation=str(getattr(hw, "radiation", "") or ""),
+        source=str(getattr(hw, "source", "") or ""),
+        estimated=bool(getattr(hw, "estimated", False)),
+    )
+
+
+def raw_rate_bytes_per_s(bus) -> float:
+    """Raw sensor bytes per second while imaging."""
+    return bus.sensor_rate_mbps * 1e6 / 8.0
+
+
+def required_tops(bus, workload) -> float:
+    """Average compute a satellite's workload needs, TOPS (1e12 ops/s)."""
+    return raw_rate_bytes_per_s(bus) * bus.sensor_duty * workload.ops_per_byte / 1e12
+
+
+def utilization(required: float, available: float) -> float:
+    """``min(1, required / available)``; 1 when work is needed and nothing is available, 0 when idle."""
+    if required <= 0:
+        return 0.0
+    if available <= 0:
+        return 1.0
+    return float(min(1.0, required / available))
+
+
+def compute_power_w(hw: HardwareInfo, units: int, util: float, idle_power: bool) -> float:
+    """Average electrical power of the compute payload, W (see the module docstring)."""
+    busy = hw.power_w * units * util
+    idle = hw.power_w_min * units * (1.0 - util) if idle_power else 0.0
+    return float(busy + idle)
+
+
+@dataclass(frozen=True)
+class ShellCompute:
+    """Compute sizing of one shell (all quantities per satellite unless named otherwise)."""
+
+    shell: str
+    satellites: int
+    hardware: HardwareInfo
+    compute_units: int
+    tops_per_satellite: float
+    constellation_pops: float
+    required_tops_per_satellite: float
+    utilization: float
+    processing_bytes_per_s: float
+    raw_bytes_per_s_average: float
+    compute_power_w: float
+    compute_mass_kg: float
+    storage_tb_needed: float
+    storage_tb_available: float
+
+    @property
+    def compute_short(self) -> bool:
+        return self.required_tops_per_satellite > self.tops_per_satellite * (1 + 1e-12)
+
+    def to_json(self) -> dict:
+        return {
+            "shell": self.shell,
+            "satellites": self.satellites,
+            "hardware": self.hardware.key,
+            "hardware_name": self.hardware.name,
+            "compute_units": self.compute_units,
+            "tops_per_satellite": self.tops_per_satellite,
+            "constellation_pops": self.constellation_pops,
+            "required_tops_per_satellite": self.required_tops_per_satellite,
+            "utilization": self.utilization,
+            "compute_short": self.compute_short,
+            "power_w": self.compute_power_w,
+            "compute_mass_kg": self.compute_mass_kg,
+            "storage_tb_needed": self.storage_tb_needed,
+            "storage_tb_available": self.storage_tb_available,
+            "storage_ok": self.storage_tb_needed <= self.storage_tb_available,
+            "radiation": self.hardware.radiation,
+            "hardware_source": self.hardware.source,
+        }
+
+
+def shell_compute(mission, constellation, n_sat: int, duration_s: float | None = None) -> ShellCompute:
+    """Size the compute of one constellation entry with ``n_sat`` satellites."""
+    bus = mission.bus_for(constellation)
+    work = mission.workload
+    hw = hardware_info(bus.compute_hardware)
+    units = int(bus.compute_units)
+    tops = hw.tops * units
+    need = required_tops(bus, work)
+    util = utilization(need, tops)
+    duration = float(mission.analysis.duration_s if duration_s is None else duration_s)
+    avg_raw = raw_rate_bytes_per_s(bus) * bus.sensor_duty
+    proc = tops * 1e12 / work.ops_per_byte if work.ops_per_byte > 0 else float("inf")
+    shortfall = max(0.0, avg_raw - proc) if np.isfinite(proc) else 0.0
+    capture_bytes = raw_rate_bytes_per_s(bus) * work.capture_s
+    storage = (capture_bytes + shortfall * duration) / 1e12
+    return ShellCompute(
+        shell=constellation.name,
+        satellites=int(n_sat),
+        hardware=hw,
+        compute_units=units,
+        tops_per_satellite=tops,
+        constellation_pops=tops * n_sat / 1000.0,
+        required_tops_per_satellite=need,
+        utilization=util,
+        processing_bytes_per_s=proc,
+        raw_bytes_per_s_average=avg_raw,
+        compute_power_w=compute_power_w(hw, units, util, bus.compute_idle_power),
+        compute_mass_kg=hw.mass_kg * units,
+        storage_tb_needed=storage,
+        storage_tb_available=float(bus.storage_tb),
+    )
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    """Compute sizing of every shell; ``to_json()`` is the contract's ``compute`` list."""
+
+    shells: tuple[ShellCompute, ...]
+
+    def shell(self, name: str) -> ShellCompute:
+        for s in self.shells:
+            if s.shell == name:
+                return s
+        raise KeyError(name)
+
+    def to_json(self) -> list[dict]:
+        return [s.to_json() for s in self.shells]
+
+    def tables(self) -> list:
+        from core.analysis.tables import Table
+
+        rows = [
+            (
+                s.shell,
+                s.hardware.key,
+                s.compute_units,
+                float(s.tops_per_satellite),
+                float(s.constellation_pops),
+                float(s.required_tops_per_satellite),
+                float(s.utilization),
+                float(s.compute_power_w),
+                float(s.storage_tb_needed),
+            )
+            for s in self.shells
+        ]
+        columns = ("shell", "hardware", "units", "TOPS/sat", "POPS", "required TOPS/sat", "utilization", "compute W", "storage TB needed")
+        return [Table("Compute", columns, rows)]
+
+
+def size_compute(mission, eph=None) -> ComputeResult:
+    """Compute sizing per shell. ``eph`` gives the satellite counts (and the window length);
+    without it, counts come from Walker sizes in the mission (imported sets count 0)."""
+    out = []
+    if eph is not None:
+        duration = float(eph.time.duration_s) or float(mission.analysis.duration_s)
+        for shell in eph.shells:
+            out.append(shell_compute(mission, mission.constellations[shell.index], shell.n_sat, duration))
+    else:
+        for entry in mission.constellations:
+            n = (entry.planes or 0) * (entry.sats_per_plane or 0)
+            if entry.walker and not n:
+                n = int(entry.walker.split(":")[1].split("/")[0])
+            out.append(shell_compute(mission, entry, n))
+    return ComputeResult(tuple(out))

@@ -1,0 +1,269 @@
+"""The network analysis: one-way latency between named places through the constellation.
+
+For every ``latency_pairs`` entry of the mission, at every epoch of the analysis grid, the
+shortest route goes up from the first place to a satellite it sees (at or above its
+elevation mask: a ground station's own ``min_elevation_deg``, a city's the mission's
+``analysis.min_elevation_deg``), along inter-satellite links (see
+:mod:`core.analysis.topology`), and down to the second place. Routes never relay through
+another city or station. Latency is the route length over the vacuum speed of light.
+
+Each pair is compared with two ground baselines over the great-circle distance on a
+sphere of mean radius 6371.0 km (the places' geodetic latitudes used as spherical ones):
+``vacuum_ms`` (light in vacuum along the Earth's surface — a floor no real route reaches)
+and ``fiber_ms`` (light in fibre, 2/3 c, along the great circle).
+
+Example (Starlink shell 1 with ``isl: plus-grid`` and one pair, a day at 60 s)::
+
+    from core.mission.io import load_mission
+    from core.orbits.ephemeris import build_ephemeris
+    mission = load_mission("starlink.yaml"); eph = build_ephemeris(mission)
+    net = compute_network(mission, eph)
+    net.latency_ms.shape      # (1, 1441): pairs x epochs, NaN where unreachable
+    net.route_at(0, 0)        # [265, 266, 288, 310, 332]: satellites in travel order
+    net.links_at(0).shape     # (3168, 2): inter-satellite links up at epoch 0
+    net.to_json()             # the "latency" section of the results document
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.analysis.routing import C_KM_S, route_changed, route_pairs
+from core.analysis.topology import Topology, compute_topology
+
+EARTH_MEAN_RADIUS_KM = 6371.0
+"""Radius of the sphere used for great-circle distances."""
+FIBER_SPEED_KM_S = C_KM_S * 2.0 / 3.0
+"""Light speed in optical fibre (refractive index ~1.5)."""
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkResult:
+    """Routes and latencies of every latency pair over the analysis grid.
+
+    Arrays are ``(n_pair, n_time)`` unless noted.
+
+    Attributes:
+        pairs: ``(from, to)`` place names, in the mission's order.
+        place_names: the places that appear in a pair; ``pair_from``/``pair_to`` ``(n_pair,)``
+            index them.
+        place_ecef_km: ``(n_place, 3)`` Earth-fixed positions (WGS-84, at the place's altitude).
+        place_min_elevation_deg: ``(n_place,)`` the elevation mask used for each place.
+        offsets_s: ``(n_time,)`` seconds from the mission epoch.
+        latency_ms: one-way latency, NaN where no route exists.
+        hops: links on the route (uplink + inter-satellite links + downlink), -1 unreachable.
+        bottleneck_gbps: smallest link rate on the route (ground links at the bus
+            ``downlink_mbps``, ISLs at ``isl_gbps``), NaN unreachable.
+        route_changed: True where the satellite path differs from the previous epoch's.
+        route_sats, route_start, route_len: ragged satellite paths; use :meth:`route_at`.
+        great_circle_km, vacuum_ms, fiber_ms: ``(n_pair,)`` ground baselines.
+        topology: the inter-satellite links per epoch (:meth:`links_at`).
+    """
+
+    pairs: tuple[tuple[str, str], ...]
+    place_names: tuple[str, ...]
+    place_ecef_km: np.ndarray
+    place_min_elevation_deg: np.ndarray
+    pair_from: np.ndarray
+    pair_to: np.ndarray
+    offsets_s: np.ndarray
+    latency_ms: np.ndarray
+    hops: np.ndarray
+    bottleneck_gbps: np.ndarray
+    route_changed: np.ndarray
+    route_sats: np.ndarray
+    route_start: np.ndarray
+    route_len: np.ndarray
+    great_circle_km: np.ndarray
+    vacuum_ms: np.ndarray
+    fiber_ms: np.ndarray
+    topology: Topology
+
+    @property
+    def n_pair(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def n_time(self) -> int:
+        return int(self.offsets_s.size)
+
+    @property
+    def reachable(self) -> np.ndarray:
+        """``(n_pair, n_time)`` bool, a route exists."""
+        return np.isfinite(self.latency_ms)
+
+    def pair_index(self, pair: int | tuple[str, str]) -> int:
+        """Index of a pair given as an index or as ``(from, to)`` names."""
+        if isinstance(pair, (int, np.integer)):
+            return int(pair)
+        return self.pairs.index(tuple(pair))
+
+    def route_at(self, pair: int | tuple[str, str], epoch: int) -> list[int]:
+        """Satellites (global indices) on the route of ``pair`` at grid epoch ``epoch``, in
+        travel order from the first place; empty when unreachable."""
+        q = self.pair_index(pair)
+        start = int(self.route_start[q, epoch])
+        return self.route_sats[start : start + int(self.route_len[q, epoch])].tolist()
+
+    def links_at(self, epoch: int) -> np.ndarray:
+        """Active inter-satellite links at grid epoch ``epoch``, ``(k, 2)`` satellite indices."""
+        return self.topology.links_at(epoch)
+
+    def route_changes(self) -> np.ndarray:
+        """``(n_pair,)`` number of epochs whose route differs from the previous one."""
+        return self.route_changed.sum(axis=1)
+
+    def route_flap_fraction(self) -> np.ndarray:
+        """``(n_pair,)`` share of epoch-to-epoch steps in which the route changes."""
+        steps = max(self.n_time - 1, 1)
+        return self.route_changes() / steps
+
+    def summary(self, pair: int) -> dict:
+        """Statistics of one pair over the epochs (the JSON entry)."""
+        lat = self.latency_ms[pair]
+        ok = np.isfinite(lat)
+        stats = {"min_ms": None, "median_ms": None, "max_ms": None, "mean_hops": None, "bottleneck_gbps": None}
+        if ok.any():
+            stats = {
+                "min_ms": float(np.min(lat[ok])),
+                "median_ms": float(np.median(lat[ok])),
+                "max_ms": float(np.max(lat[ok])),
+                "mean_hops": float(np.mean(self.hops[pair][ok])),
+                "bottleneck_gbps": float(np.median(self.bottleneck_gbps[pair][ok])),
+            }
+        return {
+            "from": self.pairs[pair][0],
+            "to": self.pairs[pair][1],
+            "min_ms": stats["min_ms"],
+            "median_ms": stats["median_ms"],
+            "max_ms": stats["max_ms"],
+            "reachable_fraction": float(ok.mean()) if ok.size else 0.0,
+            "great_circle_km": float(self.great_circle_km[pair]),
+            "vacuum_ms": float(self.vacuum_ms[pair]),
+            "fiber_ms": float(self.fiber_ms[pair]),
+            "mean_hops": stats["mean_hops"],
+            "bottleneck_gbps": stats["bottleneck_gbps"],
+            "route_changes": int(self.route_changes()[pair]),
+            "route_flap_fraction": float(self.route_flap_fraction()[pair]),
+        }
+
+    def to_json(self) -> list[dict]:
+        """The contract's ``latency`` section: one entry per pair.
+
+        ``min_ms``/``median_ms``/``max_ms``, ``mean_hops`` and ``bottleneck_gbps`` (median
+        of the per-epoch bottleneck) are over the epochs with a route, and ``null`` for a
+        pair that is never reachable. ``route_changes`` counts the epochs whose satellite
+        path differs from the previous epoch's; ``route_flap_fraction`` divides it by the
+        number of epoch-to-epoch steps.
+        """
+        return [self.summary(q) for q in range(self.n_pair)]
+
+    def tables(self) -> list:
+        """One table: each pair's latency through the constellation against fibre."""
+        from core.analysis.tables import Table
+
+        rows = []
+        for entry in self.to_json():
+            med = entry["median_ms"]
+            rows.append(
+                [
+                    f"{entry['from']} - {entry['to']}",
+                    _ms(entry["min_ms"]),
+                    _ms(med),
+                    _ms(entry["max_ms"]),
+                    _ms(entry["fiber_ms"]),
+                    "-" if med is None else f"{med / entry['fiber_ms']:.2f}" if entry["fiber_ms"] > 0 else "-",
+                    f"{100 * entry['reachable_fraction']:.1f}",
+                    "-" if entry["mean_hops"] is None else f"{entry['mean_hops']:.1f}",
+                    "-" if entry["bottleneck_gbps"] is None else f"{entry['bottleneck_gbps']:.3g}",
+                    f"{100 * entry['route_flap_fraction']:.0f}",
+                ]
+            )
+        columns = ["pair", "min ms", "median ms", "max ms", "fibre ms", "median/fibre", "reachable %",
+                   "hops", "bottleneck Gbit/s", "route flaps %"]
+        return [Table("Latency against fibre", columns, rows)]
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg, radius_km: float = EARTH_MEAN_RADIUS_KM) -> np.ndarray:
+    """Great-circle distance on a sphere (haversine), km; arrays broadcast."""
+    p1, p2 = np.radians(lat1_deg), np.radians(lat2_deg)
+    dlat = p2 - p1
+    dlon = np.radians(np.asarray(lon2_deg, dtype=float) - np.asarray(lon1_deg, dtype=float))
+    h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * radius_km * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def satellite_link_rates(mission, eph) -> tuple[np.ndarray, np.ndarray]:
+    """Per-satellite ``(isl_gbps, ground_gbps)`` from each shell's bus (``downlink_mbps / 1000``
+    for the ground links, used for both directions)."""
+    from core.analysis.topology import bus_of
+
+    isl = np.zeros(eph.n_sat)
+    ground = np.zeros(eph.n_sat)
+    for shell in eph.shells:
+        bus = bus_of(mission, shell)
+        isl[shell.sat_slice] = bus.isl_gbps
+        ground[shell.sat_slice] = bus.downlink_mbps / 1000.0
+    return isl, ground
+
+
+def compute_network(mission, eph, topology: Topology | None = None) -> NetworkResult | None:
+    """Route every latency pair of ``mission`` at every epoch of ``eph``.
+
+    Returns ``None`` when the mission has no ``latency_pairs``. ``topology`` may be passed
+    when already computed (for the globe) so it is not built twice.
+    """
+    if not mission.latency_pairs:
+        return None
+    from core.catalog.places import resolve_place
+    from core.orbits import frames
+
+    pairs = tuple((str(a), str(b)) for a, b in mission.latency_pairs)
+    names: list[str] = []
+    for a, b in pairs:
+        for name in (a, b):
+            if name not in names:
+                names.append(name)
+    places = [resolve_place(mission, name) for name in names]
+    lat = np.array([p.lat_deg for p in places], dtype=float)
+    lon = np.array([p.lon_deg for p in places], dtype=float)
+    alt_km = np.array([p.alt_m for p in places], dtype=float) / 1000.0
+    mask_deg = np.array([p.min_elevation_deg for p in places], dtype=float)
+    place_km = frames.ecef_from_geodetic(lat, lon, alt_km).reshape(-1, 3)
+    place_up = frames.up_vector(lat, lon).reshape(-1, 3)
+    pair_from = np.array([names.index(a) for a, _ in pairs], dtype=np.int64)
+    pair_to = np.array([names.index(b) for _, b in pairs], dtype=np.int64)
+
+    topo = topology if topology is not None else compute_topology(mission, eph)
+    isl_gbps, ground_gbps = satellite_link_rates(mission, eph)
+    routes = route_pairs(
+        eph.r_ecef_km, topo.isl_edges, topo.isl_active, place_km, place_up, mask_deg,
+        pair_from, pair_to, isl_gbps, ground_gbps,
+    )
+    gc_km = great_circle_km(lat[pair_from], lon[pair_from], lat[pair_to], lon[pair_to])
+    return NetworkResult(
+        pairs=pairs,
+        place_names=tuple(names),
+        place_ecef_km=place_km,
+        place_min_elevation_deg=mask_deg,
+        pair_from=pair_from,
+        pair_to=pair_to,
+        offsets_s=np.asarray(eph.time.offsets_s, dtype=float),
+        latency_ms=np.where(np.isfinite(routes.path_km), routes.path_km / C_KM_S * 1e3, np.nan),
+        hops=routes.hops,
+        bottleneck_gbps=routes.bottleneck_gbps,
+        route_changed=route_changed(routes.route_sats, routes.route_start, routes.route_len),
+        route_sats=routes.route_sats,
+        route_start=routes.route_start,
+        route_len=routes.route_len,
+        great_circle_km=gc_km,
+        vacuum_ms=gc_km / C_KM_S * 1e3,
+        fiber_ms=gc_km / FIBER_SPEED_KM_S * 1e3,
+        topology=topo,
+    )

@@ -1,0 +1,377 @@
+"""Inter-satellite link topology per epoch, and which satellites each ground place sees.
+
+The network is rebuilt at every epoch of the analysis grid from two ingredients:
+
+* **Inter-satellite links (ISLs)**, within one constellation entry (never across shells):
+
+  - ``isl: plus-grid`` on a Walker shell: every satellite links to its two neighbours in
+    its own plane (slot ``s - 1`` and ``s + 1``) and to the satellite in the same slot of
+    the two adjacent planes. In a *delta* pattern the last plane wraps to plane 0; there
+    the slot is shifted by the Walker phasing ``F`` (the partner with the same along-track
+    offset as every other cross-plane pair). In a *star* pattern the first and last
+    planes counter-rotate across the *seam*, so no link crosses it.
+  - ``isl: plus-grid`` on an imported (TLE/OMM), custom or cluster set, which has no plane
+    structure: *nearest-neighbour* links under a per-satellite terminal budget
+    (``isl_terminals``), chosen greedily, shortest first, at every epoch.
+
+  Every candidate link is kept at an epoch only while its line of sight clears the Earth
+  by :data:`LOS_CLEARANCE_KM` (80 km, above the bulk of the atmosphere) and, when the
+  shell sets ``max_isl_range_km``, while it is no longer than that. The clearance test
+  uses the WGS-84 ellipsoid grown by 80 km on both axes.
+
+* **Ground links**: a named place (city or ground station) connects to every satellite at
+  or above its elevation mask (:func:`visible_from_places`).
+
+:func:`compute_topology` returns a :class:`Topology`: a fixed list of candidate ISLs (the
+union over all epochs) and a per-epoch active mask, so :meth:`Topology.links_at` is a
+cheap lookup for drawing the links on the globe frame by frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+WGS84_A_KM = 6378.137
+"""WGS-84 equatorial radius."""
+WGS84_B_KM = 6356.752314245
+"""WGS-84 polar radius."""
+LOS_CLEARANCE_KM = 80.0
+"""Height above the Earth's surface that a link's line of sight must clear."""
+
+
+@dataclass(frozen=True, eq=False)
+class Topology:
+    """The inter-satellite links of a constellation over the analysis grid.
+
+    Attributes:
+        isl_edges: ``(n_edge, 2)`` int32 global satellite indices (``a < b``) of every link
+            that exists at some epoch.
+        isl_active: ``(n_time, n_edge)`` bool, whether each link is up at each epoch (line of
+            sight clear of the Earth + 80 km, within the range limit, and for
+            nearest-neighbour shells chosen at that epoch).
+        isl_capacity_gbps: ``(n_edge,)`` rate of each link, the smaller ``isl_gbps`` of the
+            two satellites' buses.
+        isl_kind: ``(n_edge,)`` int8: 0 in-plane, 1 cross-plane, 2 nearest-neighbour.
+    """
+
+    isl_edges: np.ndarray
+    isl_active: np.ndarray
+    isl_capacity_gbps: np.ndarray
+    isl_kind: np.ndarray
+
+    @property
+    def n_edge(self) -> int:
+        return int(self.isl_edges.shape[0])
+
+    @property
+    def n_time(self) -> int:
+        return int(self.isl_active.shape[0])
+
+    def links_at(self, epoch: int) -> np.ndarray:
+        """Active links at grid epoch ``epoch`` as a ``(k, 2)`` int array of satellite indices
+        (a boolean mask over the fixed edge list: cheap enough to call every frame)."""
+        return self.isl_edges[self.isl_active[epoch]]
+
+    def active_count(self) -> np.ndarray:
+        """Number of links up at each epoch, ``(n_time,)``."""
+        return self.isl_active.sum(axis=1)
+
+
+# ----------------------------------------------------------------------------------------
+# Candidate links
+
+
+def plus_grid_edges(
+    planes: int,
+    sats_per_plane: int,
+    pattern: str | None,
+    wrap_slot_shift: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plus-grid links of one Walker shell, in shell-local indices ``plane * S + slot``.
+
+    Returns ``(edges (k, 2) int, kind (k,) int8)`` with ``kind`` 0 for in-plane and 1 for
+    cross-plane links; each undirected link appears once, as ``(min, max)``. Between planes
+    ``p`` and ``p + 1`` the same slot links; the delta wrap from the last plane to plane 0
+    links slot ``s`` to slot ``s + wrap_slot_shift``. A ``star`` pattern has no wrap link.
+    """
+    p_count, s_count = int(planes), int(sats_per_plane)
+    plane = np.repeat(np.arange(p_count), s_count)
+    slot = np.tile(np.arange(s_count), p_count)
+    me = plane * s_count + slot
+    parts, kinds = [], []
+    if s_count >= 2:
+        parts.append(np.stack([me, plane * s_count + (slot + 1) % s_count], axis=1))
+        kinds.append(np.zeros(me.size, np.int8))
+    if p_count >= 2:
+        inner = plane < p_count - 1
+        parts.append(np.stack([me[inner], (plane[inner] + 1) * s_count + slot[inner]], axis=1))
+        kinds.append(np.ones(int(inner.sum()), np.int8))
+        if pattern != "star":
+            last = plane == p_count - 1
+            partner = (slot[last] + int(wrap_slot_shift)) % s_count
+            parts.append(np.stack([me[last], partner], axis=1))
+            kinds.append(np.ones(int(last.sum()), np.int8))
+    if not parts:
+        return np.zeros((0, 2), np.int64), np.zeros(0, np.int8)
+    edges = np.sort(np.concatenate(parts), axis=1)
+    kind = np.concatenate(kinds)
+    keep = edges[:, 0] != edges[:, 1]
+    edges, kind = edges[keep], kind[keep]
+    _, first = np.unique(edges[:, 0] * (p_count * s_count) + edges[:, 1], return_index=True)
+    first.sort()
+    return edges[first], kind[first]
+
+
+def walker_shell_edges(
+    plane_index: np.ndarray,
+    slot_index: np.ndarray,
+    planes: int,
+    sats_per_plane: int,
+    pattern: str | None,
+    phasing: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plus-grid links of a Walker shell in shell-local satellite indices.
+
+    ``plane_index``/``slot_index`` give each satellite's place (any order). Slot ``k`` of
+    plane ``j`` sits at argument of latitude ``k * 360/S + j * F * 360/T`` (see
+    :mod:`core.orbits.walker`), so a plane ``P`` after the last would coincide with plane 0
+    shifted by ``F`` slots: the delta wrap links slot ``s`` of the last plane to slot
+    ``s + F`` of plane 0, the partner with the same along-track offset (``F * 360/T``) as
+    every other cross-plane pair, and its nearest satellite in plane 0 when ``F < P/2``.
+    """
+    plane_index = np.asarray(plane_index)
+    slot_index = np.asarray(slot_index)
+    lookup = np.full(planes * sats_per_plane, -1, np.int64)
+    lookup[plane_index * sats_per_plane + slot_index] = np.arange(plane_index.size)
+    edges, kind = plus_grid_edges(planes, sats_per_plane, pattern, phasing)
+    local = lookup[edges]
+    ok = (local >= 0).all(axis=1)
+    return np.sort(local[ok], axis=1), kind[ok]
+
+
+# ----------------------------------------------------------------------------------------
+# Kernels
+
+
+@njit(cache=True)
+def _segment_clears(ax, ay, az, bx, by, bz, radius_km, z_scale):
+    """Whether the segment a-b stays outside the ellipsoid (x^2+y^2+(z*z_scale)^2 = radius^2)."""
+    az = az * z_scale
+    bz = bz * z_scale
+    dx = bx - ax
+    dy = by - ay
+    dz = bz - az
+    dd = dx * dx + dy * dy + dz * dz
+    if dd <= 0.0:
+        return ax * ax + ay * ay + az * az > radius_km * radius_km
+    u = -(ax * dx + ay * dy + az * dz) / dd
+    if u < 0.0:
+        u = 0.0
+    elif u > 1.0:
+        u = 1.0
+    px = ax + u * dx
+    py = ay + u * dy
+    pz = az + u * dz
+    return px * px + py * py + pz * pz > radius_km * radius_km
+
+
+@njit(cache=True)
+def isl_active_kernel(r_km, edges, max_range_km, clearance_km, out):
+    """Fill ``out (n_time, n_edge)`` with link availability over all epochs.
+
+    ``r_km`` is ``(n_sat, n_time, 3)``; ``max_range_km (n_edge,)`` (``inf`` for no limit).
+    A link is up when its segment clears the WGS-84 ellipsoid grown by ``clearance_km``.
+    """
+    radius = WGS84_A_KM + clearance_km
+    z_scale = radius / (WGS84_B_KM + clearance_km)
+    n_time = r_km.shape[1]
+    for e in range(edges.shape[0]):
+        a = edges[e, 0]
+        b = edges[e, 1]
+        lim2 = max_range_km[e] * max_range_km[e]
+        for t in range(n_time):
+            ax = r_km[a, t, 0]
+            ay = r_km[a, t, 1]
+            az = r_km[a, t, 2]
+            bx = r_km[b, t, 0]
+            by = r_km[b, t, 1]
+            bz = r_km[b, t, 2]
+            d2 = (bx - ax) ** 2 + (by - ay) ** 2 + (bz - az) ** 2
+            out[t, e] = d2 <= lim2 and _segment_clears(ax, ay, az, bx, by, bz, radius, z_scale)
+
+
+@njit(cache=True)
+def nearest_neighbour_kernel(r_km, t, cand, cand_d2, terminals, max_range_km, clearance_km, out_a, out_b):
+    """Greedy nearest-neighbour links of one set at one epoch under a terminal budget.
+
+    ``cand (n, k)`` are candidate partners (local indices, -1 for none) with squared
+    distances ``cand_d2``; pairs are taken shortest first while both ends have a free
+    terminal, the range limit holds and the line of sight clears the Earth. Returns the
+    number of links written to ``out_a``/``out_b`` (local indices, ``a < b``).
+    """
+    radius = WGS84_A_KM + clearance_km
+    z_scale = radius / (WGS84_B_KM + clearance_km)
+    n, k = cand.shape
+    flat_d = cand_d2.ravel()
+    order = np.argsort(flat_d)
+    used = np.zeros(n, np.int64)
+    partner = np.full((n, max(terminals, 1)), -1, np.int64)
+    lim2 = max_range_km * max_range_km
+    m = 0
+    for idx in order:
+        i = idx // k
+        j = cand[i, idx % k]
+        if j < 0 or j == i or flat_d[idx] > lim2:
+            continue
+        a = min(i, j)
+        b = max(i, j)
+        if used[a] >= terminals or used[b] >= terminals:
+            continue
+        dup = False
+        for q in range(used[a]):
+            if partner[a, q] == b:
+                dup = True
+                break
+        if dup:
+            continue
+        if not _segment_clears(r_km[a, t, 0], r_km[a, t, 1], r_km[a, t, 2],
+                               r_km[b, t, 0], r_km[b, t, 1], r_km[b, t, 2], radius, z_scale):
+            continue
+        partner[a, used[a]] = b
+        partner[b, used[b]] = a
+        used[a] += 1
+        used[b] += 1
+        out_a[m] = a
+        out_b[m] = b
+        m += 1
+    return m
+
+
+@njit(cache=True)
+def visible_from_places(r_km, t, place_km, place_up, sin_mask, out):
+    """Ground links at epoch ``t``: ``out (n_place, n_sat)`` is True where a satellite is at
+    or above the place's elevation mask (``sin_mask`` = sine of the mask per place).
+
+    ``r_km`` is ``(n_sat, n_time, 3)`` Earth-fixed; ``place_km``/``place_up`` ``(n_place, 3)``
+    are the places' Earth-fixed positions and geodetic local verticals.
+    """
+    n_sat = r_km.shape[0]
+    for p in range(place_km.shape[0]):
+        px = place_km[p, 0]
+        py = place_km[p, 1]
+        pz = place_km[p, 2]
+        ux = place_up[p, 0]
+        uy = place_up[p, 1]
+        uz = place_up[p, 2]
+        s = sin_mask[p]
+        for i in range(n_sat):
+            dx = r_km[i, t, 0] - px
+            dy = r_km[i, t, 1] - py
+            dz = r_km[i, t, 2] - pz
+            up = dx * ux + dy * uy + dz * uz
+            if up < 0.0 and s >= 0.0:
+                out[p, i] = False
+                continue
+            dist = np.sqrt(dx * dx + dy * dy + dz * dz)
+            out[p, i] = up >= s * dist
+
+
+# ----------------------------------------------------------------------------------------
+# Whole constellation
+
+
+def isl_active_over_time(r_ecef_km: np.ndarray, edges: np.ndarray, max_range_km: np.ndarray | float | None = None) -> np.ndarray:
+    """Availability ``(n_time, n_edge)`` of fixed candidate links over all epochs."""
+    edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
+    if max_range_km is None:
+        limit = np.full(edges.shape[0], np.inf)
+    else:
+        limit = np.broadcast_to(np.asarray(max_range_km, dtype=float), (edges.shape[0],)).copy()
+        limit[~np.isfinite(limit)] = np.inf
+    out = np.zeros((r_ecef_km.shape[1], edges.shape[0]), dtype=np.bool_)
+    if edges.shape[0]:
+        isl_active_kernel(np.ascontiguousarray(r_ecef_km, dtype=np.float64), edges, limit, LOS_CLEARANCE_KM, out)
+    return out
+
+
+def nearest_neighbour_links(
+    r_ecef_km: np.ndarray, terminals: int, max_range_km: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest-neighbour links of one unstructured set at every epoch.
+
+    ``r_ecef_km`` is ``(n, n_time, 3)`` for the set's satellites. Returns ``(edges (k, 2),
+    active (n_time, k))`` in local indices, ``edges`` the union over all epochs.
+    """
+    from scipy.spatial import cKDTree
+
+    n, n_time = r_ecef_km.shape[:2]
+    if n < 2 or terminals <= 0:
+        return np.zeros((0, 2), np.int64), np.zeros((n_time, 0), bool)
+    k = min(n - 1, max(terminals + 2, 2 * terminals))
+    limit = float(max_range_km) if max_range_km else np.inf
+    r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
+    keys_per_epoch = []
+    out_a = np.empty(n * k, np.int64)
+    out_b = np.empty(n * k, np.int64)
+    for t in range(n_time):
+        tree = cKDTree(r[:, t, :])
+        dist, idx = tree.query(r[:, t, :], k=k + 1)
+        cand = np.where(idx[:, 1:] < n, idx[:, 1:], -1).astype(np.int64)
+        d2 = np.where(np.isfinite(dist[:, 1:]), dist[:, 1:] ** 2, np.inf)
+        m = nearest_neighbour_kernel(r, t, np.ascontiguousarray(cand), np.ascontiguousarray(d2), terminals, limit, LOS_CLEARANCE_KM, out_a, out_b)
+        keys_per_epoch.append(out_a[:m] * n + out_b[:m])
+    union = np.unique(np.concatenate(keys_per_epoch)) if keys_per_epoch else np.zeros(0, np.int64)
+    active = np.zeros((n_time, union.size), bool)
+    for t, keys in enumerate(keys_per_epoch):
+        active[t, np.searchsorted(union, keys)] = True
+    return np.stack([union // n, union % n], axis=1), active
+
+
+def compute_topology(mission, eph) -> Topology:
+    """Inter-satellite links of every shell of ``mission`` over the grid of ``eph``.
+
+    Shells with ``isl: none`` contribute nothing; Walker shells get the plus-grid, other
+    sets nearest-neighbour links under ``isl_terminals``. Link rates come from each shell's
+    bus (``isl_gbps``).
+    """
+    edges_all, active_all, cap_all, kind_all = [], [], [], []
+    r = eph.r_ecef_km
+    for shell in eph.shells:
+        if shell.isl != "plus-grid" or shell.n_sat < 2:
+            continue
+        sl = shell.sat_slice
+        gbps = float(bus_of(mission, shell).isl_gbps)
+        if shell.is_walker:
+            local, kind = walker_shell_edges(
+                shell.plane_index, shell.slot_index, shell.planes, shell.sats_per_plane, shell.pattern, shell.phasing
+            )
+            edges = local + sl.start
+            active = isl_active_over_time(r, edges, shell.max_isl_range_km)
+        else:
+            local, active = nearest_neighbour_links(r[sl], shell.isl_terminals, shell.max_isl_range_km)
+            edges = local + sl.start
+            kind = np.full(edges.shape[0], 2, np.int8)
+        edges_all.append(edges)
+        active_all.append(active)
+        cap_all.append(np.full(edges.shape[0], gbps))
+        kind_all.append(kind)
+    if not edges_all:
+        return Topology(np.zeros((0, 2), np.int32), np.zeros((eph.n_time, 0), bool), np.zeros(0), np.zeros(0, np.int8))
+    return Topology(
+        isl_edges=np.concatenate(edges_all).astype(np.int32),
+        isl_active=np.ascontiguousarray(np.concatenate(active_all, axis=1)),
+        isl_capacity_gbps=np.concatenate(cap_all),
+        isl_kind=np.concatenate(kind_all),
+    )
+
+
+def bus_of(mission, shell):
+    """The bus of a shell (``"default"`` exists even when not written)."""
+    from core.mission.bus import Bus
+
+    if shell.bus in mission.buses:
+        return mission.buses[shell.bus]
+    return Bus()

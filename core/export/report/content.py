@@ -1,0 +1,312 @@
+"""What the report says, independent of PDF or HTML: sections of paragraphs, tables and figures.
+
+:func:`report_content` reads a ``Results`` (the same object the app and the CLI read) and
+returns a :class:`Report`; :mod:`.pdf` and :mod:`.html` lay the same content out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from core.analysis.tables import Table
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    style: str = "body"  # body | note | bullet
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: Table
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    name: str
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list = field(default_factory=list)
+    anchor: str = ""
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    generated_utc: str
+    sections: list[Section]
+    figures: dict
+
+
+def fmt(value) -> str:
+    """A table cell as text: numbers with sensible precision and thousands separators."""
+    if value is None:
+        return "-"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return "-"
+        if math.isinf(v):
+            return "never" if v > 0 else "-inf"
+        if v == 0:
+            return "0"
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        if abs(v) >= 100:
+            return f"{v:.1f}"
+        if abs(v) >= 1:
+            return f"{v:.2f}"
+        return f"{v:.3g}"
+    return str(value)
+
+
+def _duration(seconds) -> str:
+    if seconds is None or not np.isfinite(seconds):
+        return "never"
+    s = float(seconds)
+    if s < 120:
+        return f"{s:.0f} s"
+    if s < 7200:
+        return f"{s / 60:.1f} min"
+    if s < 2 * 86400:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.1f} days"
+
+
+def _walker(shell) -> str:
+    if not shell.is_walker:
+        return shell.source
+    return f"{shell.pattern or 'delta'} {shell.inclination_deg:.1f}:{shell.n_sat}/{shell.planes}/{shell.phasing}"
+
+
+def _headline(results) -> Table:
+    rows = []
+    eph = results.ephemeris
+    rows.append(["satellites", f"{eph.n_sat:,} in {len(eph.shells)} shell(s)"])
+    if results.coverage is not None:
+        c = results.coverage
+        rows.append(["coverage, mean area covered", f"{c.mean_percent:.1f} % (min {c.min_percent:.1f} %, max {c.max_percent:.1f} %)"])
+        rows.append(["coverage, longest gap", _duration(c.max_gap_s)])
+    if results.access is not None:
+        a = results.access
+        rows.append(["ground contact, all stations", f"{int(np.sum(a.passes)):,} passes, {float(np.sum(a.downlink_gbit)):,.0f} Gbit downlink"])
+    if results.network is not None:
+        for entry in results.network.to_json():
+            med = entry["median_ms"]
+            text = "no route" if med is None else f"{med:.1f} ms median vs {entry['fiber_ms']:.1f} ms fibre ({100 * entry['reachable_fraction']:.0f} % of the time reachable)"
+            rows.append([f"latency {entry['from']} - {entry['to']}", text])
+    if results.compute is not None:
+        pops = sum(s.constellation_pops for s in results.compute.shells)
+        rows.append(["compute in orbit", f"{pops:,.1f} POPS (peak INT8)"])
+    if results.power is not None:
+        bad = [s.shell for s in results.power.shells if not s.feasible]
+        rows.append(["power and heat", "all shells feasible" if not bad else "NOT feasible: " + ", ".join(bad)])
+    if results.insight is not None:
+        j = results.insight.to_json()
+        t, o = j["traditional"]["median_s"], j["in_orbit"]["median_s"]
+        rows.append(["time to insight, median", f"traditional {_duration(t)}, in orbit {_duration(o)}"
+                     + (f" ({j['speedup_median']:.1f}x faster)" if j["speedup_median"] else "")])
+    if results.cost is not None:
+        total = sum((s.constellation_usd for s in results.cost.shells), 0.0)
+        rows.append(["launch cost today (constellation)", f"${total:,.0f}"])
+    return Table("Key results", ["figure of merit", "value"], rows)
+
+
+def _shell_table(results) -> Table:
+    eph = results.ephemeris
+    rows = []
+    for s in eph.shells:
+        rows.append([s.name, _walker(s), s.n_sat, s.altitude_km, s.inclination_deg, s.eccentricity, s.period_s / 60.0,
+                     s.raan_drift_deg_per_day, s.propagator, s.isl, s.bus])
+    return Table("Constellation", ["shell", "geometry i:t/p/f", "satellites", "altitude km", "inclination deg", "eccentricity",
+                                   "period min", "RAAN drift deg/day", "propagator", "ISL", "bus"], rows)
+
+
+def _stations_table(mission) -> Table:
+    rows = [[s.name, s.lat_deg, s.lon_deg, s.alt_m, s.min_elevation_deg] for s in mission.ground_stations]
+    return Table("Ground stations", ["station", "latitude deg", "longitude deg", "altitude m", "elevation mask deg"], rows)
+
+
+def _bus_table(results) -> Table:
+    mission = results.mission
+    used = []
+    for s in results.ephemeris.shells:
+        if s.bus not in used:
+            used.append(s.bus)
+    rows = []
+    fields = [
+        ("compute_hardware", "compute hardware", ""), ("compute_units", "compute units", ""),
+        ("bus_power_w", "bus power (excl. compute)", "W"), ("sensor_rate_mbps", "sensor rate while imaging", "Mbit/s"),
+        ("sensor_duty", "sensor duty", "fraction"), ("downlink_mbps", "downlink rate", "Mbit/s"),
+        ("isl_gbps", "inter-satellite link rate", "Gbit/s"), ("storage_tb", "onboard storage", "TB"),
+        ("solar_cell", "solar cells", ""), ("mission_life_years", "mission life", "years"),
+        ("battery_wh_per_kg", "battery specific energy", "Wh/kg"), ("shadow_model", "shadow model", ""),
+        ("radiator_temp_c", "radiator temperature", "deg C"), ("radiator_emissivity", "radiator emissivity", ""),
+        ("structure_mass_kg", "structure mass", "kg"),
+    ]
+    buses = {}
+    for key in used:
+        try:
+            buses[key] = mission.bus_for(next(c for c in mission.constellations if c.bus == key))
+        except (KeyError, StopIteration):
+            continue
+    for attr, label, unit in fields:
+        rows.append([label + (f" [{unit}]" if unit else "")] + [getattr(b, attr, "-") for b in buses.values()])
+    return Table("Satellite designs (buses)", ["parameter"] + list(buses), rows)
+
+
+def _workload_table(mission) -> Table:
+    w, c = mission.workload, mission.cost
+    rows = [
+        ["compute per raw byte", w.ops_per_byte, "operations/byte"],
+        ["output ratio after processing", w.output_ratio, "result bytes per raw byte"],
+        ["ground processing per batch", w.ground_processing_s, "s"],
+        ["capture (batch) length", w.capture_s, "s"],
+        ["launch price today", c.launch_usd_per_kg, "USD/kg"],
+        ["launch price mid-2030s", c.launch_usd_per_kg_2035, "USD/kg"],
+        ["satellite build cost", c.satellite_usd, "USD per satellite"],
+    ]
+    return Table("Workload and cost model", ["parameter", "value", "unit"], rows)
+
+
+MODEL_NOTES = [
+    "Orbits: Walker shells from mean elements; 'j2' propagates the J2 secular drift of node, perigee and mean "
+    "anomaly (no short-period terms, no drag), 'two-body' is Keplerian, 'sgp4' and imported TLE/OMM sets use SGP4. "
+    "Inertial positions are GCRS; Earth-fixed positions are ITRS through the full IAU 2006/2000A rotation (astropy).",
+    "Coverage: an area-weighted latitude/longitude grid on a spherical Earth; a cell is covered when at least one "
+    "satellite is at or above the elevation mask from its centre. Gaps and revisit come from the analysis grid, so "
+    "they resolve to one time step.",
+    "Ground-station access: line of sight above each station's own elevation mask on the WGS-84 ellipsoid; pass "
+    "times are refined between grid epochs. Downlink volume assumes one antenna per station.",
+    "Latency: one way, up-link + inter-satellite links + down-link at the speed of light in vacuum, shortest path "
+    "per epoch; fibre is the great-circle distance at 2/3 c, a lower bound for real fibre routes.",
+    "Inter-satellite links: Walker shells use a plus-grid (two in-plane, two cross-plane neighbours); a link is up "
+    "when its line of sight clears the Earth by 80 km and, where set, is within the range limit.",
+    "Power: beta angle and eclipse over one year from the epoch (cylindrical or conical shadow); solar array and "
+    "battery sized by the SMAD method for the worst orbit; radiator from the Stefan-Boltzmann balance at the "
+    "radiator temperature with Earth infrared and albedo loads for its facing.",
+    "Compute: peak INT8 TOPS of the catalogue part times the number of units; required TOPS from the sensor rate, "
+    "duty and the workload's operations per byte.",
+    "Time to insight: each capture waits for a ground contact; traditional = raw downlink plus ground processing, "
+    "in orbit = on-board processing plus downlink of the results (through ISLs to a satellite in contact where links exist).",
+    "Cost: launch mass x price per kilogram, today and as projected for the mid-2030s, plus the satellite build cost if given.",
+]
+
+
+def _sources(results) -> list[str]:
+    mission = results.mission
+    out = list(mission.sources)
+    if results.compute is not None:
+        for s in results.compute.shells:
+            src = s.hardware.source
+            line = f"{s.hardware.name}: {src}" if src else s.hardware.name
+            if line not in out:
+                out.append(line)
+    out.append("Earth imagery: NASA Earth Observatory, Blue Marble Next Generation (public domain).")
+    out.append("City positions: the built-in city catalogue (resources/cities.yaml).")
+    return out
+
+
+def report_content(results, figures: dict | None = None) -> Report:
+    """The report's sections for ``results`` (``figures`` from :func:`.figures.build_figures`)."""
+    from core import __version__
+
+    if figures is None:
+        from core.export.report.figures import build_figures
+
+        figures = build_figures(results)
+    mission, eph = results.mission, results.ephemeris
+    step = eph.time.step_s
+    subtitle = (f"Epoch {eph.time.iso(0.0)} · window {_duration(eph.time.duration_s)} in {step:g} s steps "
+                f"({eph.n_time:,} epochs) · {eph.n_sat:,} satellites")
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+    def fig(name):
+        return [FigureBlock(name)] if name in figures else []
+
+    sections: list[Section] = []
+    summary = Section("Mission summary", anchor="summary")
+    if mission.description:
+        summary.blocks.append(Para(mission.description))
+    summary.blocks.append(Para(f"Generated by StarNet Studio {__version__} on {generated}. All times are UTC; units are "
+                               "given in every column heading.", "note"))
+    summary.blocks.append(TableBlock(_headline(results)))
+    sections.append(summary)
+
+    constellation = Section("Constellation", anchor="constellation")
+    constellation.blocks.append(TableBlock(_shell_table(results),
+                                           "Altitude is the mean semi-major axis minus the equatorial radius (6,378.137 km)."))
+    constellation.blocks += fig("constellation_3d") + fig("ground_tracks")
+    sections.append(constellation)
+
+    if results.coverage is not None:
+        s = Section("Coverage", anchor="coverage")
+        s.blocks += [TableBlock(t) for t in results.coverage.tables()]
+        s.blocks += fig("coverage_map") + fig("coverage_time")
+        sections.append(s)
+    if results.access is not None:
+        s = Section("Ground-station access", anchor="access")
+        s.blocks.append(TableBlock(_stations_table(mission)))
+        s.blocks += [TableBlock(t) for t in results.access.tables()]
+        s.blocks += fig("access_timeline")
+        sections.append(s)
+    if results.network is not None:
+        s = Section("Latency", anchor="latency")
+        s.blocks += [TableBlock(t, "Fibre: great-circle distance at 2/3 of the speed of light. Median/fibre below 1 means "
+                                   "the constellation beats an ideal fibre.") for t in results.network.tables()]
+        s.blocks += fig("latency")
+        sections.append(s)
+    budgets = Section("Power, heat, compute and cost budgets", anchor="budgets")
+    if results.power is not None:
+        budgets.blocks += [TableBlock(t, "Eclipse over one year from the epoch; array and battery sized for the worst orbit.")
+                           for t in results.power.tables()]
+        budgets.blocks += fig("power")
+    if results.compute is not None:
+        budgets.blocks += [TableBlock(t, "Utilization: required / available TOPS per satellite.") for t in results.compute.tables()]
+    if results.cost is not None:
+        budgets.blocks += [TableBlock(t) for t in results.cost.tables()]
+    if budgets.blocks:
+        sections.append(budgets)
+    if results.insight is not None:
+        s = Section("Time to insight: traditional against in-orbit processing", anchor="insight")
+        s.blocks.append(Para("Traditional: raw captures wait for a ground contact, are downlinked and processed in a ground "
+                             "data centre. In orbit: each satellite processes its captures and downlinks only the results."))
+        s.blocks += [TableBlock(t, "Times in seconds from the end of a capture to its result on the ground; "
+                                   "'undelivered' = not delivered within the analysis horizon.") for t in results.insight.tables()]
+        s.blocks += fig("insight")
+        sections.append(s)
+
+    notes = Section("Assumptions and model notes", anchor="assumptions")
+    a = mission.analysis
+    notes.blocks.append(TableBlock(Table("Analysis settings", ["setting", "value"], [
+        ["epoch", eph.time.iso(0.0)], ["duration", f"{a.duration_s:,.0f} s ({_duration(a.duration_s)})"],
+        ["time step", f"{a.step_s:g} s"], ["user elevation mask", f"{a.min_elevation_deg:g} deg"],
+        ["coverage grid", f"{a.coverage_grid_deg:g} deg"],
+        ["region", "whole Earth" if a.region is None else "restricted (box or polygon)"],
+    ])))
+    notes.blocks.append(TableBlock(_bus_table(results)))
+    notes.blocks.append(TableBlock(_workload_table(mission)))
+    notes.blocks += [Para(text, "bullet") for text in MODEL_NOTES]
+    sections.append(notes)
+
+    sources = Section("Sources", anchor="sources")
+    sources.blocks += [Para(text, "bullet") for text in _sources(results)]
+    if results.timings_s:
+        sources.blocks.append(Para("Computation time: " + ", ".join(f"{k} {v:.2f} s" for k, v in results.timings_s.items()) + ".",
+                                   "note"))
+    sections.append(sources)
+    return Report(mission.name, subtitle, generated, sections, figures)

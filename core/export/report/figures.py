@@ -1,0 +1,327 @@
+"""The report's figures, drawn once with matplotlib's Agg canvas (no display, no pyplot state).
+
+:func:`build_figures` returns name -> :class:`FigureImage` (PNG bytes and a caption); the PDF
+and the HTML report embed the same images. Figures exist only for sections the results hold.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+DPI = 170
+SHELL_COLOURS = ["#f4b400", "#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1"]
+MAX_TRACKS = 400
+
+
+@dataclass(frozen=True)
+class FigureImage:
+    name: str
+    caption: str
+    png: bytes
+    width_in: float
+    height_in: float
+
+
+def _new(width_in: float, height_in: float):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def _hours(offsets_s: np.ndarray) -> np.ndarray:
+    return np.asarray(offsets_s, dtype=float) / 3600.0
+
+
+def _time_label(eph) -> str:
+    return f"time since {eph.time.iso(0.0)} [h]"
+
+
+def _earth_image():
+    try:
+        from matplotlib.image import imread
+
+        from core.resources import resource_path
+
+        return imread(resource_path("textures/earth_1024x512.jpg"))
+    except Exception:  # pragma: no cover - texture missing or Pillow absent: plain map
+        return None
+
+
+def _map_axes(fig, ax, dim: float = 0.75):
+    img = _earth_image()
+    if img is not None:
+        ax.imshow(img, extent=(-180, 180, -90, 90), origin="upper", alpha=dim, zorder=0)
+    else:
+        ax.set_facecolor("#dfe8f0")
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(-90, 90)
+    ax.set_xticks(np.arange(-180, 181, 60))
+    ax.set_yticks(np.arange(-90, 91, 30))
+    ax.set_xlabel("longitude [deg]")
+    ax.set_ylabel("latitude [deg]")
+    ax.set_aspect("equal")
+    ax.grid(True, color="white", alpha=0.3, lw=0.5)
+
+
+def _shell_colour(k: int) -> str:
+    return SHELL_COLOURS[k % len(SHELL_COLOURS)]
+
+
+def _track_sats(eph) -> np.ndarray:
+    if eph.n_sat <= MAX_TRACKS:
+        return np.arange(eph.n_sat)
+    return np.unique(np.linspace(0, eph.n_sat - 1, MAX_TRACKS).astype(int))
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def fig_constellation_3d(results):
+    """Orbits of one period in the inertial frame around a sphere."""
+    from mpl_toolkits.mplot3d import Axes3D  # noqa: F401  (registers the projection)
+
+    eph = results.ephemeris
+    fig = _new(6.2, 5.2)
+    ax = fig.add_subplot(projection="3d")
+    re = 6378.137
+    u, v = np.mgrid[0 : 2 * np.pi : 48j, 0 : np.pi : 24j]
+    ax.plot_surface(re * np.cos(u) * np.sin(v), re * np.sin(u) * np.sin(v), re * np.cos(v), color="#5c8fbf", alpha=0.35,
+                    linewidth=0, shade=True)
+    ax.plot_wireframe(re * np.cos(u) * np.sin(v), re * np.sin(u) * np.sin(v), re * np.cos(v), color="#2f5f8f", alpha=0.15,
+                      linewidth=0.3)
+    period = max(s.period_s for s in eph.shells)
+    n = int(np.searchsorted(eph.time.offsets_s, eph.time.offsets_s[0] + period)) + 1
+    sats = _track_sats(eph)
+    extent = re
+    for s in sats:
+        k = int(eph.shell_index[s])
+        r = eph.r_eci_km[s, :n]
+        if n >= 3 and eph.time.step_s < eph.shells[k].period_s / 12:
+            ax.plot(r[:, 0], r[:, 1], r[:, 2], color=_shell_colour(k), lw=0.6, alpha=0.7)
+        ax.scatter(*eph.r_eci_km[s, 0], color=_shell_colour(k), s=6, depthshade=False)
+        extent = max(extent, float(np.nanmax(np.abs(r))))
+    for k, shell in enumerate(eph.shells):
+        ax.plot([], [], color=_shell_colour(k), label=f"{shell.name} ({shell.n_sat} sats)")
+    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_zlim(-extent, extent)
+    ax.set_box_aspect((1, 1, 1))
+    ax.set_xlabel("x [km]", fontsize=7)
+    ax.set_ylabel("y [km]", fontsize=7)
+    ax.set_zlabel("z [km]", fontsize=7)
+    ax.tick_params(labelsize=6)
+    ax.view_init(elev=22, azim=-60)
+    return fig
+
+
+def fig_ground_tracks(results):
+    eph = results.ephemeris
+    fig = _new(7.0, 3.9)
+    ax = fig.add_subplot()
+    _map_axes(fig, ax)
+    lat, lon, _ = eph.lat_lon_alt
+    lon = (lon + 180.0) % 360.0 - 180.0
+    period = max(s.period_s for s in eph.shells)
+    n = int(np.searchsorted(eph.time.offsets_s, eph.time.offsets_s[0] + period)) + 1
+    for s in _track_sats(eph):
+        k = int(eph.shell_index[s])
+        x, y = lon[s, :n].copy(), lat[s, :n].copy()
+        jumps = np.flatnonzero(np.abs(np.diff(x)) > 180) + 1
+        x = np.insert(x, jumps, np.nan)
+        y = np.insert(y, jumps, np.nan)
+        ax.plot(x, y, color=_shell_colour(k), lw=0.6, alpha=0.8)
+        ax.plot(lon[s, 0], lat[s, 0], "o", ms=2.5, color=_shell_colour(k))
+    for st in results.mission.ground_stations:
+        lo = st.lon_deg if st.lon_deg <= 180 else st.lon_deg - 360
+        ax.plot(lo, st.lat_deg, "^", ms=6, color="#d50000", mec="white", mew=0.6)
+        ax.annotate(st.name, (lo, st.lat_deg), xytext=(4, 3), textcoords="offset points", fontsize=6, color="white")
+    ax.set_title(f"Ground tracks over one orbit from {eph.time.iso(0.0)}; ▲ ground stations", fontsize=8)
+    return fig
+
+
+def fig_coverage_map(results):
+    cov = results.coverage
+    g = cov.grid
+    fig = _new(7.0, 3.9)
+    ax = fig.add_subplot()
+    _map_axes(fig, ax, dim=0.9)
+    data = np.where(g.active, 100.0 * cov.cell_coverage_fraction, np.nan)
+    lon_edges = (g.lon_edges_deg + 180.0) % 360.0 - 180.0 if g.lon_edges_deg.max() > 180 else g.lon_edges_deg
+    if np.all(np.diff(lon_edges) > 0):
+        mesh = ax.pcolormesh(lon_edges, g.lat_edges_deg, np.ma.masked_invalid(data), cmap="viridis", vmin=0, vmax=100,
+                             alpha=0.72, shading="flat", zorder=1)
+    else:
+        mesh = ax.pcolormesh(g.lon_edges_deg, g.lat_edges_deg, np.ma.masked_invalid(data), cmap="viridis", vmin=0,
+                             vmax=100, alpha=0.72, shading="flat", zorder=1)
+    fig.colorbar(mesh, ax=ax, shrink=0.8, label="time covered [%]")
+    ax.set_title(f"Share of time each cell sees a satellite above {cov.min_elevation_deg:g} deg "
+                 f"({cov.grid_deg:g} deg grid)", fontsize=8)
+    return fig
+
+
+def fig_coverage_time(results):
+    cov = results.coverage
+    eph = results.ephemeris
+    fig = _new(7.0, 2.8)
+    ax = fig.add_subplot()
+    t = _hours(cov.offsets_s)
+    ax.plot(t, cov.percent_covered, color="#1e88e5", lw=1.2, label="area covered")
+    ax.axhline(cov.mean_percent, color="#1e88e5", ls="--", lw=0.8, label=f"mean {cov.mean_percent:.1f} %")
+    ax.set_ylabel("area covered [%]")
+    ax.set_xlabel(_time_label(eph))
+    ax.set_ylim(0, 100 if cov.max_percent > 50 else max(5.0, 1.15 * cov.max_percent))
+    ax.grid(True, alpha=0.3)
+    ax2 = ax.twinx()
+    ax2.plot(t, cov.mean_sats_in_view, color="#fb8c00", lw=0.9, alpha=0.8, label="mean satellites in view")
+    ax2.set_ylabel("mean satellites in view")
+    lines = ax.get_lines() + ax2.get_lines()
+    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="lower right")
+    return fig
+
+
+def fig_access_timeline(results):
+    acc = results.access
+    eph = results.ephemeris
+    if acc.n_station == 0:
+        return None
+    fig = _new(7.0, 0.6 + 0.35 * acc.n_station + 0.8)
+    ax = fig.add_subplot()
+    for k in range(acc.n_station):
+        in_view = acc.in_contact[k].any(axis=0)
+        step = eph.time.step_s or 60.0
+        spans = []
+        idx = np.flatnonzero(in_view)
+        if idx.size:
+            breaks = np.flatnonzero(np.diff(idx) > 1)
+            for a, b in zip(np.r_[0, breaks + 1], np.r_[breaks, idx.size - 1]):
+                t0 = acc.offsets_s[idx[a]] / 3600.0
+                spans.append((t0, (acc.offsets_s[idx[b]] - acc.offsets_s[idx[a]] + step) / 3600.0))
+        ax.broken_barh(spans, (k - 0.35, 0.7), color="#43a047")
+    ax.set_yticks(range(acc.n_station))
+    ax.set_yticklabels(acc.station_names, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, eph.time.duration_s / 3600.0 + (eph.time.step_s or 0) / 3600.0)
+    ax.set_xlabel(_time_label(eph))
+    ax.set_title("Ground-station contact (any satellite in view above the station's mask)", fontsize=8)
+    ax.grid(True, axis="x", alpha=0.3)
+    return fig
+
+
+def fig_latency(results):
+    net = results.network
+    eph = results.ephemeris
+    fig = _new(7.0, 3.0)
+    ax = fig.add_subplot()
+    t = _hours(net.offsets_s)
+    colours = ["#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#6d4c41"]
+    for q, (a, b) in enumerate(net.pairs):
+        c = colours[q % len(colours)]
+        ax.plot(t, net.latency_ms[q], color=c, lw=1.0, label=f"{a} - {b} via constellation")
+        ax.axhline(net.fiber_ms[q], color=c, ls="--", lw=0.9, label=f"{a} - {b} fibre (great circle at 2/3 c)")
+    ax.set_xlabel(_time_label(eph))
+    ax.set_ylabel("one-way latency [ms]")
+    ax.grid(True, alpha=0.3)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=6.5, loc="upper right", ncols=1 if net.n_pair <= 2 else 2)
+    ax.set_title("Latency through the constellation (gaps: no route) against terrestrial fibre", fontsize=8)
+    return fig
+
+
+def fig_power(results):
+    pw = results.power
+    fig = _new(7.0, 2.9)
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1b = ax1.twinx()
+    for k, s in enumerate(pw.shells):
+        c = _shell_colour(k)
+        ax1.fill_between(s.year_days, s.beta_min_deg_by_day, s.beta_max_deg_by_day, color=c, alpha=0.25)
+        ax1.plot(s.year_days, s.beta_max_deg_by_day, color=c, lw=0.8, label=f"{s.shell} beta range")
+        ax1b.plot(s.year_days, 100 * s.eclipse_fraction_max_by_day, color=c, lw=1.0, ls="--", label=f"{s.shell} eclipse")
+        n = min(s.soc_time_s.size, s.soc.size)
+        ax2.plot(s.soc_time_s[:n] / 60.0, 100 * s.soc[:n], color=c, lw=1.1, label=s.shell)
+    ax1.set_xlabel("day of the year from the epoch")
+    ax1.set_ylabel("beta angle [deg]")
+    ax1b.set_ylabel("eclipse, worst satellite [% of orbit]")
+    ax1.set_title("Beta angle (band) and eclipse share (dashed)", fontsize=8)
+    ax1.grid(True, alpha=0.3)
+    ax2.set_xlabel("time in the worst orbit [min]")
+    ax2.set_ylabel("battery state of charge [%]")
+    ax2.set_title("Battery over the worst-case orbit", fontsize=8)
+    ax2.grid(True, alpha=0.3)
+    ax2.legend(fontsize=7)
+    return fig
+
+
+def fig_insight(results):
+    ins = results.insight
+    fig = _new(7.0, 2.9)
+    ax1, ax2 = fig.subplots(1, 2)
+    styles = (("traditional", "downlink raw, process on the ground", "#e53935"),
+              ("in_orbit", "process in orbit, downlink results", "#1e88e5"))
+    finite_all = np.concatenate([ins.traditional_s[np.isfinite(ins.traditional_s)], ins.in_orbit_s[np.isfinite(ins.in_orbit_s)]])
+    lo = max(1.0, float(finite_all.min()) / 60.0) if finite_all.size else 1.0
+    hi = float(finite_all.max()) / 60.0 if finite_all.size else 10.0
+    bins = np.geomspace(max(lo * 0.8, 0.01), max(hi * 1.2, lo * 2), 40)
+    for which, label, c in styles:
+        v, f = ins.distribution(which)
+        ok = np.isfinite(v)
+        if ok.any():
+            ax1.step(v[ok] / 60.0, 100 * f[ok], where="post", color=c, lw=1.3, label=label)
+            ax2.hist(v[ok] / 60.0, bins=bins, color=c, alpha=0.55, label=label)
+    ax1.set_xscale("log")
+    ax1.set_xlabel("time from capture to result on the ground [min]")
+    ax1.set_ylabel("captures delivered [%]")
+    ax1.set_ylim(0, 100)
+    ax1.grid(True, which="both", alpha=0.3)
+    ax1.legend(fontsize=6.5, loc="upper left")
+    ax1.set_title("Cumulative distribution", fontsize=8)
+    ax2.set_xscale("log")
+    ax2.set_xlabel("time to insight [min]")
+    ax2.set_ylabel("captures")
+    ax2.set_title("Histogram", fontsize=8)
+    ax2.grid(True, which="both", alpha=0.3)
+    return fig
+
+
+FIGURES: list[tuple[str, str, Callable, str]] = [
+    ("constellation_3d", "ephemeris", fig_constellation_3d,
+     "The constellation in the inertial frame (GCRS): each satellite's orbit over one period from the epoch."),
+    ("ground_tracks", "ephemeris", fig_ground_tracks,
+     "Ground tracks over one orbital period from the epoch, with the ground stations."),
+    ("coverage_map", "coverage", fig_coverage_map, "Coverage map: the share of the analysis window each grid cell is covered."),
+    ("coverage_time", "coverage", fig_coverage_time, "Coverage over time: covered area and mean number of satellites in view."),
+    ("access_timeline", "access", fig_access_timeline, "When each ground station is in contact with at least one satellite."),
+    ("latency", "network", fig_latency, "One-way latency of each pair through the constellation, against fibre."),
+    ("power", "power", fig_power, "Sun geometry over a year and the battery over the worst-case orbit."),
+    ("insight", "insight", fig_insight, "Time to insight: traditional (downlink raw data) against in-orbit processing."),
+]
+
+
+def build_figures(results) -> dict[str, FigureImage]:
+    """Every figure the results support, rendered to PNG once."""
+    out: dict[str, FigureImage] = {}
+    for name, needs, fn, caption in FIGURES:
+        if needs != "ephemeris" and getattr(results, needs, None) is None:
+            continue
+        if needs == "ephemeris" and results.ephemeris.n_sat == 0:
+            continue
+        fig = fn(results)
+        if fig is None:
+            continue
+        w, h = fig.get_size_inches()
+        out[name] = FigureImage(name, caption, _png(fig), float(w), float(h))
+    return out

@@ -1,0 +1,327 @@
+"""One coverage analysis of a very large constellation, split across workers and merged exactly.
+
+A constellation like Starcloud's filed 88,000 satellites over a day at one-minute steps is too
+much for one worker's time (and memory: its Earth-fixed positions alone are 3 GB). The
+coverage analysis is split into *tiles* of ``(satellite slice) x (block of epochs)``; each tile
+is one task for the executor (local processes or a Dask cluster, as for sweeps):
+
+1. the worker propagates only its satellites at only its epochs (the same propagator and the
+   same per-epoch rotation matrices :func:`core.orbits.ephemeris.build_ephemeris` uses), and
+2. stamps their footprints with the coverage engine
+   (:func:`core.analysis.coverage.sats_in_view_at`), returning the per-epoch *multiplicity*
+   (number of satellites in view of each cell, ``(n_epochs, n_lat, n_lon)`` integers).
+
+**The merge is a sum of multiplicities.** For one epoch, the satellites in view of a cell are
+the disjoint union of those of each satellite slice, so the counts add exactly (integers, no
+rounding). Coverage (``count > 0``) is the OR of the slices' masks, but OR-ing masks alone
+would lose the multiplicity figures (``mean_sats_in_view``, ``cell_max_sats``); summing keeps
+everything. Epoch blocks are then folded into the per-cell statistics in time order (a cell's
+uncovered run carries from one block into the next), with the same integer run/gap
+accounting and the same summation order as :func:`core.analysis.coverage.coverage_from_positions`,
+so the merged :class:`~core.analysis.coverage.CoverageResult` equals the unsplit one.
+
+Memory at the merge is one block of summed counts plus O(cells) state; a tile's result is
+``epochs x cells`` 16-bit integers (4 MB for 32 epochs on a 1-degree grid).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from numba import njit
+
+ProgressFn = Callable[[str, float], None]
+
+_WORKER_CACHE: dict[str, tuple] = {}
+
+
+# ------------------------------------------------------------------------------------------
+# Worker side
+# ------------------------------------------------------------------------------------------
+
+
+def _mission_key(mission: dict, base_dir: str | None) -> str:
+    text = json.dumps({"m": mission, "b": base_dir}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _prepared(mission: dict, base_dir: str | None):
+    """Shells, propagators, time grid, rotation matrices and grid of a mission (cached per worker process)."""
+    key = _mission_key(mission, base_dir)
+    hit = _WORKER_CACHE.get(key)
+    if hit is not None:
+        return hit
+    from core.analysis.grid import make_grid
+    from core.mission.io import mission_from_dict
+    from core.orbits import frames
+    from core.orbits.checks import orbit_problems
+    from core.orbits.propagate import make_propagator
+    from core.orbits.shells import build_shells
+    from core.orbits.timegrid import TimeGrid
+
+    folder = Path(base_dir) if base_dir else None
+    model = mission_from_dict(mission, "mission", folder, extra_check=orbit_problems)
+    grid_t = TimeGrid.regular(model.epoch, model.analysis.duration_s, model.analysis.step_s)
+    shells, sources = build_shells(model, folder)
+    props = tuple(make_propagator(s, src, grid_t.epoch) for s, src in zip(shells, sources))
+    rot = frames.gcrs_to_itrs_matrices(grid_t.times)
+    grid = make_grid(model.analysis.coverage_grid_deg, model.analysis.region)
+    value = (model, shells, props, grid_t, rot, grid)
+    if len(_WORKER_CACHE) > 4:
+        _WORKER_CACHE.clear()
+    _WORKER_CACHE[key] = value
+    return value
+
+
+def _sub_propagator(prop, local: np.ndarray):
+    from core.orbits.propagate import AnalyticPropagator, Sgp4Propagator
+
+    if isinstance(prop, AnalyticPropagator):
+        return AnalyticPropagator(prop.elements.subset(local), j2=prop.j2)
+    return Sgp4Propagator([prop.satrecs[int(k)] for k in local], prop.epoch)
+
+
+def positions_ecef_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
+    """Earth-fixed positions ``(s1-s0, t1-t0, 3)`` km of satellites ``s0..s1-1`` at epochs ``t0..t1-1``."""
+    from core.orbits import frames
+
+    _, shells, props, grid_t, rot, _ = _prepared(mission, base_dir)
+    offsets = grid_t.offsets_s[t0:t1]
+    r = np.empty((s1 - s0, t1 - t0, 3))
+    for shell, prop in zip(shells, props):
+        a, b = max(s0, shell.sat_slice.start), min(s1, shell.sat_slice.stop)
+        if a >= b:
+            continue
+        local = np.arange(a - shell.sat_slice.start, b - shell.sat_slice.start)
+        r[a - s0:b - s0] = _sub_propagator(prop, local).positions(offsets)
+    return frames.apply_rotation(rot[t0:t1], r)
+
+
+def coverage_counts_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
+    """Satellites in view of each cell, ``(t1-t0, n_lat, n_lon)`` uint16, for one tile (the worker's task)."""
+    from core.analysis.coverage import sats_in_view_at
+
+    model, *_ , grid = _prepared(mission, base_dir)
+    r = np.ascontiguousarray(positions_ecef_tile(mission, base_dir, s0, s1, t0, t1))
+    out = np.zeros((t1 - t0,) + grid.shape, dtype=np.uint16 if s1 - s0 < 65535 else np.uint32)
+    for k in range(t1 - t0):
+        out[k] = sats_in_view_at(grid, r[:, k], model.analysis.min_elevation_deg)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Merge
+# ------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _fold_block(counts, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
+    """Fold summed counts ``(n_ep, n_lat, n_lon)`` of epochs ``t0..`` into the per-cell state, in time order.
+
+    The same arithmetic, in the same order, as the coverage engine's chunk kernel.
+    """
+    n_ep, n_lat, n_lon = counts.shape
+    for e in range(n_ep):
+        cov = 0.0
+        cnt = 0.0
+        for i in range(n_lat):
+            for j in range(n_lon):
+                c = counts[e, i, j]
+                if c > 0:
+                    cov += area[i, j]
+                    cnt += area[i, j] * c
+        covered_area[t0 + e] = cov
+        count_area[t0 + e] = cnt
+    for i in range(n_lat):
+        for j in range(n_lon):
+            cell = i * n_lon + j
+            nc = n_cov[cell]
+            sc = sum_count[cell]
+            mc = max_count[cell]
+            rn = run[cell]
+            mr = max_run[cell]
+            ng = n_gaps[cell]
+            gt = gap_total[cell]
+            for e in range(n_ep):
+                c = np.int64(counts[e, i, j])
+                sc += c
+                if c > mc:
+                    mc = c
+                if c > 0:
+                    nc += 1
+                    if rn > 0:
+                        ng += 1
+                        gt += rn
+                        if rn > mr:
+                            mr = rn
+                        rn = 0
+                else:
+                    rn += 1
+            n_cov[cell] = nc
+            sum_count[cell] = sc
+            max_count[cell] = mc
+            run[cell] = rn
+            max_run[cell] = mr
+            n_gaps[cell] = ng
+            gap_total[cell] = gt
+
+
+class CoverageMerger:
+    """Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
+
+    def __init__(self, grid, n_time: int):
+        self.grid = grid
+        self.n_time = n_time
+        n_cells = grid.n_cells
+        self.area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
+        self.covered_area = np.zeros(n_time)
+        self.count_area = np.zeros(n_time)
+        self.state = [np.zeros(n_cells, np.int64) for _ in range(7)]
+        self.next_epoch = 0
+
+    def add_block(self, t0: int, counts: np.ndarray) -> None:
+        if t0 != self.next_epoch:
+            raise ValueError(f"epoch blocks must arrive in order: expected {self.next_epoch}, got {t0}")
+        counts = np.ascontiguousarray(counts)
+        _fold_block(counts, t0, self.area, self.covered_area, self.count_area, *self.state)
+        self.next_epoch = t0 + counts.shape[0]
+
+    def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float):
+        """The :class:`~core.analysis.coverage.CoverageResult`, as the unsplit analysis assembles it."""
+        from core.analysis.coverage import CoverageResult
+
+        if self.next_epoch != self.n_time:
+            raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
+        n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total = self.state
+        grid, n_time = self.grid, self.n_time
+        open_run = run > 0
+        n_gaps = n_gaps + open_run
+        gap_total = gap_total + run
+        max_run = np.maximum(max_run, run)
+        total_area = grid.total_area_km2
+        active = grid.active
+        shape = grid.shape
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = (n_cov / max(n_time, 1)).reshape(shape)
+            max_gap = (max_run * step_s).astype(float).reshape(shape)
+            revisit = np.where(n_cov > 0, np.where(n_gaps > 0, gap_total * step_s / np.maximum(n_gaps, 1), 0.0), np.nan).reshape(shape)
+            mean_sats = (sum_count / max(n_time, 1)).reshape(shape)
+            row_area = grid.area_km2.sum(axis=1)
+            w = grid.area_km2
+            prof_pct = np.where(row_area > 0, 100 * np.sum(w * frac, axis=1) / row_area, np.nan)
+            prof_sats = np.where(row_area > 0, np.sum(w * mean_sats, axis=1) / row_area, np.nan)
+            prof_gap = np.where(row_area > 0, np.max(np.where(active, max_gap, 0.0), axis=1), np.nan)
+            pct = 100.0 * self.covered_area / total_area if total_area > 0 else self.covered_area * 0
+            msv = self.count_area / total_area if total_area > 0 else self.count_area * 0
+
+        def nan_out(a):
+            return np.where(active, a, np.nan)
+
+        return CoverageResult(
+            grid=grid, grid_deg=float(grid_deg), min_elevation_deg=float(min_elevation_deg), step_s=float(step_s),
+            offsets_s=np.asarray(offsets_s, dtype=float), percent_covered=pct, mean_sats_in_view=msv,
+            cell_coverage_fraction=nan_out(frac), cell_max_gap_s=nan_out(max_gap), cell_mean_revisit_s=nan_out(revisit),
+            cell_mean_sats=nan_out(mean_sats), cell_max_sats=max_count.reshape(shape).astype(np.int32),
+            lat_profile_percent=prof_pct, lat_profile_sats=prof_sats, lat_profile_max_gap_s=prof_gap,
+        )
+
+
+# ------------------------------------------------------------------------------------------
+# Driver
+# ------------------------------------------------------------------------------------------
+
+
+def plan_tiles(n_sat: int, n_time: int, sat_chunk: int, epoch_chunk: int) -> list[tuple[int, int, int, int]]:
+    """Tiles ``(s0, s1, t0, t1)``: epoch blocks in time order, satellite slices within each block."""
+    sat_chunk, epoch_chunk = max(1, int(sat_chunk)), max(1, int(epoch_chunk))
+    return [(s0, min(n_sat, s0 + sat_chunk), t0, min(n_time, t0 + epoch_chunk))
+            for t0 in range(0, n_time, epoch_chunk) for s0 in range(0, n_sat, sat_chunk)]
+
+
+def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *, sat_chunk: int | None = None,
+                   epoch_chunk: int | None = None, progress: ProgressFn | None = None, cancel=None):
+    """The coverage analysis of ``mission`` (a ``Mission`` or its plain data), computed in tiles on ``executor``.
+
+    ``executor`` is one of :mod:`core.study.run`'s executors (``LocalExecutor``,
+    ``DaskExecutor``, ``InlineExecutor``); by default the local process pool. ``sat_chunk``
+    satellites and ``epoch_chunk`` epochs make a tile (defaults: the satellites spread over
+    the executor's workers, 64 epochs). Returns the same ``CoverageResult`` as
+    ``compute_coverage(mission, build_ephemeris(mission))``.
+    """
+    from core.mission.io import mission_to_dict
+    from core.mission.model import Mission
+    from core.study.run import LocalExecutor
+
+    data = mission_to_dict(mission) if isinstance(mission, Mission) else dict(mission)
+    folder = str(base_dir) if base_dir else None
+    model, shells, _props, grid_t, _rot, grid = _prepared(data, folder)
+    n_sat = sum(s.n_sat for s in shells)
+    n_time = grid_t.n
+    own = executor is None
+    if own:
+        executor = LocalExecutor()
+    report = progress or (lambda stage, fraction: None)
+    try:
+        slots = max(1, getattr(executor, "slots", 1))
+        sat_chunk = int(sat_chunk or max(1, math.ceil(n_sat / slots)))
+        epoch_chunk = int(epoch_chunk or 64)
+        tiles = plan_tiles(n_sat, n_time, sat_chunk, epoch_chunk)
+        merger = CoverageMerger(grid, n_time)
+        per_block = math.ceil(n_sat / sat_chunk)
+        blocks: dict[int, list] = {}
+        pending: dict = {}
+        queue = list(reversed(tiles))
+        window = max(2, 2 * slots)
+        done = 0
+        report("Coverage (split)", 0.0)
+        while queue or pending:
+            while queue and len(pending) < window:
+                tile = queue.pop()
+                future = executor.submit(coverage_counts_tile, data, folder, *tile,
+                                         key=f"starnet-coverage-{tile[0]}-{tile[2]}-{id(merger)}")
+                try:
+                    future._order = done + len(pending)
+                except AttributeError:
+                    pass
+                pending[future] = tile
+            if cancel is not None and cancel():
+                executor.cancel(list(pending))
+                raise KeyboardInterrupt
+            for future in executor.wait(set(pending), timeout=0.2):
+                s0, s1, t0, t1 = pending.pop(future)
+                counts = future.result()
+                parts = blocks.setdefault(t0, [])
+                parts.append(counts)
+                done += 1
+                # fold every complete block that is next in time
+                while merger.next_epoch in blocks and len(blocks[merger.next_epoch]) == per_block:
+                    t = merger.next_epoch
+                    parts = blocks.pop(t)
+                    total = parts[0].astype(np.uint32)
+                    for extra in parts[1:]:
+                        total += extra
+                    merger.add_block(t, total)
+                report("Coverage (split)", done / len(tiles))
+    finally:
+        if own:
+            executor.close()
+    step = grid_t.step_s or model.analysis.step_s
+    return merger.result(grid_t.offsets_s, step, model.analysis.min_elevation_deg, model.analysis.coverage_grid_deg)
+
+
+def count_satellites(mission) -> int:
+    """Number of satellites a mission (``Mission`` or plain data) has, without propagating."""
+    from core.mission.io import mission_to_dict
+    from core.mission.model import Mission
+
+    data = mission_to_dict(mission) if isinstance(mission, Mission) else dict(mission)
+    _, shells, *_ = _prepared(data, None)
+    return sum(s.n_sat for s in shells)
+
+
+__all__ = ["CoverageMerger", "coverage_counts_tile", "count_satellites", "plan_tiles", "positions_ecef_tile", "split_coverage"]
