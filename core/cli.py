@@ -1,4 +1,4 @@
-"""The headless ``starnet`` subcommands: analyze, presets, new (export, report, sweep join as they land).
+"""The headless ``starnet`` subcommands: analyze, presets, new, export, report, sweep.
 
 ``app.cli`` is the console entry point; it reuses :func:`build_parser` and adds ``gui`` and
 ``screenshot``, importing Qt only when those run.
@@ -144,20 +144,57 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from core import api
+    from core.export._files import check_dir_target
+    from core.export.commands import check_report_target, write_outputs, write_report
 
     mission, base_dir = load_mission_arg(args.mission)
     json_path = writable_target(args.json) if args.json else None
+    out_dir = check_dir_target(args.out) if args.out else None
+    report_path = check_report_target(args.report) if args.report else None
     with progress_reporter(show_progress(args)) as progress:
         results = api.analyze(mission, base_dir, progress=progress)
     document = api.results_document(results)
+    written = []
     if json_path is not None:
         from core.mission.io import atomic_write_text
 
         atomic_write_text(json_path, json.dumps(document, indent=2) + "\n")
+        written.append(f"results written to {json_path}")
+    if out_dir is not None:
+        files = write_outputs(results, out_dir)
+        written.append(f"{len(files)} files written to {out_dir}")
+    if report_path is not None:
+        write_report(results, report_path)
+        written.append(f"report written to {report_path}")
     if not args.quiet:
         print_tables(summary_tables(results))
-        if json_path is not None:
-            print(f"results written to {json_path}")
+        print("\n".join(written)) if written else None
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.export.commands import check_export_args, run_export
+
+    mission, base_dir = load_mission_arg(args.mission)
+    check_export_args(args)
+    with progress_reporter(show_progress(args)) as progress:
+        lines = run_export(mission, base_dir, args, progress=progress)
+    if not args.quiet:
+        print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from core import api
+    from core.export.commands import check_report_target, run_report
+
+    mission, base_dir = load_mission_arg(args.mission)
+    target = check_report_target(args.output)
+    with progress_reporter(show_progress(args)) as progress:
+        results = api.analyze(mission, base_dir, progress=progress)
+    run_report(results, target)
+    if not args.quiet:
+        print(f"report written to {target}")
     return EXIT_OK
 
 
@@ -185,6 +222,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "presets": cmd_presets,
     "new": cmd_new,
     "analyze": cmd_analyze,
+    "export": cmd_export,
+    "report": cmd_report,
 }
 
 
@@ -208,11 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     p.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     p.add_argument("--quiet", action="store_true")
+
+    from core.export.commands import add_parsers as add_export_parsers
+
+    add_export_parsers(sub)
     return parser
 
 
 def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespace], int]] | None = None) -> int:
     """Run a parsed command and map errors to exit codes with one clear message each."""
+    from core.export._files import ExportError
     from core.mission.errors import MissionError
 
     table = commands or COMMANDS
@@ -221,7 +265,7 @@ def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespa
     except MissionError as exc:
         _stderr(str(exc))
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, ExportError) as exc:
         _stderr(f"starnet: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -463,9 +463,8 @@ def insight_from_arrays(
     )
 
 
-def _isl_inputs(mission, eph, network, contact):
+def _isl_inputs(mission, eph, topo, contact):
     """Hops to the nearest satellite in contact and the per-hop light time, from the topology."""
-    topo = getattr(network, "topology", None) if network is not None else None
     if topo is None:
         from core.analysis.topology import compute_topology
 
@@ -484,11 +483,11 @@ def _isl_inputs(mission, eph, network, contact):
     return hops, light
 
 
-def compute_insight(mission, eph, access=None, network=None, compute=None) -> InsightResult | None:
+def compute_insight(mission, eph, access=None, topology=None, compute=None) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
-    ``access`` (its per-satellite contact mask, when it carries one) and ``network`` (its ISL
-    topology) are reused when given; otherwise contacts are computed from the stations'
+    ``access`` (its per-satellite contact mask, when it carries one) and ``topology`` (the ISL
+    topology of :mod:`core.analysis.topology`) are reused when given; otherwise contacts are computed from the stations'
     elevation masks and the topology from the mission. ``compute`` supplies the processing
     rates (sized here when omitted).
     """
@@ -517,7 +516,7 @@ def compute_insight(mission, eph, access=None, network=None, compute=None) -> In
     if ready.size == 0:
         return None
     size = np.repeat(raw_bps * capture_s, np.diff(ptr))
-    hops, light = _isl_inputs(mission, eph, network, contact) if has_isl.any() else (None, None)
+    hops, light = _isl_inputs(mission, eph, topology, contact) if has_isl.any() else (None, None)
     return insight_from_arrays(
         step_s=step, contact=contact, ptr=ptr, ready_s=ready, size_bytes=size, downlink_mbps=down,
         processing_bytes_per_s=proc, output_ratio=mission.workload.output_ratio,

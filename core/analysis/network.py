@@ -154,7 +154,8 @@ class NetworkResult:
 
         ``min_ms``/``median_ms``/``max_ms``, ``mean_hops`` and ``bottleneck_gbps`` (median
         of the per-epoch bottleneck) are over the epochs with a route, and ``null`` for a
-        pair that is never reachable. ``route_changes`` counts the epochs whose satellite
+        pair that is never reachable; ``mean_hops`` counts links (uplink, inter-satellite
+        links, downlink: 2 for a single bent-pipe satellite). ``route_changes`` counts the epochs whose satellite
         path differs from the previous epoch's; ``route_flap_fraction`` divides it by the
         number of epoch-to-epoch steps.
         """

@@ -30,6 +30,8 @@ class Results:
 
     mission: Mission
     ephemeris: Ephemeris
+    topology: Any = None
+    """Inter-satellite links per epoch (:class:`core.analysis.topology.Topology`), for every mission."""
     coverage: Any = None
     access: Any = None
     network: Any = None
@@ -64,6 +66,7 @@ def run_analysis(
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
     from core.analysis import power as power_mod
+    from core.analysis import topology as topology_mod
 
     report = progress or (lambda stage, fraction: None)
     timings: dict[str, float] = {}
@@ -80,15 +83,16 @@ def run_analysis(
     eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f)), 0.0)
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
-    network = stage("network", lambda: network_mod.compute_network(mission, eph), 0.55)
+    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
+    network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
-    insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, network, compute), 0.85)
+    insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
-    return Results(mission, eph, coverage, access, network, power, compute, insight, cost, timings)
+    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:

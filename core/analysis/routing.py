@@ -10,7 +10,9 @@ At each epoch a directed graph is built (in a compiled kernel, straight into CSR
 
 Dijkstra then runs from the send nodes of the pairs' origins only
 (``csgraph.dijkstra(indices=...)``), and a second kernel walks the predecessor rows back to
-give each pair's one-way path length, satellite path and bottleneck rate. Latency is the
+give each pair's one-way path length, satellite path and bottleneck rate. Each search is
+limited to a little beyond the previous epoch's route (searched again without a limit when
+that misses), which halves the work on a large shell without changing any result. Latency is the
 path length over the vacuum speed of light (no processing or queueing delays, no
 light-time correction for the satellites' motion during the transit).
 """

@@ -32,14 +32,14 @@ def tle_lines(es: ElementSet) -> tuple[str, str]:
     return export_tle(es.satrec)
 
 
-def tle_export(eph: Ephemeris) -> TleExport:
-    """Three-line element sets of every satellite whose catalogue number fits a TLE."""
+def tle_export(eph: Ephemeris, max_number: int = ALPHA5_MAX) -> TleExport:
+    """Three-line element sets of every satellite whose catalogue number fits a TLE (``<= max_number``)."""
     lines: list[str] = []
     skipped: list[tuple[str, str]] = []
     written = 0
     for es in element_sets(eph):
-        if not 0 < es.norad_cat_id <= ALPHA5_MAX:
-            skipped.append((es.name, f"catalogue number {es.norad_cat_id} does not fit a TLE (at most {ALPHA5_MAX:,} with alpha-5)"))
+        if not 0 < es.norad_cat_id <= max_number:
+            skipped.append((es.name, f"catalogue number {es.norad_cat_id} does not fit a TLE (at most {max_number:,})"))
             continue
         try:
             l1, l2 = tle_lines(es)

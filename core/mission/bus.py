@@ -34,9 +34,9 @@ class Bus(_Strict):
     storage_tb: float = Field(4.0, ge=0, description="onboard storage for raw data and backlog, TB")
 
     # Power design (SMAD method)
-    solar_cell: Literal["si", "gaas", "multi-junction"] = "multi-junction"
+    solar_cell: Literal["si", "gaas", "multi-junction"] = Field("multi-junction", description="cell technology (sets efficiency and degradation)")
     power_regulation: Literal["ppt", "det"] = Field("ppt", description="peak-power tracking or direct energy transfer")
-    mission_life_years: float = Field(5.0, gt=0, le=30)
+    mission_life_years: float = Field(5.0, gt=0, le=30, description="design life for array degradation and battery cycles, years")
     array_sun_angle_deg: float = Field(23.5, ge=0, lt=90, description="worst-case sun incidence on the array")
     array_w_per_kg: float = Field(100.0, gt=0, description="solar array specific power at end of life, W/kg")
     battery_wh_per_kg: float = Field(150.0, gt=0, description="battery specific energy, Wh/kg")
@@ -52,10 +52,10 @@ class Bus(_Strict):
     )
 
     # Thermal design
-    radiator_temp_c: float = Field(20.0, gt=-100, lt=200)
-    radiator_emissivity: float = Field(0.85, gt=0, le=1)
+    radiator_temp_c: float = Field(20.0, gt=-100, lt=200, description="radiator operating temperature, deg C")
+    radiator_emissivity: float = Field(0.85, gt=0, le=1, description="infrared emissivity of the radiator coating")
     radiator_absorptivity: float = Field(0.2, ge=0, le=1, description="solar absorptivity of the radiator coating")
-    radiator_kg_per_m2: float = Field(5.0, gt=0)
+    radiator_kg_per_m2: float = Field(5.0, gt=0, description="radiator areal mass, kg/m2")
     radiator_sink_temp_k: float = Field(3.0, ge=0, lt=400, description="effective temperature of deep space seen by the radiator, K")
     radiator_facing: Literal["side", "nadir", "zenith"] = Field(
         "side",

@@ -47,10 +47,10 @@ def _check_altitude(value: float | None) -> float | None:
 class Region(_Strict):
     """Where coverage is computed: a latitude/longitude box, or a polygon of (lat, lon) vertices."""
 
-    lat_min_deg: float = Field(-90.0, ge=-90, le=90)
-    lat_max_deg: float = Field(90.0, ge=-90, le=90)
-    lon_min_deg: float = Field(-180.0, ge=-180, le=360)
-    lon_max_deg: float = Field(180.0, ge=-180, le=360)
+    lat_min_deg: float = Field(-90.0, ge=-90, le=90, description="southern edge of the box")
+    lat_max_deg: float = Field(90.0, ge=-90, le=90, description="northern edge of the box")
+    lon_min_deg: float = Field(-180.0, ge=-180, le=360, description="western edge of the box")
+    lon_max_deg: float = Field(180.0, ge=-180, le=360, description="eastern edge of the box")
     polygon: list[tuple[float, float]] | None = Field(None, description="[[lat_deg, lon_deg], ...], at least 3 vertices")
 
     @field_validator("polygon")
@@ -81,13 +81,13 @@ class Analysis(_Strict):
 class Satellite(_Strict):
     """A custom satellite from classical (mean) orbital elements."""
 
-    name: str
+    name: str = Field(description="satellite name")
     altitude_km: float = Field(description="semi-major axis minus the Earth's equatorial radius")
-    eccentricity: float = Field(0.0, ge=0)
-    inclination_deg: float = Field(ge=0, le=180)
-    raan_deg: float = 0.0
-    arg_perigee_deg: float = 0.0
-    mean_anomaly_deg: float = 0.0
+    eccentricity: float = Field(0.0, ge=0, description="below 1")
+    inclination_deg: float = Field(ge=0, le=180, description="inclination")
+    raan_deg: float = Field(0.0, description="right ascension of the ascending node (GCRS)")
+    arg_perigee_deg: float = Field(0.0, description="argument of perigee")
+    mean_anomaly_deg: float = Field(0.0, description="mean anomaly at the epoch")
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
@@ -107,9 +107,9 @@ class Cluster(_Strict):
     ``radius_km`` of the cluster centre.
     """
 
-    satellites: int = Field(ge=1, le=10_000)
-    radius_km: float = Field(1.0, gt=0, le=100)
-    min_separation_m: float = Field(100.0, ge=0)
+    satellites: int = Field(ge=1, le=10_000, description="number of satellites in the cluster")
+    radius_km: float = Field(1.0, gt=0, le=100, description="every satellite stays within this distance of the centre")
+    min_separation_m: float = Field(100.0, ge=0, description="smallest allowed distance between two satellites")
 
 
 class Constellation(_Strict):
@@ -120,28 +120,28 @@ class Constellation(_Strict):
     ``omm_file``, a list of custom ``satellites``, or a ``cluster``.
     """
 
-    name: str
+    name: str = Field(description="unique name of the shell or set")
     walker: str | None = Field(None, description='shorthand "i:t/p/f", e.g. "53:1584/72/17"')
-    pattern: Literal["delta", "star"] = "delta"
-    altitude_km: float | None = None
-    inclination_deg: float | Literal["sso"] | None = None
-    ltan_h: float | None = Field(None, ge=0, lt=24)
-    planes: int | None = None
-    sats_per_plane: int | None = None
-    phasing: int | None = None
-    raan0_deg: float = 0.0
-    eccentricity: float = Field(0.0, ge=0)
-    arg_perigee_deg: float = 0.0
-    propagator: Literal["two-body", "j2", "sgp4"] = "j2"
-    isl: Literal["none", "plus-grid"] = "none"
+    pattern: Literal["delta", "star"] = Field("delta", description="RAAN spread 360 deg (delta) or 180 deg (star)")
+    altitude_km: float | None = Field(None, description="mean altitude: semi-major axis minus the equatorial radius")
+    inclination_deg: float | Literal["sso"] | None = Field(None, description='degrees, or "sso" for the sun-synchronous inclination at this altitude')
+    ltan_h: float | None = Field(None, ge=0, lt=24, description="local time of the ascending node of plane 0 at the epoch (sets RAAN)")
+    planes: int | None = Field(None, description="number of orbit planes")
+    sats_per_plane: int | None = Field(None, description="satellites per plane")
+    phasing: int | None = Field(None, description="Walker F, 0 .. planes-1 (default 0)")
+    raan0_deg: float = Field(0.0, description="RAAN of plane 0 (ignored when ltan_h is given)")
+    eccentricity: float = Field(0.0, ge=0, description="orbit eccentricity (perigee must stay above 160 km)")
+    arg_perigee_deg: float = Field(0.0, description="argument of perigee of every satellite")
+    propagator: Literal["two-body", "j2", "sgp4"] = Field("j2", description="two-body, J2 secular, or SGP4")
+    isl: Literal["none", "plus-grid"] = Field("none", description="inter-satellite links")
     max_isl_range_km: float | None = Field(None, gt=0, description="drop inter-satellite links longer than this")
     isl_terminals: int = Field(4, ge=0, le=16, description="laser terminals per satellite for nearest-neighbour links")
-    bus: str = "default"
-    tle_file: str | None = None
-    tle: str | None = None
-    omm_file: str | None = None
-    satellites: list[Satellite] | None = None
-    cluster: Cluster | None = None
+    bus: str = Field("default", description="key of `buses`")
+    tle_file: str | None = Field(None, description="TLE file, relative to the mission file")
+    tle: str | None = Field(None, description="TLE text inline")
+    omm_file: str | None = Field(None, description="CCSDS OMM file (XML, KVN or JSON), relative to the mission file")
+    satellites: list[Satellite] | None = Field(None, description="custom satellites from classical elements")
+    cluster: Cluster | None = Field(None, description="a formation-flying cluster around this entry's reference orbit")
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
@@ -202,38 +202,38 @@ class Constellation(_Strict):
 class GroundStation(_Strict):
     """A ground station: downlink site with its own elevation mask."""
 
-    name: str
-    lat_deg: float = Field(ge=-90, le=90)
-    lon_deg: float = Field(ge=-180, le=360)
-    alt_m: float = 0.0
-    min_elevation_deg: float = Field(5.0, ge=0, lt=90)
+    name: str = Field(description="unique place name")
+    lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
+    lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
+    alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    min_elevation_deg: float = Field(5.0, ge=0, lt=90, description="the station's own elevation mask")
 
 
 class City(_Strict):
     """A named point for latency routing (users there see satellites above the mission mask)."""
 
-    name: str
-    lat_deg: float = Field(ge=-90, le=90)
-    lon_deg: float = Field(ge=-180, le=360)
-    alt_m: float = 0.0
+    name: str = Field(description="unique place name")
+    lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
+    lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
+    alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
 
 
 class Mission(_Strict):
     """A whole mission document (see CONTRACT §1)."""
 
-    schema_version: int = SCHEMA_VERSION
-    name: str
-    description: str | None = None
+    schema_version: int = Field(SCHEMA_VERSION, description="file-format version; older files are migrated on load")
+    name: str = Field(description="the mission's name, shown in the app and reports")
+    description: str | None = Field(None, description="free text: what the mission is for")
     sources: list[str] = Field(default_factory=list, description="where the figures of a preset come from")
-    epoch: datetime
-    analysis: Analysis = Field(default_factory=Analysis)
-    constellations: list[Constellation] = Field(min_length=1)
-    buses: dict[str, Bus] = Field(default_factory=dict)
-    ground_stations: list[GroundStation] = Field(default_factory=list)
-    cities: list[City] = Field(default_factory=list)
-    latency_pairs: list[tuple[str, str]] = Field(default_factory=list)
-    workload: Workload = Field(default_factory=Workload)
-    cost: CostModel = Field(default_factory=CostModel)
+    epoch: datetime = Field(description='start of the analysis, UTC, ISO 8601 ("2026-03-20T00:00:00Z")')
+    analysis: Analysis = Field(default_factory=Analysis, description="the analysis window and masks")
+    constellations: list[Constellation] = Field(min_length=1, description="shells and imported sets; satellites are numbered in this order")
+    buses: dict[str, Bus] = Field(default_factory=dict, description="satellite designs by name; \"default\" exists even if not written")
+    ground_stations: list[GroundStation] = Field(default_factory=list, description="downlink sites")
+    cities: list[City] = Field(default_factory=list, description="extra named points (the built-in catalogue knows major cities)")
+    latency_pairs: list[tuple[str, str]] = Field(default_factory=list, description="[from, to] places for one-way latency through the constellation")
+    workload: Workload = Field(default_factory=Workload, description="the in-orbit processing model")
+    cost: CostModel = Field(default_factory=CostModel, description="launch prices per kg")
 
     @field_validator("epoch")
     @classmethod

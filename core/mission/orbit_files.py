@@ -105,7 +105,25 @@ def _complete(fields: dict, where: str) -> dict:
 
 
 def read_omm_text(text: str) -> list[dict]:
-    """CCSDS OMM records as dicts of OMM keywords, from XML (ndm/omm), KVN or JSON text."""
+    """CCSDS OMM records as dicts of OMM keywords, from XML (ndm/omm), KVN or JSON text.
+
+    Every record is checked by initialising SGP4 from it, so a record that parses but cannot
+    be propagated is reported here, with its number.
+    """
+    records = _parse_omm(text)
+    from sgp4 import omm
+    from sgp4.api import Satrec
+
+    for k, fields in enumerate(records):
+        try:
+            omm.initialize(Satrec(), fields)
+        except (ValueError, KeyError, TypeError) as exc:
+            name = fields.get("OBJECT_NAME") or fields.get("NORAD_CAT_ID")
+            raise OrbitFileError(f"OMM record {k + 1} ({name}): SGP4 cannot use it: {exc}") from None
+    return records
+
+
+def _parse_omm(text: str) -> list[dict]:
     stripped = text.lstrip()
     if stripped.startswith("<"):
         try:

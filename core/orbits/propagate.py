@@ -22,6 +22,7 @@ from sgp4.api import SatrecArray
 from core.orbits import elements as el
 from core.orbits import frames
 from core.orbits.elements import MeanElements
+from core.orbits.sgp4_elements import satrecs_from_elements
 
 
 @njit(cache=True, parallel=True)
@@ -194,23 +195,6 @@ class Sgp4Propagator:
 
 
 ShellPropagator = AnalyticPropagator | Sgp4Propagator
-
-
-def satrecs_from_elements(elements: MeanElements, epoch: Time) -> list:
-    """SGP4 satellite records initialised from mean elements (no drag), for ``propagator: sgp4``."""
-    from sgp4.api import WGS72, Satrec
-
-    epoch_days = float(epoch.utc.jd1 - 2433281.5) + float(epoch.utc.jd2)  # days since 1949-12-31 00:00 UTC
-    records = []
-    for k in range(elements.n):
-        rec = Satrec()
-        n_rad_min = float(el.mean_motion_rad_s(elements.a_km[k])) * 60.0
-        rec.sgp4init(
-            WGS72, "i", k + 1, epoch_days, 0.0, 0.0, 0.0, float(elements.e[k]), float(elements.argp_rad[k]),
-            float(elements.i_rad[k]), float(elements.m0_rad[k]), n_rad_min, float(elements.raan_rad[k]),
-        )
-        records.append(rec)
-    return records
 
 
 def make_propagator(shell, source, epoch: Time) -> ShellPropagator:

@@ -192,13 +192,13 @@ class DaskExecutor:
         return self.client.submit(fn, *args, key=key, pure=False)
 
     def wait(self, futures: set, timeout: float) -> set:
-        from distributed import wait
-
-        try:
-            done, _ = wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return set()
-        return {f for f in futures if f in done or f.done()}
+        # poll rather than distributed.wait(), which wants a default client (this one is not set as default)
+        deadline = time.monotonic() + timeout
+        while True:
+            done = {f for f in futures if f.done()}
+            if done or time.monotonic() >= deadline:
+                return done
+            time.sleep(0.02)
 
     def cancel(self, futures: Iterable) -> None:
         futures = list(futures)
@@ -259,7 +259,14 @@ class Checkpoint:
     def append(self, record: dict) -> None:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            torn = False
+            if self.path.exists() and self.path.stat().st_size:
+                with self.path.open("rb") as handle:
+                    handle.seek(-1, os.SEEK_END)
+                    torn = handle.read(1) != b"\n"
             self._handle = self.path.open("a", encoding="utf-8")
+            if torn:  # a hard kill left half a line: end it so the next record starts on its own line
+                self._handle.write("\n")
         self._handle.write(json.dumps(record, separators=(",", ":")) + "\n")
         self._handle.flush()
 
@@ -292,6 +299,7 @@ class StudyOutcome:
     executor: str = ""
     checkpoint: Path | None = None
     written: list[Path] = field(default_factory=list)
+    loaded: LoadedStudy | None = None
 
     @property
     def finished(self) -> int:
@@ -421,7 +429,7 @@ def run_study(
         ckpt.close()
     table = build_table(loaded, designs, records)
     return StudyOutcome(table, designs, records, interrupted, computed, reused, time.perf_counter() - start, description,
-                        ckpt.path if ckpt is not None else None)
+                        ckpt.path if ckpt is not None else None, loaded=loaded)
 
 
 # ------------------------------------------------------------------------------------------
@@ -570,6 +578,9 @@ def write_table(table, out: str | os.PathLike) -> list[Path]:
                 safe.to_parquet(tmp, index=False)
             else:
                 table.to_csv(tmp, index=False)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

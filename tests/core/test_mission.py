@@ -202,3 +202,12 @@ def test_generated_documents_never_crash_the_loader(mutations, entry):
         assert all(line.startswith("fuzz.yaml: ") for line in str(exc).splitlines())
     else:
         assert mission.name
+
+
+def test_mission_file_reference_is_generated_from_the_model():
+    import subprocess
+    import sys
+
+    root = Path(__file__).parents[2]
+    done = subprocess.run([sys.executable, "docs/tools/make_mission_reference.py", "--check"], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -188,6 +188,7 @@ def fig_coverage_time(results):
     ax2 = ax.twinx()
     ax2.plot(t, cov.mean_sats_in_view, color="#fb8c00", lw=0.9, alpha=0.8, label="mean satellites in view")
     ax2.set_ylabel("mean satellites in view")
+    ax2.set_ylim(0, max(1e-3, 1.3 * float(np.nanmax(cov.mean_sats_in_view))) if cov.mean_sats_in_view.size else 1)
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="lower right")
     return fig
@@ -232,6 +233,7 @@ def fig_latency(results):
         c = colours[q % len(colours)]
         ax.plot(t, net.latency_ms[q], color=c, lw=1.0, label=f"{a} - {b} via constellation")
         ax.axhline(net.fiber_ms[q], color=c, ls="--", lw=0.9, label=f"{a} - {b} fibre (great circle at 2/3 c)")
+    ax.set_xlim(0, max(float(t[-1]) if t.size else 1.0, 1e-3))
     ax.set_xlabel(_time_label(eph))
     ax.set_ylabel("one-way latency [ms]")
     ax.grid(True, alpha=0.3)
@@ -256,6 +258,7 @@ def fig_power(results):
     ax1.set_xlabel("day of the year from the epoch")
     ax1.set_ylabel("beta angle [deg]")
     ax1b.set_ylabel("eclipse, worst satellite [% of orbit]")
+    ax1b.set_ylim(0, max(5.0, 1.3 * 100 * max(float(np.max(s.eclipse_fraction_max_by_day, initial=0)) for s in pw.shells)))
     ax1.set_title("Beta angle (band) and eclipse share (dashed)", fontsize=8)
     ax1.grid(True, alpha=0.3)
     ax2.set_xlabel("time in the worst orbit [min]")
@@ -273,7 +276,7 @@ def fig_insight(results):
     styles = (("traditional", "downlink raw, process on the ground", "#e53935"),
               ("in_orbit", "process in orbit, downlink results", "#1e88e5"))
     finite_all = np.concatenate([ins.traditional_s[np.isfinite(ins.traditional_s)], ins.in_orbit_s[np.isfinite(ins.in_orbit_s)]])
-    lo = max(1.0, float(finite_all.min()) / 60.0) if finite_all.size else 1.0
+    lo = max(1.0 / 600.0, float(finite_all.min()) / 60.0) if finite_all.size else 1.0
     hi = float(finite_all.max()) / 60.0 if finite_all.size else 10.0
     bins = np.geomspace(max(lo * 0.8, 0.01), max(hi * 1.2, lo * 2), 40)
     for which, label, c in styles:
@@ -287,7 +290,10 @@ def fig_insight(results):
     ax1.set_ylabel("captures delivered [%]")
     ax1.set_ylim(0, 100)
     ax1.grid(True, which="both", alpha=0.3)
-    ax1.legend(fontsize=6.5, loc="upper left")
+    if ax1.get_lines():
+        ax1.legend(fontsize=6.5, loc="upper left")
+    else:
+        ax1.text(0.5, 0.5, "no capture delivered within the horizon", ha="center", transform=ax1.transAxes, fontsize=8)
     ax1.set_title("Cumulative distribution", fontsize=8)
     ax2.set_xscale("log")
     ax2.set_xlabel("time to insight [min]")

@@ -53,8 +53,9 @@ def _table(block: TableBlock, styles, width: float):
     # column widths: proportional to the longest text, within bounds
     lengths = []
     for k in range(ncol):
-        texts = [str(t.columns[k])] + [fmt(r[k]) if k < len(r) else "" for r in t.rows]
-        lengths.append(min(max(len(x) for x in texts), 40) + 4)
+        word = max((len(w) for w in str(t.columns[k]).split()), default=1) * 1.4
+        cells = [len(fmt(r[k])) for r in t.rows if k < len(r)]
+        lengths.append(min(max([word, *[c * 1.1 for c in cells]]), 45) + 3)
     total = sum(lengths)
     widths = [width * n / total for n in lengths]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
