@@ -215,6 +215,12 @@ def summary_tables(results) -> list:
     return tables
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from core.study.commands import run_sweep
+
+    return run_sweep(args)
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -224,6 +230,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "analyze": cmd_analyze,
     "export": cmd_export,
     "report": cmd_report,
+    "sweep": cmd_sweep,
 }
 
 
@@ -249,8 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
 
     from core.export.commands import add_parsers as add_export_parsers
+    from core.study.commands import add_parser as add_sweep_parser
 
     add_export_parsers(sub)
+    add_sweep_parser(sub)
     return parser
 
 
