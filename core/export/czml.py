@@ -76,8 +76,8 @@ def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, 
 
     eph = ephemeris if ephemeris is not None else results.ephemeris
     mission = mission if mission is not None else results.mission
-    if topology is None and results is not None and results.network is not None:
-        topology = results.network.topology
+    if topology is None and results is not None:
+        topology = results.topology
     if topology is None:
         from core.analysis.topology import compute_topology
 

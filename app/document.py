@@ -1,0 +1,242 @@
+"""The open mission document: one :class:`~core.mission.model.Mission` plus its undo stack.
+
+Only undo commands (:mod:`app.commands`) change the mission. Every edit builds a complete new
+mission from a plain dict, validates it with the engine's own rules and, when valid, pushes a
+command that holds the mission before and after; undo and redo therefore restore the exact
+document. Invalid edits push nothing and return the problems for the editor to show inline.
+"""
+
+from __future__ import annotations
+
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from core.mission.model import Mission
+
+FieldPath = tuple[str | int, ...]
+
+
+class EditError(Exception):
+    """An edit that does not validate; ``problems`` is a list of ``(field_path, message)``."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{p}: {m}" if p else m for p, m in problems))
+        self.problems = problems
+
+
+# ----------------------------------------------------------------------------- conversions
+
+
+def mission_to_dict(mission: Mission) -> dict:
+    """The mission as plain JSON-like data (the engine's serializer when it exists)."""
+    try:
+        from core import api
+
+        return api.mission_to_dict(mission)
+    except (ImportError, AttributeError):
+        return mission.model_dump(mode="json", exclude_none=True)
+
+
+def mission_from_dict(data: dict, source: str = "<editor>") -> Mission:
+    """Validate plain data into a Mission; raises :class:`EditError` with per-field problems."""
+    try:
+        from core import api
+        from core.mission.errors import MissionError
+    except ImportError:
+        api = None  # type: ignore[assignment]
+        MissionError = None  # type: ignore[assignment]
+    if api is not None and hasattr(api, "mission_from_dict"):
+        try:
+            return api.mission_from_dict(data, source)
+        except MissionError as err:  # type: ignore[misc]
+            raise EditError([(p.path, p.message) for p in err.problems]) from err
+    from pydantic import ValidationError
+
+    try:
+        return Mission.model_validate(data)
+    except ValidationError as err:
+        problems = [(".".join(str(x) for x in e["loc"]), e["msg"]) for e in err.errors()]
+        raise EditError(problems) from err
+
+
+def missions_equal(a: Mission, b: Mission) -> bool:
+    return a.model_dump(mode="json") == b.model_dump(mode="json")
+
+
+def set_in(data: dict, path: FieldPath, value: Any) -> dict:
+    """A deep copy of ``data`` with ``path`` set to ``value`` (``None`` removes the key)."""
+    out = copy.deepcopy(data)
+    node: Any = out
+    for key in path[:-1]:
+        if isinstance(node, dict) and key not in node:
+            node[key] = {}
+        node = node[key]
+    last = path[-1]
+    if value is None and isinstance(node, dict):
+        node.pop(last, None)
+    else:
+        node[last] = value
+    return out
+
+
+def get_in(data: Any, path: FieldPath, default: Any = None) -> Any:
+    node = data
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return default
+    return node
+
+
+# ----------------------------------------------------------------------------- document
+
+
+class MissionDocument(QObject):
+    """The mission being edited, its file path and its undo stack.
+
+    Signals:
+        missionChanged(): the mission content changed (edit, undo, redo, open, new).
+        pathChanged(): the file path changed (open, save as, new).
+        dirtyChanged(bool): whether there are unsaved changes.
+    """
+
+    missionChanged = Signal()
+    pathChanged = Signal()
+    dirtyChanged = Signal(bool)
+
+    def __init__(self, mission: Mission, path: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._mission = mission
+        self._path = Path(path) if path else None
+        self._force_dirty = False
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def mission(self) -> Mission:
+        return self._mission
+
+    def snapshot(self) -> Mission:
+        """A deep copy for a worker thread (the document may change meanwhile)."""
+        return self._mission.model_copy(deep=True)
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def base_dir(self) -> Path | None:
+        return self._path.parent if self._path else None
+
+    @property
+    def is_dirty(self) -> bool:
+        return self._force_dirty or not self.undo_stack.isClean()
+
+    @property
+    def title(self) -> str:
+        name = self._path.name if self._path else (self._mission.name or "untitled")
+        return name + (" *" if self.is_dirty else "")
+
+    def as_dict(self) -> dict:
+        return mission_to_dict(self._mission)
+
+    # -- used by commands only ------------------------------------------------------------
+    def _set_mission(self, mission: Mission) -> None:
+        self._mission = mission
+        self.missionChanged.emit()
+
+    # -- edits ----------------------------------------------------------------------------
+    def build(self, data: dict) -> Mission:
+        return mission_from_dict(data, str(self._path or "<editor>"))
+
+    def edit_field(self, path: FieldPath, value: Any, text: str | None = None, merge: bool = True) -> Mission:
+        """Set one field (``None`` removes it, so the default applies); raises EditError."""
+        from app.commands import SetFieldCommand
+
+        data = set_in(self.as_dict(), path, value)
+        new = self.build(data)
+        if missions_equal(new, self._mission):
+            return new
+        self.undo_stack.push(SetFieldCommand(self, new, path, text, merge=merge))
+        return new
+
+    def edit_fields(self, changes: dict[FieldPath, Any], text: str) -> Mission:
+        """Set several fields in one undoable step."""
+        from app.commands import EditCommand
+
+        data = self.as_dict()
+        for path, value in changes.items():
+            data = set_in(data, path, value)
+        new = self.build(data)
+        if not missions_equal(new, self._mission):
+            self.undo_stack.push(EditCommand(self, new, text))
+        return new
+
+    def replace_data(self, data: dict, text: str) -> Mission:
+        """Replace the whole document from data, as one undoable step."""
+        from app.commands import EditCommand
+
+        new = self.build(data)
+        self.undo_stack.push(EditCommand(self, new, text))
+        return new
+
+    # -- files ----------------------------------------------------------------------------
+    def reset(self, mission: Mission, path: Path | None, clean: bool = True) -> None:
+        """Start over with another mission (open / new): the undo history is cleared."""
+        self.undo_stack.clear()
+        self._mission = mission
+        self._path = Path(path) if path else None
+        self._force_dirty = not clean  # e.g. a recovered autosave: unsaved, with no history
+        self.pathChanged.emit()
+        self.missionChanged.emit()
+        self.dirtyChanged.emit(self.is_dirty)
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the mission (atomically) and mark the document clean."""
+        target = Path(path) if path else self._path
+        if target is None:
+            raise ValueError("no file name")
+        save_mission_file(self._mission, target)
+        changed = target != self._path
+        self._path = target
+        self._force_dirty = False
+        self.undo_stack.setClean()
+        if changed:
+            self.pathChanged.emit()
+        self.dirtyChanged.emit(False)
+        return target
+
+
+def load_mission_file(path: Path) -> Mission:
+    """Load a mission file; raises ``core.mission.errors.MissionError`` (or EditError)."""
+    from core import api
+
+    return api.load_mission(Path(path))
+
+
+def save_mission_file(mission: Mission, path: Path) -> None:
+    from core import api
+
+    api.save_mission(mission, Path(path))
+
+
+def mission_problems(err: Exception) -> list[str]:
+    """One line per problem of a failed load, for the bad-file dialog."""
+    problems = getattr(err, "problems", None)
+    if problems:
+        lines = []
+        for p in problems:
+            if isinstance(p, tuple):
+                lines.append(f"{p[0]}: {p[1]}" if p[0] else str(p[1]))
+            else:
+                path, message = getattr(p, "path", ""), getattr(p, "message", str(p))
+                lines.append(f"{path}: {message}" if path else message)
+        return lines
+    return [line for line in str(err).splitlines() if line.strip()] or [type(err).__name__]

@@ -1,0 +1,221 @@
+"""The 3-D globe: a vispy scene in the inertial frame (GCRS, Earth radii) inside a Qt widget.
+
+The Earth, ground stations, cities and the selected satellite's footprint hang under one node
+whose transform is the ITRS -> GCRS rotation of the current time, so they turn with the Earth.
+Satellites, orbit rings, links and the route are drawn at inertial positions. Each kind of
+object has its own small adapter (see the sibling modules); this widget only routes the current
+time and selection to them.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import vispy
+
+vispy.use("pyside6")
+
+from PySide6.QtCore import Signal  # noqa: E402
+from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
+from vispy import scene  # noqa: E402
+from vispy.visuals.transforms import MatrixTransform  # noqa: E402
+
+from app.globe.earth import EarthAdapter  # noqa: E402
+from app.globe.footprints import FootprintAdapter  # noqa: E402
+from app.globe.links import LinksAdapter, RouteAdapter  # noqa: E402
+from app.globe.orbits import OrbitsAdapter  # noqa: E402
+from app.globe.satellites import SatellitesAdapter  # noqa: E402
+from app.globe.stations import StationsAdapter  # noqa: E402
+
+BACKGROUND = "#04060c"
+PICK_RADIUS_PX = 10.0
+
+
+class GlobeView(QWidget):
+    """The central 3-D view. ``satellitePicked(int)`` is emitted on a click (-1: nothing)."""
+
+    satellitePicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, size: tuple[int, int] = (800, 600)):
+        super().__init__(parent)
+        self.canvas = scene.SceneCanvas(keys=None, bgcolor=BACKGROUND, size=size, show=False)
+        self.view = self.canvas.central_widget.add_view()
+        self.view.camera = scene.TurntableCamera(fov=30.0, distance=5.6, elevation=22.0, azimuth=-60.0, up="+z")
+        self.view.camera.center = (0.0, 0.0, 0.0)
+        self.earth_node = scene.Node(parent=self.view.scene)
+        self.earth_node.transform = MatrixTransform()
+        self.earth = EarthAdapter(self.earth_node)
+        self.stations = StationsAdapter(self.earth_node)
+        self.footprint = FootprintAdapter(self.earth_node)
+        self.orbits = OrbitsAdapter(self.view.scene)
+        self.links = LinksAdapter(self.view.scene)
+        self.route = RouteAdapter(self.view.scene)
+        self.satellites = SatellitesAdapter(self.view.scene)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas.native)
+        self.data = None
+        self.t = 0.0
+        self.selected: int | None = None
+        self.route_pair: int | None = 0
+        self._pos = np.zeros((0, 3), np.float32)
+        self._press = None
+        self._camera_aimed = False
+        self.canvas.events.mouse_press.connect(self._on_press)
+        self.canvas.events.mouse_release.connect(self._on_release)
+
+    # -- data ---------------------------------------------------------------------------------
+    def set_view(self, data) -> None:
+        """New results arrived (already prepared in the worker)."""
+        self.data = data
+        if self.selected is not None and (data is None or self.selected >= data.n_sat):
+            self.selected = None
+        if data is not None and not self._camera_aimed:
+            self.aim_at_sun(data.sun_eci_at(self.t))
+        if data is not None:
+            self.satellites.set_view(data)
+            self.orbits.set_view(data)
+            self.links.set_view(data)
+            self.stations.set_view(data)
+        self.set_time(self.t)
+
+    def set_time(self, t: float) -> None:
+        """Move every object to offset ``t`` (seconds from the epoch) and redraw."""
+        self.t = float(t)
+        data = self.data
+        if data is None or data.n_time == 0:
+            self.canvas.update()
+            return
+        m = data.eci_to_ecef_at(self.t)  # r_ecef = M r_eci
+        tr = np.eye(4)
+        tr[:3, :3] = m  # row vectors: r_eci^T = r_ecef^T M
+        self.earth_node.transform.matrix = tr
+        self.earth.update_time(m @ data.sun_eci_at(self.t))
+        pos = data.positions_eci(self.t)
+        self._pos = pos
+        sunlit = data.sunlit_at(self.t, pos)
+        self.satellites.update_time(pos, sunlit, self.selected)
+        self.orbits.update_time(self.t)
+        self.links.update_time(pos, data.nearest(self.t))
+        self._update_route(m, pos)
+        if self.selected is not None and self.selected < pos.shape[0]:
+            sub = m @ pos[self.selected]
+            self.footprint.update(sub, float(data.footprint_rad[self.selected]))
+        else:
+            self.footprint.update(None)
+        self.canvas.update()
+
+    def _update_route(self, m: np.ndarray, pos: np.ndarray) -> None:
+        net = getattr(self.data.results, "network", None) if self.data is not None else None
+        if net is None or self.route_pair is None or self.route_pair >= net.n_pair:
+            self.route.update(None)
+            return
+        i = self.data.nearest(self.t)
+        try:
+            sats = net.route_at(self.route_pair, i)
+        except Exception:  # noqa: BLE001
+            sats = []
+        if not sats:
+            self.route.update(None)
+            return
+        a = net.place_ecef_km[net.pair_from[self.route_pair]] / 6378.137
+        b = net.place_ecef_km[net.pair_to[self.route_pair]] / 6378.137
+        pts = np.vstack([m.T @ a * 1.002, pos[sats], m.T @ b * 1.002])
+        self.route.update(pts)
+
+    def aim_at_sun(self, sun_eci: np.ndarray, offset_deg: float = 35.0) -> None:
+        """Turn the camera so that it looks at the day side (the Sun a little to one side)."""
+        cam = self.view.camera
+        a = np.arctan2(sun_eci[1], sun_eci[0]) + np.radians(offset_deg)
+        target = np.array([np.cos(a), np.sin(a)])
+        best, best_dot = cam.azimuth, -2.0
+        for az in range(-180, 180, 3):
+            cam.azimuth = float(az)
+            eye = self.camera_position()[:2]
+            n = np.linalg.norm(eye)
+            dot = float(eye @ target / n) if n > 0 else -2.0
+            if dot > best_dot:
+                best, best_dot = float(az), dot
+        cam.azimuth = best
+        self._camera_aimed = True
+
+    def set_route_pair(self, pair: int | None) -> None:
+        self.route_pair = pair
+        self.set_time(self.t)
+
+    def select(self, sat: int | None) -> None:
+        self.selected = None if sat is None or sat < 0 else int(sat)
+        self.set_time(self.t)
+
+    def set_layer_visible(self, name: str, on: bool) -> None:
+        if name == "orbits":
+            self.orbits.set_visible(on)
+        elif name == "links":
+            self.links.set_visible(on)
+            self.set_time(self.t)
+        self.canvas.update()
+
+    # -- picking ------------------------------------------------------------------------------
+    def _on_press(self, event) -> None:
+        self._press = np.array(event.pos[:2], dtype=float)
+
+    def _on_release(self, event) -> None:
+        if self._press is None or event.button != 1:
+            return
+        moved = np.linalg.norm(np.array(event.pos[:2], dtype=float) - self._press)
+        self._press = None
+        if moved > 4:
+            return  # a drag (camera rotation), not a click
+        sat = self.pick(event.pos[0], event.pos[1])
+        self.select(sat)
+        self.satellitePicked.emit(-1 if sat is None else sat)
+
+    def screen_positions(self) -> np.ndarray:
+        """Canvas pixel positions of the satellites, ``(n, 2)`` (logical pixels)."""
+        if self._pos.shape[0] == 0:
+            return np.zeros((0, 2))
+        tr = self.satellites.markers.get_transform("visual", "canvas")
+        p = tr.map(self._pos)
+        return p[:, :2] / p[:, 3:4]
+
+    def pick(self, x: float, y: float) -> int | None:
+        """The satellite under canvas pixel (x, y) that is not hidden by the Earth, or None."""
+        if self._pos.shape[0] == 0:
+            return None
+        xy = self.screen_positions()
+        d = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        cand = np.nonzero(d <= PICK_RADIUS_PX)[0]
+        if cand.size == 0:
+            return None
+        eye = self.camera_position()
+        best, best_key = None, None
+        for k in cand:
+            p = self._pos[k].astype(float)
+            if self._occluded(eye, p):
+                continue
+            key = (d[k], np.linalg.norm(p - eye))
+            if best_key is None or key < best_key:
+                best, best_key = int(k), key
+        return best
+
+    def camera_position(self) -> np.ndarray:
+        """Eye position in scene (GCRS, Earth radii) coordinates."""
+        cam = self.view.camera
+        tr = cam.transform
+        return np.asarray(tr.map([0, 0, 0, 1]))[:3] / max(np.asarray(tr.map([0, 0, 0, 1]))[3], 1e-12)
+
+    @staticmethod
+    def _occluded(eye: np.ndarray, p: np.ndarray) -> bool:
+        d = p - eye
+        length = np.linalg.norm(d)
+        d = d / length
+        b = float(np.dot(eye, d))
+        c = float(np.dot(eye, eye) - 1.0)
+        disc = b * b - c
+        if disc <= 0:
+            return False
+        t_hit = -b - np.sqrt(disc)
+        return 0 < t_hit < length - 1e-3
+
+    def grab_image(self):
+        return self.canvas.native.grab()

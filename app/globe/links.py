@@ -1,0 +1,59 @@
+"""Inter-satellite links between current positions, and the route of the selected city pair."""
+
+from __future__ import annotations
+
+import numpy as np
+from vispy import scene
+
+
+class LinksAdapter:
+    def __init__(self, parent):
+        self.lines = scene.visuals.Line(parent=parent, connect="segments", method="gl", width=1.0, antialias=False)
+        self.lines.set_gl_state("translucent", depth_test=True)
+        self.pairs = np.zeros((0, 2), np.int32)
+        self.per_epoch = None
+        self.visible = True
+
+    def set_view(self, view) -> None:
+        self.pairs = view.link_pairs
+        self.per_epoch = view.links_per_epoch
+
+    def set_visible(self, on: bool) -> None:
+        self.visible = on
+        self.lines.visible = on and self.pairs.size > 0
+
+    def update_time(self, pos: np.ndarray, i_time: int) -> None:
+        pairs = self.pairs
+        if self.per_epoch is not None:
+            try:
+                pairs = np.asarray(self.per_epoch(i_time), dtype=np.int32).reshape(-1, 2)
+            except Exception:  # noqa: BLE001
+                pass
+        if not self.visible or pairs.size == 0 or pos.shape[0] == 0:
+            self.lines.visible = False
+            return
+        seg = pos[pairs.ravel()]
+        self.lines.visible = True
+        self.lines.set_data(pos=seg, color=(0.55, 0.85, 1.0, 0.22), connect="segments")
+
+
+class RouteAdapter:
+    """The route of the chosen city pair: a bright polyline city -> satellites -> city."""
+
+    def __init__(self, parent):
+        self.line = scene.visuals.Line(parent=parent, method="gl", width=3.0, antialias=False)
+        self.line.set_gl_state("translucent", depth_test=True)
+        self.line.visible = False
+        self.ends = scene.visuals.Markers(parent=parent)
+        self.ends.set_gl_state("translucent", depth_test=True)
+        self.ends.visible = False
+
+    def update(self, points: np.ndarray | None) -> None:
+        if points is None or len(points) < 2:
+            self.line.visible = False
+            self.ends.visible = False
+            return
+        self.line.visible = True
+        self.line.set_data(pos=np.asarray(points, np.float32), color=(1.0, 0.25, 0.35, 1.0))
+        self.ends.visible = True
+        self.ends.set_data(np.asarray(points, np.float32)[[0, -1]], face_color=(1.0, 0.25, 0.35, 1.0), size=9, edge_width=0)

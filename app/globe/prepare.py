@@ -1,0 +1,283 @@
+"""What the globe and the map draw, derived once from a ``Results`` object in the worker thread.
+
+:func:`prepare_view` runs next to the analysis (off the GUI thread) and only reshapes what the
+engine computed: positions in Earth radii, orbit rings per plane, link pairs, sunlit flags,
+ground points. Per frame the GUI thread just interpolates between two grid epochs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+R_EARTH_KM = 6378.137
+OMEGA_EARTH = 7.2921159e-5  # rad/s
+RING_POINTS = 128
+MAX_RING_TRACKS = 400
+
+# Shell colours (bright, distinguishable on a dark background), RGB 0..1
+SHELL_COLORS = np.array(
+    [
+        (0.35, 0.80, 1.00),
+        (1.00, 0.70, 0.25),
+        (0.55, 1.00, 0.45),
+        (1.00, 0.45, 0.70),
+        (0.75, 0.60, 1.00),
+        (1.00, 1.00, 0.45),
+        (0.40, 1.00, 0.90),
+        (1.00, 0.55, 0.45),
+    ]
+)
+
+
+def shell_color(k: int) -> np.ndarray:
+    return SHELL_COLORS[k % len(SHELL_COLORS)]
+
+
+@dataclass
+class Ring:
+    """Orbit tracks of one shell in GCRS at the epoch, Earth radii; rotate about z by the J2 drift."""
+
+    shell: int
+    pos: np.ndarray  # (k, 3) float32
+    connect: np.ndarray  # (m, 2) int32 segments
+    drift_rad_per_s: float
+
+
+@dataclass
+class GroundPoint:
+    name: str
+    kind: str  # station | city
+    lat_deg: float
+    lon_deg: float
+    ecef_er: np.ndarray  # (3,)
+
+
+@dataclass
+class ViewData:
+    """Arrays the globe, the 2-D map and the details panel read."""
+
+    results: Any
+    offsets_s: np.ndarray
+    r_eci_er: np.ndarray  # (n_sat, n_time, 3) float32
+    eci_to_ecef: np.ndarray  # (n_time, 3, 3)
+    sun_eci: np.ndarray  # (n_time, 3)
+    sun_ecef: np.ndarray
+    shell_index: np.ndarray
+    shell_names: list[str]
+    shell_rgb: np.ndarray  # (n_shell, 3)
+    sunlit: np.ndarray | None  # (n_sat, n_time) bool
+    lat_deg: np.ndarray  # (n_sat, n_time) float32
+    lon_deg: np.ndarray
+    alt_km: np.ndarray
+    rings: list[Ring]
+    link_pairs: np.ndarray  # (m, 2) int32 (static topology), may be empty
+    links_per_epoch: Any  # optional callable(i_time) -> (m, 2) from the network result
+    footprint_rad: np.ndarray  # (n_sat,) Earth central half-angle of the coverage footprint
+    orbit_normal: np.ndarray | None = None  # (n_sat, 3) float32 unit angular-momentum direction (GCRS)
+    mean_motion: np.ndarray | None = None  # (n_sat,) float32 rad/s
+    ground: list[GroundPoint] = field(default_factory=list)
+    routes: dict = field(default_factory=dict)  # (a, b) -> callable(i_time) -> list of node ids
+
+    @property
+    def n_sat(self) -> int:
+        return int(self.r_eci_er.shape[0])
+
+    @property
+    def n_time(self) -> int:
+        return int(self.offsets_s.size)
+
+    def bracket(self, t: float) -> tuple[int, int, float]:
+        """Grid indices around offset ``t`` and the fraction between them."""
+        off = self.offsets_s
+        if off.size == 1:
+            return 0, 0, 0.0
+        t = float(np.clip(t, off[0], off[-1]))
+        i1 = int(np.clip(np.searchsorted(off, t, side="right"), 1, off.size - 1))
+        i0 = i1 - 1
+        span = off[i1] - off[i0]
+        return i0, i1, float((t - off[i0]) / span) if span > 0 else 0.0
+
+    def nearest(self, t: float) -> int:
+        i0, i1, f = self.bracket(t)
+        return i1 if f >= 0.5 else i0
+
+    def positions_eci(self, t: float, sats: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """GCRS positions (Earth radii) at offset ``t`` between grid epochs.
+
+        From the nearest grid epoch each satellite is turned about its orbit normal by its mean
+        motion (exact for circular orbits, whatever the grid step); without elements, a linear
+        interpolation that keeps the radius.
+        """
+        if self.orbit_normal is not None and self.mean_motion is not None:
+            i = self.nearest(t)
+            r = self.r_eci_er[sats, i]
+            dt = float(t - self.offsets_s[i])
+            if dt == 0.0:
+                return np.asarray(r, dtype=np.float32)
+            k = self.orbit_normal[sats]
+            ang = self.mean_motion[sats] * np.float32(dt)
+            c, s = np.cos(ang)[..., None], np.sin(ang)[..., None]
+            kr = np.sum(k * r, axis=-1, keepdims=True)
+            return (r * c + np.cross(k, r) * s + k * kr * (1 - c)).astype(np.float32)
+        i0, i1, f = self.bracket(t)
+        a = self.r_eci_er[sats, i0]
+        if f == 0.0 or i0 == i1:
+            return np.asarray(a, dtype=np.float32)
+        b = self.r_eci_er[sats, i1]
+        p = a + (b - a) * np.float32(f)
+        ra = np.linalg.norm(a, axis=-1)
+        rb = np.linalg.norm(b, axis=-1)
+        rp = np.linalg.norm(p, axis=-1)
+        scale = (ra + (rb - ra) * f) / np.maximum(rp, 1e-6)
+        return (p * scale[..., None]).astype(np.float32)
+
+    def eci_to_ecef_at(self, t: float) -> np.ndarray:
+        """Rotation GCRS -> ITRS at offset ``t`` (Earth rotation applied from the nearest grid epoch)."""
+        i0, _, _ = self.bracket(t)
+        dt = float(t - self.offsets_s[i0])
+        a = OMEGA_EARTH * dt
+        c, s = np.cos(a), np.sin(a)
+        r3 = np.array([[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]])
+        return r3 @ self.eci_to_ecef[i0]
+
+    def sun_eci_at(self, t: float) -> np.ndarray:
+        i0, i1, f = self.bracket(t)
+        v = self.sun_eci[i0] * (1 - f) + self.sun_eci[i1] * f
+        return v / np.linalg.norm(v)
+
+    def sunlit_at(self, t: float, pos_eci_er: np.ndarray | None = None) -> np.ndarray:
+        """Sunlit flags at ``t``: the power analysis' own flags, else a cylindrical shadow test."""
+        if self.sunlit is not None:
+            return self.sunlit[:, self.nearest(t)]
+        p = self.positions_eci(t) if pos_eci_er is None else pos_eci_er
+        s = self.sun_eci_at(t).astype(np.float32)
+        along = p @ s
+        perp = np.linalg.norm(p - along[:, None] * s[None, :], axis=1)
+        return (along > 0) | (perp > 1.0)
+
+
+def _ground_points(mission) -> list[GroundPoint]:
+    points: list[tuple[str, str, float, float]] = []
+    try:
+        from core.catalog import places
+
+        for p in places.ground_stations(mission):
+            points.append((p.name, "station", p.lat_deg, p.lon_deg))
+        wanted = {n for pair in mission.latency_pairs for n in pair} | {c.name for c in mission.cities}
+        for name in sorted(wanted):
+            if any(name == q[0] for q in points):
+                continue
+            try:
+                p = places.resolve_place(mission, name)
+                points.append((p.name, "city", p.lat_deg, p.lon_deg))
+            except Exception:  # noqa: BLE001 - an unknown name is the analysis' problem, not the view's
+                pass
+    except ImportError:
+        points = [(s.name, "station", s.lat_deg, s.lon_deg) for s in mission.ground_stations]
+        points += [(c.name, "city", c.lat_deg, c.lon_deg) for c in mission.cities]
+    out = []
+    for name, kind, lat, lon in points:
+        la, lo = np.radians(lat), np.radians(lon)
+        ecef = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)]) * 1.001
+        out.append(GroundPoint(name, kind, float(lat), float(lon), ecef.astype(np.float32)))
+    return out
+
+
+def _rings(eph) -> list[Ring]:
+    rings = []
+    for k, shell in enumerate(eph.shells):
+        start = shell.sat_slice.start
+        if shell.planes and shell.sats_per_plane:
+            sats = start + np.arange(shell.planes) * shell.sats_per_plane
+        elif shell.n_sat <= MAX_RING_TRACKS:
+            sats = np.arange(start, start + shell.n_sat)
+        else:
+            sats = start + np.linspace(0, shell.n_sat - 1, MAX_RING_TRACKS).astype(int)
+        if sats.size == 0:
+            continue
+        offsets = np.linspace(0.0, shell.period_s, RING_POINTS, endpoint=False)
+        try:
+            r, _ = eph.states_eci(offsets, sats)
+        except Exception:  # noqa: BLE001 - fall back to the grid samples
+            n = min(eph.n_time, max(2, int(shell.period_s / max(eph.time.step_s, 1.0)) + 1))
+            r = eph.r_eci_km[sats, :n]
+        pos = (r / R_EARTH_KM).astype(np.float32).reshape(-1, 3)
+        n_pts = r.shape[1]
+        base = np.arange(r.shape[0])[:, None] * n_pts
+        a = base + np.arange(n_pts)[None, :]
+        b = base + (np.arange(n_pts)[None, :] + 1) % n_pts
+        connect = np.stack([a.ravel(), b.ravel()], axis=1).astype(np.int32)
+        drift = np.radians(shell.raan_drift_deg_per_day) / 86400.0
+        rings.append(Ring(k, pos, connect, float(drift)))
+    return rings
+
+
+def _footprints(eph, min_elevation_deg: float) -> np.ndarray:
+    alt = np.array([s.altitude_km for s in eph.shells])[eph.shell_index] if eph.n_sat else np.zeros(0)
+    eps = np.radians(min_elevation_deg)
+    ratio = np.clip(R_EARTH_KM * np.cos(eps) / (R_EARTH_KM + np.maximum(alt, 1.0)), -1, 1)
+    return (np.arccos(ratio) - eps).astype(np.float32)
+
+
+def _orbit_normals(eph) -> tuple[np.ndarray | None, np.ndarray | None]:
+    try:
+        from core.orbits.elements import MeanElements
+
+        e = MeanElements.concat([s.elements for s in eph.shells])
+        i, raan = np.asarray(e.i_rad, float), np.asarray(e.raan_rad, float)
+        h = np.stack([np.sin(i) * np.sin(raan), -np.sin(i) * np.cos(raan), np.cos(i)], axis=1)
+        n = np.sqrt(398600.4418 / np.asarray(e.a_km, float) ** 3)
+        if h.shape[0] != eph.n_sat:
+            return None, None
+        # check the sense of motion against the grid (the first two epochs) and fix the sign
+        if eph.n_time > 1:
+            step = eph.time.offsets_s[1] - eph.time.offsets_s[0]
+            if step * n.max() < 1.0:
+                cross = np.cross(eph.r_eci_km[:, 0], eph.r_eci_km[:, 1])
+                sign = np.sign(np.sum(cross * h, axis=1))
+                h = h * np.where(sign == 0, 1, sign)[:, None]
+        return h.astype(np.float32), n.astype(np.float32)
+    except Exception:  # noqa: BLE001 - fall back to interpolation between grid epochs
+        return None, None
+
+
+def prepare_view(results) -> ViewData:
+    """Everything the globe/map need from ``results`` (runs in the worker thread)."""
+    eph = results.ephemeris
+    mission = results.mission
+    lat, lon, alt = eph.lat_lon_alt
+    sunlit = None
+    power = getattr(results, "power", None)
+    if power is not None and getattr(power, "sunlit", None) is not None:
+        sunlit = np.asarray(power.sunlit, dtype=bool)
+        if sunlit.shape != (eph.n_sat, eph.n_time):
+            sunlit = None
+    topology = results.topology  # the engine's links (plus-grid with the Walker wrap, nearest-neighbour sets)
+    link_pairs = np.asarray(topology.isl_edges, dtype=np.int32)
+    links_per_epoch = topology.links_at
+    normal, motion = _orbit_normals(eph)
+    return ViewData(
+        results=results,
+        orbit_normal=normal,
+        mean_motion=motion,
+        offsets_s=np.asarray(eph.time.offsets_s, dtype=float),
+        r_eci_er=(eph.r_eci_km / R_EARTH_KM).astype(np.float32),
+        eci_to_ecef=np.asarray(eph.eci_to_ecef, dtype=float),
+        sun_eci=np.asarray(eph.sun_eci_unit, dtype=float),
+        sun_ecef=np.asarray(eph.sun_ecef_unit, dtype=float),
+        shell_index=np.asarray(eph.shell_index),
+        shell_names=[s.name for s in eph.shells],
+        shell_rgb=np.array([shell_color(k) for k in range(len(eph.shells))]).reshape(-1, 3),
+        sunlit=sunlit,
+        lat_deg=np.asarray(lat, dtype=np.float32),
+        lon_deg=np.asarray(lon, dtype=np.float32),
+        alt_km=np.asarray(alt, dtype=np.float32),
+        rings=_rings(eph),
+        link_pairs=link_pairs,
+        links_per_epoch=links_per_epoch,
+        footprint_rad=_footprints(eph, mission.analysis.min_elevation_deg),
+        ground=_ground_points(mission),
+    )

@@ -1,0 +1,43 @@
+"""Satellites as markers, coloured by shell and dimmed in eclipse; the selected one ringed."""
+
+from __future__ import annotations
+
+import numpy as np
+from vispy import scene
+
+ECLIPSE_DIM = 0.38
+
+
+class SatellitesAdapter:
+    def __init__(self, parent):
+        self.markers = scene.visuals.Markers(parent=parent)
+        self.markers.set_gl_state("translucent", depth_test=True)
+        self.selected = scene.visuals.Markers(parent=parent)
+        self.selected.set_gl_state("translucent", depth_test=True)
+        self.selected.visible = False
+        self._rgba: np.ndarray | None = None
+        self._dim: np.ndarray | None = None
+        self.size = 5.0
+
+    def set_view(self, view) -> None:
+        n = view.n_sat
+        rgb = view.shell_rgb[view.shell_index] if n else np.zeros((0, 3))
+        self._rgba = np.concatenate([rgb, np.ones((n, 1))], axis=1).astype(np.float32)
+        self._dim = self._rgba.copy()
+        self._dim[:, :3] *= ECLIPSE_DIM
+        self.size = 9.0 if n <= 300 else (6.0 if n <= 3000 else (4.0 if n <= 8000 else 3.0))
+
+    def update_time(self, pos: np.ndarray, sunlit: np.ndarray, selected: int | None) -> None:
+        if self._rgba is None or pos.shape[0] == 0:
+            self.markers.visible = False
+            self.selected.visible = False
+            return
+        colors = np.where(sunlit[:, None], self._rgba, self._dim)
+        self.markers.visible = True
+        self.markers.set_data(pos, face_color=colors, size=self.size, edge_width=0)
+        if selected is not None and 0 <= selected < pos.shape[0]:
+            self.selected.visible = True
+            self.selected.set_data(pos[selected : selected + 1], face_color=(1, 1, 1, 1), edge_width=0,
+                                   size=16, symbol="ring")
+        else:
+            self.selected.visible = False

@@ -1,0 +1,142 @@
+"""Start-up: the QApplication, settings, the main window, crash recovery, screenshots."""
+
+from __future__ import annotations
+
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.document import MissionDocument, load_mission_file
+from app.main_window import APPLICATION, ORGANIZATION, MainWindow, autosave_dir, dark_palette
+
+ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.png"
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+        app = QApplication(argv or [sys.argv[0]])
+        dark_palette(app)
+        if ICON.exists():
+            app.setWindowIcon(QIcon(str(ICON)))
+    return app  # type: ignore[return-value]
+
+
+def resolve_mission(name: str | None):
+    """(mission, path) for a file path, a preset name, or None (the default preset)."""
+    from core import api
+
+    if name is None:
+        return api.load_preset(api.preset_names()[0]), None
+    path = Path(name)
+    if path.exists():
+        return load_mission_file(path), path
+    if name in api.preset_names():
+        return api.load_preset(name), None
+    return load_mission_file(path), path  # raises MissionError "no such file"
+
+
+def offer_recovery(window: MainWindow) -> bool:
+    """After a crash the autosave file is still there: offer to open it."""
+    path = window.autosave_path
+    if not path.exists():
+        return False
+    answer = QMessageBox.question(window, "Recover unsaved work",
+                                  "StarNet Studio did not close normally. Recover the unsaved mission from the autosave?",
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+    if answer != QMessageBox.StandardButton.Yes:
+        path.unlink(missing_ok=True)
+        return False
+    return recover(window)
+
+
+def recover(window: MainWindow) -> bool:
+    import json
+
+    path = window.autosave_path
+    try:
+        mission = load_mission_file(path)
+    except Exception:  # noqa: BLE001
+        return False
+    meta = path.with_suffix(".json")
+    original = None
+    if meta.exists():
+        try:
+            original = json.loads(meta.read_text()).get("original")
+        except ValueError:
+            original = None
+    window.doc.reset(mission, Path(original) if original else None, clean=False)
+    window.status("Recovered the autosaved mission")
+    return True
+
+
+def run_gui(mission_name: str | None = None) -> int:
+    app = make_app()
+    try:
+        mission, path = resolve_mission(mission_name)
+    except Exception as err:  # noqa: BLE001
+        print(str(err), file=sys.stderr)
+        return 2
+    doc = MissionDocument(mission, path)
+    window = MainWindow(doc)
+    window.show()
+    QTimer.singleShot(300, lambda: offer_recovery(window))
+    return app.exec()
+
+
+def parse_size(text: str | None) -> tuple[int, int]:
+    if not text:
+        return 1600, 1000
+    w, _, h = text.lower().partition("x")
+    return int(w), int(h)
+
+
+def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None, size: str | None = None,
+                      select: int | None = None) -> Path:
+    """Open the main window on a mission, compute it, and save a picture of the window."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    app = make_app()
+    tmp = Path(tempfile.mkdtemp(prefix="starnet-shot-"))
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    mission, path = resolve_mission(mission_name)
+    doc = MissionDocument(mission, path)
+    window = MainWindow(doc, settings=settings, autosave_path=tmp / "autosave.yaml", restore_layout=False, start=False)
+    w, h = parse_size(size)
+    window.resize(w, h)
+    window.show()
+    app.processEvents()
+    from app.globe.prepare import prepare_view
+    from app.workers import run_analysis
+
+    results = run_analysis(doc.snapshot(), doc.base_dir)
+    window.apply_results(results, prepare_view(results))
+    t = 0.0
+    if time_iso:
+        from core.orbits.timegrid import to_time
+
+        t = float((to_time(time_iso) - results.ephemeris.time.epoch).to_value("s"))
+    window.timebar.set_time(t)
+    if select is None and results.ephemeris.n_sat:
+        select = 0
+    window.select_satellite(select)
+    window.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
+    for _ in range(10):
+        app.processEvents()
+    window.globe.canvas.update()
+    app.processEvents()
+    image = window.grab()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    image.save(str(out))
+    window.shutdown()
+    app.processEvents()
+    return out

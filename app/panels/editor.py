@@ -1,0 +1,504 @@
+"""The constellation editor: shells and stations, a form per shell, presets, inline validation.
+
+Every change goes through :class:`~app.document.MissionDocument` (an undo command); a change
+that does not validate pushes nothing, marks the field red and shows the engine's message
+under the form. The form is rebuilt from the document whenever it changes (edit, undo, redo).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import commands
+from app.document import EditError, MissionDocument
+from core.mission.model import WALKER_RE
+
+INVALID_STYLE = "border: 1px solid #ff5c5c; background: #3a1f22;"
+STATION_COLUMNS = [("name", "Name", str), ("lat_deg", "Lat [deg]", float), ("lon_deg", "Lon [deg]", float),
+                   ("alt_m", "Alt [m]", float), ("min_elevation_deg", "Min el [deg]", float)]
+
+
+def walker_parts(entry: dict) -> dict:
+    """The Walker numbers of a shell entry: the shorthand first, explicit keys win."""
+    out: dict[str, Any] = {}
+    text = entry.get("walker")
+    if text:
+        m = WALKER_RE.match(text)
+        if m:
+            t, p = int(m["t"]), int(m["p"])
+            out = {"inclination_deg": m["i"].lower() if m["i"].lower() == "sso" else float(m["i"]),
+                   "planes": p, "sats_per_plane": t // p if p else 0, "phasing": int(m["f"])}
+    for key in ("inclination_deg", "planes", "sats_per_plane", "phasing"):
+        if entry.get(key) is not None:
+            out[key] = entry[key]
+    out.setdefault("phasing", 0)
+    return out
+
+
+def satellite_count(entry: dict) -> int | None:
+    if any(entry.get(k) for k in ("tle", "tle_file", "omm_file")):
+        return None
+    if entry.get("satellites"):
+        return len(entry["satellites"])
+    if entry.get("cluster"):
+        return int(entry["cluster"].get("satellites", 0))
+    w = walker_parts(entry)
+    if w.get("planes") and w.get("sats_per_plane"):
+        return int(w["planes"]) * int(w["sats_per_plane"])
+    return None
+
+
+def _fmt_incl(value) -> str:
+    if isinstance(value, str):
+        return value
+    return f"{float(value):g}"
+
+
+class ShellForm(QGroupBox):
+    """Fields of one constellation entry. ``edit(key, value)`` is emitted for a change."""
+
+    edit = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Shell", parent)
+        self.setObjectName("shellForm")
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields: dict[str, QWidget] = {}
+
+        def line(key, tip=""):
+            w = QLineEdit(self)
+            w.setObjectName(f"field_{key}")
+            w.setToolTip(tip)
+            w.editingFinished.connect(lambda k=key, w=w: self._line_done(k, w))
+            self.fields[key] = w
+            return w
+
+        def dspin(key, lo, hi, decimals, suffix, step=1.0):
+            w = QDoubleSpinBox(self)
+            w.setObjectName(f"field_{key}")
+            w.setRange(lo, hi)
+            w.setDecimals(decimals)
+            w.setSuffix(suffix)
+            w.setSingleStep(step)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, k=key: self._changed(k, float(v)))
+            self.fields[key] = w
+            return w
+
+        def ispin(key, lo, hi):
+            w = QSpinBox(self)
+            w.setObjectName(f"field_{key}")
+            w.setRange(lo, hi)
+            w.setKeyboardTracking(False)
+            w.valueChanged.connect(lambda v, k=key: self._changed(k, int(v)))
+            self.fields[key] = w
+            return w
+
+        def combo(key, items):
+            w = QComboBox(self)
+            w.setObjectName(f"field_{key}")
+            for it in items:
+                w.addItem(it, it)
+            w.activated.connect(lambda _i, k=key, w=w: self._changed(k, w.currentData()))
+            self.fields[key] = w
+            return w
+
+        form.addRow("Name", line("name"))
+        self.walker = line("walker", 'Walker shorthand "i:t/p/f" (inclination : total / planes / phasing)')
+        self.walker.setPlaceholderText("i:t/p/f  e.g. 53:1584/72/17")
+        form.addRow("Walker i:t/p/f", self.walker)
+        form.addRow("Pattern", combo("pattern", ["delta", "star"]))
+        form.addRow("Altitude", dspin("altitude_km", 160.5, 50000, 1, " km", 10))
+        incl_row = QHBoxLayout()
+        incl_row.addWidget(dspin("inclination_deg", 0, 180, 2, " deg", 0.5), 1)
+        self.sso = QCheckBox("SSO", self)
+        self.sso.setObjectName("field_sso")
+        self.sso.setToolTip("Sun-synchronous inclination for this altitude")
+        self.sso.toggled.connect(self._sso_toggled)
+        incl_row.addWidget(self.sso)
+        form.addRow("Inclination", incl_row)
+        form.addRow("LTAN", dspin("ltan_h", 0, 23.99, 2, " h", 0.5))
+        form.addRow("Planes", ispin("planes", 1, 1000))
+        form.addRow("Sats / plane", ispin("sats_per_plane", 1, 1000))
+        form.addRow("Phasing F", ispin("phasing", 0, 999))
+        form.addRow("RAAN 0", dspin("raan0_deg", -360, 360, 2, " deg", 5))
+        form.addRow("Propagator", combo("propagator", ["two-body", "j2", "sgp4"]))
+        form.addRow("Links (ISL)", combo("isl", ["none", "plus-grid"]))
+        form.addRow("Bus", combo("bus", ["default"]))
+        self.count = QLabel("", self)
+        self.count.setObjectName("satCount")
+        form.addRow("Satellites", self.count)
+        self.source = QLabel("", self)
+        form.addRow("Source", self.source)
+        self._loading = False
+        self.entry: dict = {}
+
+    # -- from the document ---------------------------------------------------------------------
+    def load(self, entry: dict, buses: list[str]) -> None:
+        self._loading = True
+        try:
+            self.entry = entry
+            w = walker_parts(entry)
+            is_walker = not any(entry.get(k) for k in ("tle", "tle_file", "omm_file", "satellites", "cluster"))
+            self.fields["name"].setText(entry.get("name", ""))
+            self.walker.setText(entry.get("walker", "") or "")
+            self._set_combo("pattern", entry.get("pattern", "delta"))
+            self.fields["altitude_km"].setValue(float(entry.get("altitude_km") or 550.0))
+            incl = w.get("inclination_deg", 53.0)
+            self.sso.setChecked(incl == "sso")
+            self.fields["inclination_deg"].setEnabled(incl != "sso")
+            if incl != "sso":
+                self.fields["inclination_deg"].setValue(float(incl))
+            self.fields["ltan_h"].setValue(float(entry.get("ltan_h") or 0.0))
+            self.fields["ltan_h"].setEnabled(incl == "sso")
+            self.fields["planes"].setValue(int(w.get("planes") or 1))
+            self.fields["sats_per_plane"].setValue(int(w.get("sats_per_plane") or 1))
+            self.fields["phasing"].setValue(int(w.get("phasing") or 0))
+            self.fields["raan0_deg"].setValue(float(entry.get("raan0_deg", 0.0)))
+            self._set_combo("propagator", entry.get("propagator", "j2"))
+            self._set_combo("isl", entry.get("isl", "none"))
+            bus = self.fields["bus"]
+            bus.clear()
+            for b in sorted(set(buses) | {"default", entry.get("bus", "default")}):
+                bus.addItem(b, b)
+            self._set_combo("bus", entry.get("bus", "default"))
+            for key in ("walker", "pattern", "inclination_deg", "planes", "sats_per_plane", "phasing", "raan0_deg", "ltan_h"):
+                self.fields[key].setEnabled(is_walker and (key != "inclination_deg" or incl != "sso") and (key != "ltan_h" or incl == "sso"))
+            self.sso.setEnabled(is_walker)
+            n = satellite_count(entry)
+            self.count.setText("from file" if n is None else f"{n:,}")
+            self.source.setText("Walker shell" if is_walker else ("TLE / OMM file" if any(entry.get(k) for k in ("tle", "tle_file", "omm_file")) else "custom"))
+            self.clear_errors()
+        finally:
+            self._loading = False
+
+    def _set_combo(self, key: str, value: str) -> None:
+        w: QComboBox = self.fields[key]  # type: ignore[assignment]
+        idx = w.findData(value)
+        if idx < 0:
+            w.addItem(value, value)
+            idx = w.findData(value)
+        w.setCurrentIndex(idx)
+
+    # -- to the document -----------------------------------------------------------------------
+    def _line_done(self, key: str, w: QLineEdit) -> None:
+        text = w.text().strip()
+        if text == (self.entry.get(key) or ""):
+            return
+        self._changed(key, text or None)
+
+    def _changed(self, key: str, value) -> None:
+        if not self._loading:
+            self.edit.emit(key, value)
+
+    def _sso_toggled(self, on: bool) -> None:
+        if self._loading:
+            return
+        self.edit.emit("inclination_deg", "sso" if on else float(self.fields["inclination_deg"].value()))
+
+    # -- inline validation ---------------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for w in self.fields.values():
+            w.setStyleSheet("")
+
+    def mark_invalid(self, key: str) -> None:
+        if key in self.fields:
+            self.fields[key].setStyleSheet(INVALID_STYLE)
+
+
+class ConstellationEditor(QWidget):
+    """Shells, stations and the mission's analysis window; every change is an undo step."""
+
+    shellSelected = Signal(int)
+
+    def __init__(self, doc: MissionDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = doc
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+
+        # Mission-level settings
+        top = QHBoxLayout()
+        self.mission_name = QLineEdit(self)
+        self.mission_name.setObjectName("missionName")
+        self.mission_name.editingFinished.connect(self._name_done)
+        top.addWidget(self.mission_name, 1)
+        self.presets = QToolButton(self)
+        self.presets.setObjectName("presetsButton")
+        self.presets.setText("Presets")
+        self.presets.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.presets_menu = QMenu(self.presets)
+        self.presets.setMenu(self.presets_menu)
+        self.presets_menu.aboutToShow.connect(self._fill_presets)
+        top.addWidget(self.presets)
+        layout.addLayout(top)
+
+        window = QHBoxLayout()
+        self.duration = QDoubleSpinBox(self)
+        self.duration.setObjectName("durationHours")
+        self.duration.setRange(0.1, 24 * 30)
+        self.duration.setDecimals(1)
+        self.duration.setSuffix(" h")
+        self.duration.setKeyboardTracking(False)
+        self.duration.valueChanged.connect(lambda v: self._edit(("analysis", "duration_s"), float(v) * 3600.0, "Set duration"))
+        self.step = QDoubleSpinBox(self)
+        self.step.setObjectName("stepSeconds")
+        self.step.setRange(1, 3600)
+        self.step.setDecimals(0)
+        self.step.setSuffix(" s")
+        self.step.setKeyboardTracking(False)
+        self.step.valueChanged.connect(lambda v: self._edit(("analysis", "step_s"), float(v), "Set time step"))
+        self.min_el = QDoubleSpinBox(self)
+        self.min_el.setObjectName("minElevation")
+        self.min_el.setRange(0, 89)
+        self.min_el.setDecimals(1)
+        self.min_el.setSuffix(" deg")
+        self.min_el.setKeyboardTracking(False)
+        self.min_el.valueChanged.connect(lambda v: self._edit(("analysis", "min_elevation_deg"), float(v), "Set elevation mask"))
+        for label, w in (("Window", self.duration), ("Step", self.step), ("Mask", self.min_el)):
+            window.addWidget(QLabel(label, self))
+            window.addWidget(w, 1)
+        layout.addLayout(window)
+
+        # Shell list
+        shells_head = QHBoxLayout()
+        shells_head.addWidget(QLabel("<b>Shells</b>", self))
+        shells_head.addStretch(1)
+        self.add_shell_btn = QPushButton("+", self)
+        self.add_shell_btn.setObjectName("addShell")
+        self.add_shell_btn.setToolTip("Add a shell")
+        self.add_shell_btn.setFixedWidth(28)
+        self.add_shell_btn.clicked.connect(self._add_shell)
+        self.remove_shell_btn = QPushButton("−", self)
+        self.remove_shell_btn.setObjectName("removeShell")
+        self.remove_shell_btn.setToolTip("Remove the selected shell")
+        self.remove_shell_btn.setFixedWidth(28)
+        self.remove_shell_btn.clicked.connect(self._remove_shell)
+        shells_head.addWidget(self.add_shell_btn)
+        shells_head.addWidget(self.remove_shell_btn)
+        layout.addLayout(shells_head)
+        self.shell_list = QListWidget(self)
+        self.shell_list.setObjectName("shellList")
+        self.shell_list.setMaximumHeight(90)
+        self.shell_list.currentRowChanged.connect(self._shell_row_changed)
+        layout.addWidget(self.shell_list)
+
+        self.form = ShellForm(self)
+        self.form.edit.connect(self._shell_edit)
+        layout.addWidget(self.form)
+        self.error = QLabel("", self)
+        self.error.setObjectName("validationMessage")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #ff7070;")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+
+        # Stations
+        st_head = QHBoxLayout()
+        st_head.addWidget(QLabel("<b>Ground stations</b>", self))
+        st_head.addStretch(1)
+        self.add_station_btn = QPushButton("+", self)
+        self.add_station_btn.setObjectName("addStation")
+        self.add_station_btn.setFixedWidth(28)
+        self.add_station_btn.clicked.connect(self._add_station)
+        self.remove_station_btn = QPushButton("−", self)
+        self.remove_station_btn.setObjectName("removeStation")
+        self.remove_station_btn.setFixedWidth(28)
+        self.remove_station_btn.clicked.connect(self._remove_station)
+        st_head.addWidget(self.add_station_btn)
+        st_head.addWidget(self.remove_station_btn)
+        layout.addLayout(st_head)
+        self.stations = QTableWidget(0, len(STATION_COLUMNS), self)
+        self.stations.setObjectName("stationTable")
+        self.stations.setHorizontalHeaderLabels([c[1] for c in STATION_COLUMNS])
+        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.stations.verticalHeader().setVisible(False)
+        self.stations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.stations.itemChanged.connect(self._station_item_changed)
+        layout.addWidget(self.stations, 1)
+
+        self._loading = False
+        self.current_shell = 0
+        doc.missionChanged.connect(self.refresh)
+        self.refresh()
+
+    # -- document -> widgets ---------------------------------------------------------------
+    def refresh(self) -> None:
+        self._loading = True
+        try:
+            data = self.doc.as_dict()
+            m = self.doc.mission
+            self.mission_name.setText(m.name)
+            self.duration.setValue(m.analysis.duration_s / 3600.0)
+            self.step.setValue(m.analysis.step_s)
+            self.min_el.setValue(m.analysis.min_elevation_deg)
+            shells = data.get("constellations", [])
+            self.shell_list.clear()
+            for entry in shells:
+                n = satellite_count(entry)
+                self.shell_list.addItem(f"{entry.get('name', '?')}  ({'file' if n is None else f'{n:,} sats'})")
+            self.current_shell = min(self.current_shell, max(0, len(shells) - 1))
+            self.shell_list.setCurrentRow(self.current_shell)
+            if shells:
+                self.form.load(shells[self.current_shell], list(m.buses))
+            self.remove_shell_btn.setEnabled(len(shells) > 1)
+            stations = data.get("ground_stations", [])
+            self.stations.setRowCount(len(stations))
+            for r, st in enumerate(stations):
+                for c, (key, _label, _typ) in enumerate(STATION_COLUMNS):
+                    value = getattr(m.ground_stations[r], key)
+                    self.stations.setItem(r, c, QTableWidgetItem(str(value) if key == "name" else f"{value:g}"))
+            self.error.setVisible(False)
+        finally:
+            self._loading = False
+
+    # -- widgets -> document -----------------------------------------------------------------
+    def _edit(self, path, value, text: str) -> bool:
+        if self._loading:
+            return False
+        try:
+            self.doc.edit_field(path, value, text)
+        except EditError as err:
+            self.show_problems(err.problems)
+            return False
+        self.error.setVisible(False)
+        return True
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        self.form.clear_errors()
+        lines = []
+        for path, message in problems:
+            key = path.split(".")[-1] if path else ""
+            self.form.mark_invalid(key)
+            if key in ("t", "p", "f") or "walker" in path:
+                self.form.mark_invalid("walker")
+            lines.append(f"{path}: {message}" if path else message)
+        self.error.setText("\n".join(lines))
+        self.error.setVisible(True)
+
+    def _name_done(self) -> None:
+        name = self.mission_name.text().strip()
+        if name and name != self.doc.mission.name:
+            self._edit(("name",), name, "Rename mission")
+
+    def _shell_row_changed(self, row: int) -> None:
+        if self._loading or row < 0:
+            return
+        self.current_shell = row
+        entry = self.doc.as_dict()["constellations"][row]
+        self.form.load(entry, list(self.doc.mission.buses))
+        self.shellSelected.emit(row)
+
+    def _shell_edit(self, key: str, value) -> None:
+        k = self.current_shell
+        entry = self.doc.as_dict()["constellations"][k]
+        label = f"Set {entry.get('name', 'shell')} {key}"
+        walker_keys = ("inclination_deg", "planes", "sats_per_plane", "phasing")
+        try:
+            if key == "walker":
+                # The shorthand becomes the single source: explicit Walker keys are dropped.
+                changes = {("constellations", k, "walker"): value}
+                if value:
+                    changes.update({("constellations", k, w): None for w in walker_keys})
+                self.doc.edit_fields(changes, label)
+            elif key in walker_keys and entry.get("walker"):
+                # Keep the shorthand in step with the field the user changed.
+                w = walker_parts(entry)
+                w[key] = value
+                incl = w["inclination_deg"]
+                text = f"{_fmt_incl(incl)}:{int(w['planes']) * int(w['sats_per_plane'])}/{int(w['planes'])}/{int(w['phasing'])}"
+                changes = {("constellations", k, "walker"): text}
+                changes.update({("constellations", k, wk): None for wk in walker_keys})
+                self.doc.edit_fields(changes, label)
+            else:
+                self.doc.edit_field(("constellations", k, key), value, label)
+        except EditError as err:
+            self.show_problems(err.problems)
+            return
+        self.error.setVisible(False)
+
+    def _add_shell(self) -> None:
+        try:
+            commands.add_shell(self.doc)
+        except EditError as err:
+            self.show_problems(err.problems)
+            return
+        self.current_shell = len(self.doc.mission.constellations) - 1
+        self.refresh()
+
+    def _remove_shell(self) -> None:
+        try:
+            commands.remove_shell(self.doc, self.current_shell)
+        except EditError as err:
+            self.show_problems(err.problems)
+
+    def _add_station(self) -> None:
+        try:
+            commands.add_station(self.doc)
+        except EditError as err:
+            self.show_problems(err.problems)
+
+    def _remove_station(self) -> None:
+        row = self.stations.currentRow()
+        if row < 0:
+            row = self.stations.rowCount() - 1
+        if row < 0:
+            return
+        try:
+            commands.remove_station(self.doc, row)
+        except EditError as err:
+            self.show_problems(err.problems)
+
+    def _station_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        key, label, typ = STATION_COLUMNS[item.column()]
+        try:
+            value = typ(item.text().strip())
+        except ValueError:
+            self.show_problems([(f"ground_stations[{item.row()}].{key}", "must be a number")])
+            item.setBackground(Qt.GlobalColor.darkRed)
+            return
+        self._edit(("ground_stations", item.row(), key), value, f"Set station {label}")
+
+    def _fill_presets(self) -> None:
+        self.presets_menu.clear()
+        try:
+            from core import api
+
+            names = api.preset_names()
+        except Exception:  # noqa: BLE001
+            names = []
+        for name in names:
+            act = self.presets_menu.addAction(name)
+            act.triggered.connect(lambda _=False, n=name: self.apply_preset(n))
+
+    def apply_preset(self, name: str) -> None:
+        """Replace the document's content with a preset (an undoable step, unlike File > New)."""
+        from core import api
+
+        commands.replace_from_preset(self.doc, api.load_preset(name), name)

@@ -1,0 +1,49 @@
+"""Shared pieces of the pyqtgraph docks: dark styling, a time cursor, persistent curves."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+pg.setConfigOptions(background="#17191e", foreground="#c8ccd4", antialias=True)
+
+CURSOR_PEN = pg.mkPen("#ffd34d", width=1.5)
+AXIS_FONT_PX = 11
+
+
+def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str = "time from epoch", bottom_units: str = "h") -> None:
+    plot.setTitle(f"<span style='font-size:9pt'>{title}</span>")
+    plot.setLabel("left", left)
+    plot.setLabel("bottom", bottom, units=None if bottom_units is None else bottom_units)
+    plot.showGrid(x=True, y=True, alpha=0.18)
+    for name in ("left", "bottom", "right"):
+        ax = plot.getAxis(name)
+        font = ax.label.font()
+        font.setPixelSize(AXIS_FONT_PX)
+        ax.setTickFont(font)
+        ax.label.setFont(font)
+
+
+class TimePlot(QWidget):
+    """A plot over the analysis window (x in hours) with a cursor at the current time."""
+
+    def __init__(self, title: str, left: str, parent: QWidget | None = None, object_name: str = ""):
+        super().__init__(parent)
+        self.widget = pg.PlotWidget(self)
+        if object_name:
+            self.widget.setObjectName(object_name)
+            self.setObjectName(object_name + "Panel")
+        self.plot = self.widget.getPlotItem()
+        style_plot(self.plot, title, left)
+        self.legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=pg.mkBrush(20, 22, 28, 200))
+        self.cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=False, pen=CURSOR_PEN)
+        self.cursor.setZValue(100)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.widget.setMinimumWidth(120)
+        self.setMinimumWidth(120)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.widget)
+
+    def set_time(self, t_s: float) -> None:
+        self.cursor.setPos(t_s / 3600.0)

@@ -1,0 +1,166 @@
+"""Background computation: the analysis runs in a worker thread on a snapshot of the mission.
+
+:class:`AnalysisRunner` takes requests (a mission copy plus its base folder), runs
+``core.api.analyze`` in a Python thread and hands back the frozen ``Results`` through Qt
+signals (delivered on the GUI thread). The newest request wins: submitting cancels the run in
+progress through the engine's ``cancel()`` callback, and stale results are never delivered.
+
+A request is computed in two passes: a quick *preview* on a coarse time grid (so an edit
+refreshes the globe and the plots within a fraction of a second) and then the full analysis.
+Both pass through the same engine call; the GUI thread only draws what comes back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from core.mission.model import Mission
+
+PREVIEW_EPOCHS = 24
+"""Epochs of the quick preview pass (the full pass uses the mission's own grid)."""
+
+
+class Cancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What a finished pass delivers to the GUI thread."""
+
+    generation: int
+    results: Any
+    view: Any
+    preview: bool
+    elapsed_s: float
+
+
+def preview_mission(mission: Mission) -> Mission | None:
+    """A coarse copy of the mission for the quick pass, or None if the mission is already small."""
+    a = mission.analysis
+    n = a.duration_s / a.step_s
+    if n <= PREVIEW_EPOCHS * 1.5:
+        return None
+    step = a.duration_s / PREVIEW_EPOCHS
+    grid = max(a.coverage_grid_deg, 3.0)
+    return mission.model_copy(update={"analysis": a.model_copy(update={"step_s": step, "coverage_grid_deg": grid})}, deep=True)
+
+
+def run_analysis(mission: Mission, base_dir: Path | None, progress=None, cancel=None):
+    """The engine call (kept in one place so tests can replace it)."""
+    from core import api
+
+    return api.analyze(mission, base_dir=base_dir, progress=progress, cancel=cancel)
+
+
+class AnalysisRunner(QObject):
+    """Runs analyses off the GUI thread; latest request wins.
+
+    Signals:
+        started(int generation)
+        progress(int generation, str stage, float fraction)
+        computed(Computed)
+        failed(int generation, str message)
+        cancelled(int generation)
+        idle(): nothing is running any more.
+    """
+
+    started = Signal(int)
+    progress = Signal(int, str, float)
+    computed = Signal(object)
+    failed = Signal(int, str)
+    cancelled = Signal(int)
+    idle = Signal()
+
+    def __init__(self, prepare_view: Callable[[Any], Any] | None = None, parent: QObject | None = None, two_pass: bool = True):
+        super().__init__(parent)
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._cancelled: set[int] = set()
+        self._threads: list[threading.Thread] = []
+        self._prepare_view = prepare_view
+        self.two_pass = two_pass
+        self.analyze: Callable[..., Any] = run_analysis
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def is_running(self) -> bool:
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return bool(self._threads)
+
+    def submit(self, mission: Mission, base_dir: Path | None = None) -> int:
+        """Compute ``mission`` (already a snapshot); cancels the older request. Returns its generation."""
+        with self._lock:
+            self._generation += 1
+            gen = self._generation
+        thread = threading.Thread(target=self._run, args=(gen, mission, base_dir), name=f"analysis-{gen}", daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return gen
+
+    def cancel(self) -> None:
+        """Cancel whatever is running (the current generation)."""
+        with self._lock:
+            self._cancelled.add(self._generation)
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Block until every worker thread ended (tests, shutdown)."""
+        end = time.monotonic() + timeout
+        for t in list(self._threads):
+            t.join(max(0.0, end - time.monotonic()))
+        return not self.is_running()
+
+    # -- worker thread -----------------------------------------------------------------------
+    def _stale(self, gen: int) -> bool:
+        return gen != self._generation or gen in self._cancelled
+
+    def _run(self, gen: int, mission: Mission, base_dir: Path | None) -> None:
+        try:
+            from core.api import Cancelled as EngineCancelled
+        except ImportError:  # pragma: no cover - engine not there yet
+            EngineCancelled = Cancelled  # noqa: N806
+        self.started.emit(gen)
+        passes: list[tuple[Mission, bool]] = []
+        quick = preview_mission(mission) if self.two_pass else None
+        if quick is not None:
+            passes.append((quick, True))
+        passes.append((mission, False))
+        try:
+            for k, (m, preview) in enumerate(passes):
+                if self._stale(gen):
+                    raise Cancelled
+                t0 = time.perf_counter()
+                label = "Preview" if preview else "Analysis"
+
+                def progress(stage: str, fraction: float, _label=label) -> None:
+                    if not self._stale(gen):
+                        self.progress.emit(gen, f"{_label}: {stage}", float(fraction))
+
+                results = self.analyze(m, base_dir, progress=progress, cancel=lambda: self._stale(gen))
+                view = self._prepare_view(results) if self._prepare_view else None
+                if self._stale(gen):
+                    raise Cancelled
+                self.computed.emit(Computed(gen, results, view, preview, time.perf_counter() - t0))
+        except (Cancelled, EngineCancelled):
+            self.cancelled.emit(gen)
+        except Exception as exc:  # noqa: BLE001 - shown in the status bar, never a crash
+            if not self._stale(gen):
+                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                traceback.print_exc()
+                self.failed.emit(gen, detail)
+            else:
+                self.cancelled.emit(gen)
+        finally:
+            with self._lock:
+                self._cancelled.discard(gen)
+            if gen == self._generation:
+                self.idle.emit()
