@@ -376,8 +376,13 @@ class InsightResult:
         return [Table("Time to insight", ["model", "median s", "p95 s", "downlink Gbit/day", "undelivered"], rows)]
 
 
+@njit(cache=True)
 def _backlog(ptr, ready, size, dep, t_end):
-    """Raw bytes queued at ``t_end`` and the peak queue, per satellite (counted until departure)."""
+    """Raw bytes queued at ``t_end`` and the peak queue, per satellite (counted until departure).
+
+    ``ready`` is sorted within each satellite's segment; the queue just after capture ``j``
+    arrives is everything that arrived so far minus everything that departed by then.
+    """
     n = ptr.size - 1
     end = np.zeros(n)
     peak = np.zeros(n)
@@ -385,13 +390,23 @@ def _backlog(ptr, ready, size, dep, t_end):
         a, b = ptr[s], ptr[s + 1]
         if a == b:
             continue
-        arr, sz, d = ready[a:b], size[a:b], dep[a:b]
-        cum_in = np.cumsum(sz)
-        order = np.argsort(d, kind="stable")
-        cum_out = np.concatenate([[0.0], np.cumsum(sz[order])])
-        out_by_arrival = cum_out[np.searchsorted(d[order], arr, side="right")]
-        peak[s] = float(np.max(cum_in - out_by_arrival))
-        end[s] = float(sz[(arr <= t_end) & (d > t_end)].sum())
+        order = np.argsort(dep[a:b], kind="mergesort")
+        cum_in = 0.0
+        cum_out = 0.0
+        k = 0
+        best = 0.0
+        queued = 0.0
+        for j in range(a, b):
+            cum_in += size[j]
+            while k < b - a and dep[a + order[k]] <= ready[j]:
+                cum_out += size[a + order[k]]
+                k += 1
+            if cum_in - cum_out > best:
+                best = cum_in - cum_out
+            if ready[j] <= t_end and dep[j] > t_end:
+                queued += size[j]
+        peak[s] = best
+        end[s] = queued
     return end, peak
 
 

@@ -297,7 +297,11 @@ def shell_power(mission, eph, shell, year_sun_unit: np.ndarray, year_days: np.nd
     entry = mission.constellations[shell.index]
     bus = mission.bus_for(entry)
     model = bus.shadow_model
-    elems = shell.elements
+    # Satellites of one orbit plane share their beta angle: size on the distinct planes only.
+    keys = np.round(np.stack([shell.elements.a_km, shell.elements.e, shell.elements.i_rad, shell.elements.raan_rad], axis=1), 9)
+    _, first = np.unique(keys, axis=0, return_index=True)
+    first = np.sort(first)
+    elems = shell.elements.subset(first)
     _, beta = sunmod.beta_over_year_deg(elems, mission.epoch, sun_unit=year_sun_unit, days=float(year_days[-1]), step_days=float(year_days[1] - year_days[0]) if year_days.size > 1 else 1.0)
     alt = np.asarray(elems.a_km, float) - R_EARTH_KM
     periods = period_s(np.asarray(elems.a_km, float))
@@ -339,10 +343,8 @@ def shell_power(mission, eph, shell, year_sun_unit: np.ndarray, year_days: np.nd
         reasons.append(f"radiator at {bus.radiator_temp_c:.0f} C cannot reject heat against the Earth's infrared and albedo")
     elif sizing["radiator_m2"] > bus.max_radiator_m2:
         reasons.append(f"radiator {sizing['radiator_m2']:.1f} m2 exceeds the bus maximum {bus.max_radiator_m2:.1f} m2")
-    if shell.is_walker:
-        rows = np.searchsorted(shell.plane_index, np.arange(shell.planes))
-        rows = rows[rows < shell.n_sat]
-        by_plane = beta[rows]
+    if shell.is_walker:  # one row per plane, in plane order (each plane is one distinct orbit plane)
+        by_plane = beta[np.argsort(shell.plane_index[first], kind="stable")]
     else:
         by_plane = beta
     return ShellPower(
