@@ -188,15 +188,8 @@ def _stamp_epoch(r_sat, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, si
 def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, sin_col,
                     row_map, col_map, local_cols, d_lat, d_lon, area, buf,
                     covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
-    """Stamp epochs ``t0..t1-1`` in parallel into ``buf``, then update the per-cell statistics.
-
-    ``covered_area[t]``/``count_area[t]`` receive the covered area and the area-weighted sum
-    of satellites in view at each epoch. Per-cell state arrays (flattened cells) carry the
-    run of uncovered epochs across chunks.
-    """
+    """Stamp epochs ``t0..t1-1`` in parallel into ``buf``, then update the per-cell statistics."""
     n_sat = r_ecef.shape[0]
-    n_lat = buf.shape[1]
-    n_lon = buf.shape[2]
     for e in prange(t1 - t0):
         t = t0 + e
         counts = buf[e]
@@ -204,16 +197,31 @@ def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row,
         for s in range(n_sat):
             _stamp_one(r_ecef[s, t, 0], r_ecef[s, t, 1], r_ecef[s, t, 2], radius_km, cos_el, sin_el,
                        sin_row, cos_row, cos_col, sin_col, row_map, col_map, local_cols, d_lat, d_lon, counts)
+    fold_counts(buf, t1 - t0, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total)
+
+
+@njit(cache=True, parallel=True)
+def fold_counts(counts, n_ep, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
+    """Fold satellites-in-view counts ``counts[:n_ep]`` ``(epoch, lat, lon)`` of epochs ``t0..`` into the statistics.
+
+    ``covered_area[t]``/``count_area[t]`` receive the covered area and the area-weighted sum of
+    satellites in view at each epoch. The per-cell state arrays (flattened cells) carry the run
+    of uncovered epochs across calls, so epochs must be folded in time order. Also used to merge
+    coverage computed in tiles on a cluster (:mod:`core.study.split`).
+    """
+    n_lat = counts.shape[1]
+    n_lon = counts.shape[2]
+    for e in prange(n_ep):
         cov = 0.0
         cnt = 0.0
         for i in range(n_lat):
             for j in range(n_lon):
-                c = counts[i, j]
+                c = counts[e, i, j]
                 if c > 0:
                     cov += area[i, j]
                     cnt += area[i, j] * c
-        covered_area[t] = cov
-        count_area[t] = cnt
+        covered_area[t0 + e] = cov
+        count_area[t0 + e] = cnt
     n_cells = n_lat * n_lon
     for cell in prange(n_cells):
         i = cell // n_lon
@@ -225,8 +233,8 @@ def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row,
         mr = max_run[cell]
         ng = n_gaps[cell]
         gt = gap_total[cell]
-        for e in range(t1 - t0):
-            c = np.int64(buf[e, i, j])
+        for e in range(n_ep):
+            c = np.int64(counts[e, i, j])
             sc += c
             if c > mc:
                 mc = c

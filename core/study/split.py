@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from numba import njit
+from core.analysis.coverage import fold_counts
 
 ProgressFn = Callable[[str, float], None]
 
@@ -119,58 +119,6 @@ def coverage_counts_tile(mission: dict, base_dir: str | None, s0: int, s1: int, 
 # ------------------------------------------------------------------------------------------
 
 
-@njit(cache=True)
-def _fold_block(counts, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
-    """Fold summed counts ``(n_ep, n_lat, n_lon)`` of epochs ``t0..`` into the per-cell state, in time order.
-
-    The same arithmetic, in the same order, as the coverage engine's chunk kernel.
-    """
-    n_ep, n_lat, n_lon = counts.shape
-    for e in range(n_ep):
-        cov = 0.0
-        cnt = 0.0
-        for i in range(n_lat):
-            for j in range(n_lon):
-                c = counts[e, i, j]
-                if c > 0:
-                    cov += area[i, j]
-                    cnt += area[i, j] * c
-        covered_area[t0 + e] = cov
-        count_area[t0 + e] = cnt
-    for i in range(n_lat):
-        for j in range(n_lon):
-            cell = i * n_lon + j
-            nc = n_cov[cell]
-            sc = sum_count[cell]
-            mc = max_count[cell]
-            rn = run[cell]
-            mr = max_run[cell]
-            ng = n_gaps[cell]
-            gt = gap_total[cell]
-            for e in range(n_ep):
-                c = np.int64(counts[e, i, j])
-                sc += c
-                if c > mc:
-                    mc = c
-                if c > 0:
-                    nc += 1
-                    if rn > 0:
-                        ng += 1
-                        gt += rn
-                        if rn > mr:
-                            mr = rn
-                        rn = 0
-                else:
-                    rn += 1
-            n_cov[cell] = nc
-            sum_count[cell] = sc
-            max_count[cell] = mc
-            run[cell] = rn
-            max_run[cell] = mr
-            n_gaps[cell] = ng
-            gap_total[cell] = gt
-
-
 class CoverageMerger:
     """Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
 
@@ -188,7 +136,7 @@ class CoverageMerger:
         if t0 != self.next_epoch:
             raise ValueError(f"epoch blocks must arrive in order: expected {self.next_epoch}, got {t0}")
         counts = np.ascontiguousarray(counts)
-        _fold_block(counts, t0, self.area, self.covered_area, self.count_area, *self.state)
+        fold_counts(counts, counts.shape[0], t0, self.area, self.covered_area, self.count_area, *self.state)
         self.next_epoch = t0 + counts.shape[0]
 
     def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float):
