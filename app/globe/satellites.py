@@ -1,17 +1,18 @@
-"""Satellites as markers, coloured by shell and dimmed in eclipse; the selected one ringed."""
+"""Satellites as dots, coloured by shell and dimmed in eclipse; the selected one ringed."""
 
 from __future__ import annotations
 
 import numpy as np
 from vispy import scene
 
+from app.globe.points import Dots
+
 ECLIPSE_DIM = 0.38
 
 
 class SatellitesAdapter:
     def __init__(self, parent):
-        self.markers = scene.visuals.Markers(parent=parent)
-        self.markers.set_gl_state("translucent", depth_test=True)
+        self.markers = Dots(parent=parent)
         self.selected = scene.visuals.Markers(parent=parent)
         self.selected.set_gl_state("translucent", depth_test=True)
         self.selected.visible = False
@@ -34,7 +35,7 @@ class SatellitesAdapter:
             return
         colors = np.where(sunlit[:, None], self._rgba, self._dim)
         self.markers.visible = True
-        self.markers.set_data(pos, face_color=colors, size=self.size, edge_width=0)
+        self.markers.set_data(pos, colors, self.size)
         if selected is not None and 0 <= selected < pos.shape[0]:
             self.selected.visible = True
             self.selected.set_data(pos[selected : selected + 1], face_color=(1, 1, 1, 1), edge_width=0,

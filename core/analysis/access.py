@@ -45,7 +45,7 @@ _BISECTION_STEPS = 24  # 60 s / 2**24 ~ 4 us: far below the interpolation error
 # --------------------------------------------------------------------------------------
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _contact_kernel(r_ecef, site_km, up, sin_el, out):
     """``out[k, s, t] = elevation of sat s at epoch t from station k >= its mask``."""
     n_st = site_km.shape[0]
@@ -68,7 +68,7 @@ def _contact_kernel(r_ecef, site_km, up, sin_el, out):
                 out[k, s, t] = h * h >= (dx * dx + dy * dy + dz * dz) * se * se if se > 0.0 else True
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _next_contact_kernel(sat_start, aos, los, offsets, out):
     """Time to the next contact for every satellite and epoch.
 

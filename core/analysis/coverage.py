@@ -50,12 +50,12 @@ _MARGIN_RAD = 1e-6  # widening of the candidate rows/spans; the exact test decid
 # --------------------------------------------------------------------------------------
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _sees(cphi, b, cos_col, sin_col, k, sx, sy, thr):
     return cphi * (cos_col[k] * sx + sin_col[k] * sy) + b >= thr
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _wrap(k, n):
     if k < 0:
         return k + n
@@ -64,7 +64,7 @@ def _wrap(k, n):
     return k
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _stamp_one(sx, sy, sz, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, sin_col,
                row_map, col_map, local_cols, d_lat, d_lon, counts):
     """Add 1 to ``counts[row, col]`` for every cell that sees the satellite at ``(sx, sy, sz)``.
@@ -174,7 +174,7 @@ def _stamp_one(sx, sy, sz, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col,
                     kk = 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _stamp_epoch(r_sat, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, sin_col,
                  row_map, col_map, local_cols, d_lat, d_lon, counts):
     """Stamp every satellite of one epoch (``r_sat`` ``(n_sat, 3)``) into ``counts`` (zeroed here)."""
@@ -184,7 +184,7 @@ def _stamp_epoch(r_sat, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, si
                    cos_col, sin_col, row_map, col_map, local_cols, d_lat, d_lon, counts)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, sin_col,
                     row_map, col_map, local_cols, d_lat, d_lon, area, buf,
                     covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
@@ -200,7 +200,7 @@ def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row,
     fold_counts(buf, t1 - t0, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def fold_counts(counts, n_ep, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
     """Fold satellites-in-view counts ``counts[:n_ep]`` ``(epoch, lat, lon)`` of epochs ``t0..`` into the statistics.
 

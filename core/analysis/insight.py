@@ -56,7 +56,7 @@ MIN_HORIZON_S = 3 * 86400.0
 
 
 # ---------------------------------------------------------------------------------- kernels
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cum_capacity(contact_row, n_int, tiles, step_s, rate):
     """Cumulative link capacity (bytes) at the edges of the tiled intervals."""
     total = n_int * tiles
@@ -67,7 +67,7 @@ def _cum_capacity(contact_row, n_int, tiles, step_s, rate):
     return cum
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _served_at(cum, t, step_s):
     """Cumulative capacity at time ``t`` (piecewise linear in the tiled intervals)."""
     total = cum.size - 1
@@ -79,7 +79,7 @@ def _served_at(cum, t, step_s):
     return cum[i] + (cum[i + 1] - cum[i]) * (t - i * step_s) / step_s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _time_when_served(cum, target, step_s):
     """First time the cumulative capacity reaches ``target``; inf beyond the horizon."""
     total = cum.size - 1
@@ -94,7 +94,7 @@ def _time_when_served(cum, target, step_s):
     return (j - 1) * step_s + (target - cum[j - 1]) / slope * step_s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fifo_link(arrival_s, size_bytes, cum, step_s, out):
     """FIFO over a link with cumulative capacity ``cum``; writes departure times into ``out``."""
     prev = -np.inf
@@ -111,7 +111,7 @@ def _fifo_link(arrival_s, size_bytes, cum, step_s, out):
         prev = out[k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def traditional_kernel(ptr, arrival_s, size_bytes, contact, step_s, downlink_bps, tiles):
     """Raw-data downlink completion time of every capture (FIFO per satellite).
 
@@ -130,7 +130,7 @@ def traditional_kernel(ptr, arrival_s, size_bytes, contact, step_s, downlink_bps
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def in_orbit_kernel(ptr, arrival_s, size_bytes, contact, hops, has_isl, step_s, processing_bps_bytes, output_ratio,
                     downlink_bps, isl_bps, hop_light_s, tiles):
     """On-board processing end and result delivery time of every capture.
@@ -176,7 +176,7 @@ def in_orbit_kernel(ptr, arrival_s, size_bytes, contact, hops, has_isl, step_s, 
     return done, out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def hops_to_contact(n_sat, edges, active, contact):
     """ISL hops from every satellite to the nearest satellite in contact, per epoch.
 
@@ -376,7 +376,7 @@ class InsightResult:
         return [Table("Time to insight", ["model", "median s", "p95 s", "downlink Gbit/day", "undelivered"], rows)]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _backlog(ptr, ready, size, dep, t_end):
     """Raw bytes queued at ``t_end`` and the peak queue, per satellite (counted until departure).
 

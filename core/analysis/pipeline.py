@@ -81,7 +81,12 @@ def run_analysis(
         return value
 
     eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f)), 0.0)
-    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph), 0.25)
+    def coverage_progress(_stage: str, fraction: float) -> None:
+        if cancel is not None and cancel():  # coverage is the long stage: stop between its chunks
+            raise Cancelled("coverage")
+        report("coverage", 0.25 + 0.2 * fraction)
+
+    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
     topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)

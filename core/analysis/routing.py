@@ -49,7 +49,7 @@ class Routes:
     route_len: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def epoch_graph_csr(r_km, t, edges, active_t, vis, n_nodes):
     """CSR arrays ``(indptr, indices, data_km)`` of the directed graph at epoch ``t``.
 
@@ -89,7 +89,7 @@ def epoch_graph_csr(r_km, t, edges, active_t, vis, n_nodes):
     return indptr, indices, data, fill
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def add_ground_edges(r_km, t, place_km, vis, indices, data, fill):
     """Fill the ground-link slots left by :func:`epoch_graph_csr` (send -> sat, sat -> receive)."""
     n_sat = r_km.shape[0]
@@ -110,7 +110,7 @@ def add_ground_edges(r_km, t, place_km, vis, indices, data, fill):
                 fill[i] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def walk_routes(pred, dist, pair_row, pair_src, pair_dst, n_sat, isl_gbps, ground_gbps, buf, pos,
                 out_km, out_hops, out_bottleneck, out_start, out_len, t):
     """Walk predecessor rows back from each pair's receive node; write paths into ``buf``.
@@ -164,7 +164,7 @@ def walk_routes(pred, dist, pair_row, pair_src, pair_dst, n_sat, isl_gbps, groun
     return pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def route_changed(route_sats, route_start, route_len):
     """``(n_pair, n_time)`` bool: the satellite path differs from the previous epoch's.
 

@@ -156,7 +156,7 @@ def walker_shell_edges(
 # Kernels
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _segment_clears(ax, ay, az, bx, by, bz, radius_km, z_scale):
     """Whether the segment a-b stays outside the ellipsoid (x^2+y^2+(z*z_scale)^2 = radius^2)."""
     az = az * z_scale
@@ -178,7 +178,7 @@ def _segment_clears(ax, ay, az, bx, by, bz, radius_km, z_scale):
     return px * px + py * py + pz * pz > radius_km * radius_km
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def isl_active_kernel(r_km, edges, max_range_km, clearance_km, out):
     """Fill ``out (n_time, n_edge)`` with link availability over all epochs.
 
@@ -203,7 +203,7 @@ def isl_active_kernel(r_km, edges, max_range_km, clearance_km, out):
             out[t, e] = d2 <= lim2 and _segment_clears(ax, ay, az, bx, by, bz, radius, z_scale)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def nearest_neighbour_kernel(r_km, t, cand, cand_d2, terminals, max_range_km, clearance_km, out_a, out_b):
     """Greedy nearest-neighbour links of one set at one epoch under a terminal budget.
 
@@ -250,7 +250,7 @@ def nearest_neighbour_kernel(r_km, t, cand, cand_d2, terminals, max_range_km, cl
     return m
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def visible_from_places(r_km, t, place_km, place_up, sin_mask, out):
     """Ground links at epoch ``t``: ``out (n_place, n_sat)`` is True where a satellite is at
     or above the place's elevation mask (``sin_mask`` = sine of the mask per place).

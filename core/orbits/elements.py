@@ -86,7 +86,7 @@ def sso_inclination_deg(altitude_km: float, eccentricity: float = 0.0) -> float:
     return float(np.degrees(np.arccos(cos_i)))
 
 
-@njit(cache=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False)
 def solve_kepler(m: np.ndarray, e: np.ndarray) -> np.ndarray:
     """Eccentric anomaly from mean anomaly (rad), element-wise, Newton to 1e-14."""
     out = np.empty_like(m)

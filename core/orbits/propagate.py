@@ -25,7 +25,7 @@ from core.orbits.elements import MeanElements
 from core.orbits.sgp4_elements import satrecs_from_elements
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _circular_positions(a, cu0, su0, co0, so0, ci, si, cut, sut, cot, sot, out):
     """Circular orbits by angle addition: u = u0 + du(t), RAAN = O0 + dO(t)."""
     for s in prange(a.size):
@@ -39,7 +39,7 @@ def _circular_positions(a, cu0, su0, co0, so0, ci, si, cut, sut, cot, sot, out):
             out[s, t, 2] = a[s] * su * si[s]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _kepler_states(a, e, inc, raan0, argp0, m0, raan_dot, argp_dot, m_dot, t_s, mu, r_out, v_out, with_v):
     """General (elliptical) mean-element states; velocity is the exact time derivative."""
     for s in prange(a.size):
