@@ -8,10 +8,10 @@ PIP    := $(VENV)/bin/pip
 # Debian packages for Qt's xcb platform and a virtual X server (the GUI tests and screenshots).
 APT_PACKAGES := xvfb xauth libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 \
-	libxcb-xinerama0 libxcb-xkb1 libxcb-cursor0 poppler-utils
+	libxcb-xinerama0 libxcb-xkb1 libxcb-cursor0 libgl1-mesa-dri poppler-utils desktop-file-utils
 MISSION ?= resources/missions/default.yaml
 
-.PHONY: run test test-core bench package system-deps clean
+.PHONY: run test test-core bench package smoke system-deps clean
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version.split()[0]'
@@ -33,7 +33,8 @@ run: $(VENV)/.installed-gui
 
 ## system-deps: the Debian packages the GUI tests need (skipped when Xvfb is already there)
 system-deps:
-	@if ! command -v Xvfb >/dev/null 2>&1 || ! ldconfig -p | grep -q libxcb-cursor.so.0; then \
+	@if ! command -v Xvfb >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v desktop-file-validate >/dev/null 2>&1 \
+		|| ! ldconfig -p | grep -q libxcb-cursor.so.0; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
@@ -47,10 +48,25 @@ test-core: $(VENV)/.installed-test
 	$(PY) -m pytest tests/core
 
 ## bench: the side-by-side benchmarks (prints ratios against the peers)
-bench: $(VENV)/.installed-test
+bench: system-deps $(VENV)/.installed-test
 	$(PY) benchmarks/propagation.py
 	$(PY) benchmarks/coverage.py
 	$(PY) benchmarks/network.py
+	$(PY) benchmarks/sweep.py
+	xvfb-run -a -s '-screen 0 1600x1000x24' $(PY) benchmarks/gui.py
+	xvfb-run -a -s '-screen 0 1600x1000x24' $(PY) benchmarks/startup.py --runs 3
+
+$(VENV)/.installed-package: $(VENV)/.created pyproject.toml
+	$(PIP) install --quiet -e '.[gui,package]'
+	@touch $@ $(VENV)/.installed-gui
+
+## package: a one-folder bundle of the app in dist/starnet/ (PyInstaller; a few minutes)
+package: $(VENV)/.installed-package
+	PYTHON=$(PY) packaging/build.sh
+
+## smoke: the bundle's --version, presets, analyze and screenshot (under Xvfb)
+smoke: system-deps
+	packaging/smoke_test.sh dist/starnet/starnet
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

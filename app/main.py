@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import os
+import time
 import sys
 from pathlib import Path
 
@@ -128,6 +129,10 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
     if select is None and results.ephemeris.n_sat:
         select = 0
     window.select_satellite(select)
+    deadline = time.monotonic() + 60.0  # let the selected satellite's lifetime estimate arrive
+    while window.details.labels["lifetime"].text().startswith("estimating") and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
     window.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
     for _ in range(10):
         app.processEvents()

@@ -37,6 +37,7 @@ from app.panels.details import DetailsPanel
 from app.panels.editor import ConstellationEditor
 from app.panels.study_dock import TradeStudyDock
 from app.panels.timebar import TimeBar
+from app.panels.welcome import GuidedTour, WelcomePanel
 from app.plots.coverage import CoveragePlot
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
@@ -107,6 +108,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.study)
         self.tabifyDockWidget(self.docks["budgetsDock"], self.study)
         self.docks[self.study.objectName()] = self.study
+        self.welcome = WelcomePanel(self, settings=self.settings)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.welcome)
+        self.tabifyDockWidget(self.docks["budgetsDock"], self.welcome)
+        self.docks[self.welcome.objectName()] = self.welcome
         self.docks["budgetsDock"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -157,6 +162,10 @@ class MainWindow(QMainWindow):
         self.globe.satellitePicked.connect(self._on_pick)
         self.latency_plot.pairChanged.connect(self.globe.set_route_pair)
         self.study.designChosen.connect(self.open_design)
+        self.welcome.presetChosen.connect(self.new_from_preset)
+        self.tour = GuidedTour(self)
+        self.welcome.tourRequested.connect(self.tour.start)
+        self.tour.highlightRequested.connect(self.show_dock)
         self.study.set_mission(doc.mission, doc.base_dir)
         self._build_menus()
 
@@ -170,8 +179,12 @@ class MainWindow(QMainWindow):
         if restore_layout:
             self.restore_layout()
         self._update_title()
-        if start:
-            self.recompute()
+        if self.welcome.show_at_startup():
+            self.welcome.raise_()
+        else:
+            self.welcome.hide()
+        if start:  # the first analysis starts once the window is on screen, so it cannot delay it
+            QTimer.singleShot(0, self.recompute)
 
     # ------------------------------------------------------------------------------- layout
     def _add_dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
@@ -470,6 +483,13 @@ class MainWindow(QMainWindow):
             QGuiApplication.restoreOverrideCursor()
 
     # ------------------------------------------------------------------------------- compute
+    def show_dock(self, name: str) -> None:
+        """Show and raise a dock by object name (the guided tour points at docks this way)."""
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
     def open_design(self, data: dict) -> None:
         """Make a design picked in the trade study the open mission (one undoable edit)."""
         try:

@@ -11,8 +11,19 @@ CURSOR_PEN = pg.mkPen("#ffd34d", width=1.5)
 AXIS_FONT_PX = 11
 
 
+def set_title(plot: pg.PlotItem, text: str) -> None:
+    """Set a plot's title without letting a long title widen the plot beyond its dock.
+
+    pyqtgraph gives the title label a minimum width equal to its text, which makes the scene
+    wider than the view and clips the right of the plot; the text may be cut instead.
+    """
+    plot.setTitle(f"<span style='font-size:9pt'>{text}</span>")
+    plot.titleLabel.setMinimumWidth(0)
+    plot.titleLabel.setMaximumWidth(10_000)
+
+
 def style_plot(plot: pg.PlotItem, title: str, left: str, bottom: str = "time from epoch", bottom_units: str = "h") -> None:
-    plot.setTitle(f"<span style='font-size:9pt'>{title}</span>")
+    set_title(plot, title)
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom, units=None if bottom_units is None else bottom_units)
     plot.showGrid(x=True, y=True, alpha=0.18)

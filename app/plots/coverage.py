@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.plots.base import TimePlot, style_plot
+from app.plots.base import TimePlot, set_title, style_plot
 
 
 class CoveragePlot(TimePlot):
@@ -36,7 +36,7 @@ class CoveragePlot(TimePlot):
         if cov is None:
             self.percent.setData([], [])
             self.sats.setData([], [])
-            self.plot.setTitle("Coverage — no result")
+            set_title(self.plot, "Coverage — no result")
             return
         h = np.asarray(cov.offsets_s) / 3600.0
         pct = np.asarray(cov.percent_covered, dtype=float)
@@ -47,5 +47,5 @@ class CoveragePlot(TimePlot):
         self.plot.setXRange(0, h[-1] if h.size else 1, padding=0.01)
         top = float(np.nanmax(cov.mean_sats_in_view)) if h.size else 1
         self.view2.setYRange(0, max(1.0, top * 1.1))
-        self.plot.setTitle(f"<span style='font-size:9pt'>Coverage: mean {cov.mean_percent:.1f} %, "
-                           f"always {cov.continuous_percent:.1f} %</span>")
+        set_title(self.plot, f"Coverage: mean {cov.mean_percent:.1f} %, "
+                           f"always {cov.continuous_percent:.1f} %")

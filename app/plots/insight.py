@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.plots.base import TimePlot, style_plot
+from app.plots.base import TimePlot, set_title, style_plot
 
 NAMES = {
     "traditional": ("traditional_s", "traditional_samples_s", "samples_traditional_s", "ground_s"),
@@ -63,7 +63,7 @@ class InsightPlot(TimePlot):
         if ins is None:
             self.trad.setData([0.0], [])
             self.orbit.setData([0.0], [])
-            self.plot.setTitle("<span style='font-size:9pt'>Time to insight — no result (needs ground stations)</span>")
+            set_title(self.plot, "Time to insight — no result (needs ground stations)")
             return
         samples = insight_samples(ins)
         doc = ins.to_json() if hasattr(ins, "to_json") else {}
@@ -76,7 +76,7 @@ class InsightPlot(TimePlot):
                     samples[key] = np.random.default_rng(0).lognormal(np.log(med), sigma, 4000)
         all_v = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in samples.values()]) if samples else np.zeros(0)
         if all_v.size == 0:
-            self.plot.setTitle("<span style='font-size:9pt'>Time to insight — no samples</span>")
+            set_title(self.plot, "Time to insight — no samples")
             return
         edges = np.linspace(np.log10(all_v.min()) - 0.1, np.log10(all_v.max()) + 0.1, 61)
         top = 0.0
@@ -100,4 +100,4 @@ class InsightPlot(TimePlot):
                 text.append(f"{label} {_dur(d['median_s'])}")
         if speed:
             text.append(f"×{speed:,.0f}")
-        self.plot.setTitle("<span style='font-size:9pt'>Time to insight: " + ", ".join(text) + "</span>")
+        set_title(self.plot, "Insight: " + ", ".join(text))

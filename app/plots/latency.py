@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox
 
-from app.plots.base import TimePlot
+from app.plots.base import TimePlot, set_title
 
 
 class LatencyPlot(TimePlot):
@@ -52,7 +52,7 @@ class LatencyPlot(TimePlot):
         if net is None or q < 0 or q >= net.n_pair:
             for c in (self.curve, self.fiber, self.vacuum):
                 c.setData([], [])
-            self.plot.setTitle("<span style='font-size:9pt'>Latency — no city pairs in this mission</span>")
+            set_title(self.plot, "Latency — no city pairs in this mission")
             return
         h = np.asarray(net.offsets_s) / 3600.0
         lat = np.asarray(net.latency_ms[q], dtype=float)
@@ -65,4 +65,4 @@ class LatencyPlot(TimePlot):
         self.plot.setXRange(0, h[-1] if h.size else 1, padding=0.01)
         reach = 100.0 * finite.size / max(lat.size, 1)
         med = f"median {np.median(finite):.1f} ms, " if finite.size else ""
-        self.plot.setTitle(f"<span style='font-size:9pt'>Latency: {med}up {reach:.0f} %</span>")
+        set_title(self.plot, f"Latency: {med}up {reach:.0f} %")

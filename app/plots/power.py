@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox
 
-from app.plots.base import style_plot, TimePlot
+from app.plots.base import TimePlot, set_title, style_plot
 
 BAND_BRUSH = pg.mkBrush(90, 110, 170, 70)
 
@@ -71,5 +71,5 @@ class PowerPlot(TimePlot):
         self.plot.setYRange(min(lo - 5, 60), 101)
         if t.size:
             self.plot.setXRange(t[0], t[-1], padding=0.01)
-        self.plot.setTitle(f"<span style='font-size:9pt'>Battery, worst orbit: β {s.worst_beta_deg:.0f}°, "
-                           f"min {lo:.0f} %</span>")
+        set_title(self.plot, f"Battery, worst orbit: β {s.worst_beta_deg:.0f}°, "
+                           f"min {lo:.0f} %")
