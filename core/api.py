@@ -6,6 +6,9 @@
 >>> api.results_document(results)["coverage"]["mean_percent"]   # doctest: +SKIP
 
 Everything here is headless (no Qt); the desktop app calls the same functions in a worker.
+Loading and saving missions is light; the engine (numba kernels, astropy frames) is imported
+on first use of :func:`analyze`, :func:`build_ephemeris` or the result types, so the app's
+window and the CLI's quick commands do not wait for it.
 """
 
 from __future__ import annotations
@@ -15,13 +18,34 @@ import os
 import numpy as np
 from pathlib import Path
 
-from core.analysis.pipeline import Cancelled, Results, results_document, run_analysis
+from typing import TYPE_CHECKING
+
 from core.catalog.presets import preset_names, preset_path
 from core.mission import io as _io
 from core.mission.errors import MissionError, Problem
 from core.mission.model import Mission
 from core.orbits.checks import orbit_problems
-from core.orbits.ephemeris import Ephemeris, build_ephemeris
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
+
+_LAZY = {
+    "Cancelled": ("core.analysis.pipeline", "Cancelled"),
+    "Results": ("core.analysis.pipeline", "Results"),
+    "results_document": ("core.analysis.pipeline", "results_document"),
+    "Ephemeris": ("core.orbits.ephemeris", "Ephemeris"),
+    "build_ephemeris": ("core.orbits.ephemeris", "build_ephemeris"),
+}
+
+
+def __getattr__(name: str):
+    """The engine's heavy parts, imported on first use."""
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'core.api' has no attribute {name!r}")
 
 __all__ = [
     "Cancelled", "Ephemeris", "Mission", "MissionError", "Problem", "Results", "analyze", "build_ephemeris",
@@ -57,10 +81,12 @@ save_mission = _io.save_mission
 
 def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cancel=None) -> Results:
     """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`."""
+    from core.analysis.pipeline import run_analysis
+
     return run_analysis(mission, base_dir, progress=progress, cancel=cancel)
 
 
-def lifetime_of(results: Results, sat: int, offset_s: float = 0.0):
+def lifetime_of(results: "Results", sat: int, offset_s: float = 0.0):
     """Orbital lifetime estimate of one satellite (Cowell with J2 and drag, then orbit-averaged decay).
 
     The mass comes from the power sizing of its shell; the drag area is a 1 m^2 body plus half the

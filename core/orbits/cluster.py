@@ -20,7 +20,6 @@ import numpy as np
 from core.mission.model import Constellation
 from core.orbits import elements as el
 from core.orbits.elements import MeanElements
-from core.orbits.walker import ltan_to_raan_deg
 
 E1 = np.array([0.5, 0.0, np.sqrt(3.0) / 2.0])
 E2 = np.array([0.0, -1.0, 0.0])
@@ -62,6 +61,8 @@ def cluster_elements(entry: Constellation, epoch: datetime) -> MeanElements:
     inc = entry.inclination_deg
     if inc in (None, "sso"):
         inc = el.sso_inclination_deg(entry.altitude_km, entry.eccentricity) if inc == "sso" else 0.0
+    from core.orbits.walker import ltan_to_raan_deg  # needs the Sun (astropy): only when building
+
     raan0 = ltan_to_raan_deg(entry.ltan_h, epoch) if entry.ltan_h is not None else entry.raan0_deg
     a = el.R_EARTH_KM + float(entry.altitude_km)
     n = float(el.mean_motion_rad_s(a))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 MU_EARTH_KM3_S2 = 398600.4418
 R_EARTH_KM = 6378.137
@@ -86,31 +85,15 @@ def sso_inclination_deg(altitude_km: float, eccentricity: float = 0.0) -> float:
     return float(np.degrees(np.arccos(cos_i)))
 
 
-@njit(cache=True, nogil=True, fastmath=False)
-def solve_kepler(m: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """Eccentric anomaly from mean anomaly (rad), element-wise, Newton to 1e-14."""
-    out = np.empty_like(m)
-    flat_m = m.ravel()
-    flat_e = e.ravel()
-    flat_out = out.ravel()
-    for k in range(flat_m.size):
-        mk = flat_m[k]
-        ek = flat_e[k]
-        ea = mk if ek < 0.8 else np.pi
-        for _ in range(50):
-            f = ea - ek * np.sin(ea) - mk
-            step = f / (1.0 - ek * np.cos(ea))
-            ea -= step
-            if abs(step) < 1e-14:
-                break
-        flat_out[k] = ea
-    return out
-
-
 def true_from_mean(m_rad: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """True anomaly from mean anomaly."""
+    """True anomaly from mean anomaly (Kepler's equation by vectorised Newton iteration)."""
     m_rad, e = np.broadcast_arrays(np.asarray(m_rad, dtype=float), np.asarray(e, dtype=float))
-    ea = solve_kepler(np.ascontiguousarray(m_rad).reshape(-1), np.ascontiguousarray(e).reshape(-1)).reshape(m_rad.shape)
+    ea = np.where(e < 0.8, m_rad, np.pi)
+    for _ in range(60):
+        step = (ea - e * np.sin(ea) - m_rad) / (1.0 - e * np.cos(ea))
+        ea = ea - step
+        if np.all(np.abs(step) < 1e-14):
+            break
     return 2 * np.arctan2(np.sqrt(1 + e) * np.sin(ea / 2), np.sqrt(1 - e) * np.cos(ea / 2))
 
 
