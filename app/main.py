@@ -8,6 +8,8 @@ import time
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -129,6 +131,12 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
     if select is None and results.ephemeris.n_sat:
         select = 0
     window.select_satellite(select)
+    if select is not None and select >= 0:  # keep the selected satellite in view, on the lit side if it can be
+        sat = window.view_data.positions_eci(t)[select]
+        sun = window.view_data.sun_eci_at(t)
+        window.globe.aim_at_sun(sat / np.linalg.norm(sat) + 0.35 * sun, offset_deg=0.0)
+        window.globe.set_time(t)
+    window.show_dock("budgetsDock")  # a picture is for results: budgets in front of the welcome panel
     deadline = time.monotonic() + 60.0  # let the selected satellite's lifetime estimate arrive
     while window.details.labels["lifetime"].text().startswith("estimating") and time.monotonic() < deadline:
         app.processEvents()

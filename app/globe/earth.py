@@ -45,7 +45,7 @@ void main() {
 """
 
 
-def sphere_mesh(n_lat: int = 90, n_lon: int = 180) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sphere_mesh(n_lat: int = 48, n_lon: int = 96) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vertices (Earth-fixed, unit radius), texture coordinates and triangle indices."""
     lat = np.linspace(90.0, -90.0, n_lat + 1)
     lon = np.linspace(-180.0, 180.0, n_lon + 1)
@@ -74,7 +74,7 @@ def load_texture(path: Path = TEXTURE) -> np.ndarray:
 
 
 class EarthVisual(Visual):
-    def __init__(self, texture: np.ndarray | None = None, n_lat: int = 90, n_lon: int = 180):
+    def __init__(self, texture: np.ndarray | None = None, n_lat: int = 48, n_lon: int = 96):
         super().__init__(vcode=_VERT, fcode=_FRAG)
         pos, tex, faces = sphere_mesh(n_lat, n_lon)
         self._index_buffer = gloo.IndexBuffer(faces)

@@ -14,7 +14,7 @@ import numpy as np
 
 R_EARTH_KM = 6378.137
 OMEGA_EARTH = 7.2921159e-5  # rad/s
-RING_POINTS = 128
+RING_POINTS = 64
 MAX_RING_TRACKS = 400
 
 # Shell colours (bright, distinguishable on a dark background), RGB 0..1
