@@ -63,17 +63,6 @@ def load_mission_arg(path: str):
     return api.load_mission(path), Path(path).resolve().parent
 
 
-def writable_target(path: str) -> Path:
-    """Check that ``path``'s folder exists and is writable before long work starts."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UsageError(f"{path}: the folder {folder} is not writable")
-    return target
-
-
 def print_tables(tables, console=None) -> None:
     """Print :class:`core.analysis.tables.Table` objects with rich."""
     from rich.console import Console
@@ -126,13 +115,14 @@ def _count_satellites(mission) -> str:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from core import api
+    from core.export._files import check_file_target
     from core.mission.io import atomic_write_text
 
     try:
         source = api.preset_path(args.preset)
     except KeyError as exc:
         raise UsageError(exc.args[0]) from None
-    target = writable_target(args.output)
+    target = check_file_target(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"{target}: already exists (use --force to overwrite)")
     atomic_write_text(target, source.read_text(encoding="utf-8"))
@@ -144,11 +134,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from core import api
-    from core.export._files import check_dir_target
+    from core.export._files import check_dir_target, check_file_target
     from core.export.commands import check_report_target, write_outputs, write_report
 
     mission, base_dir = load_mission_arg(args.mission)
-    json_path = writable_target(args.json) if args.json else None
+    json_path = check_file_target(args.json) if args.json else None
     out_dir = check_dir_target(args.out) if args.out else None
     report_path = check_report_target(args.report) if args.report else None
     with progress_reporter(show_progress(args)) as progress:

@@ -534,9 +534,20 @@ def coverage_from_positions(
                         covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total)
         report("Coverage", t1 / n_time)
 
-    # close the runs still open at the end of the window
-    open_run = run > 0
-    n_gaps = n_gaps + open_run
+    return assemble_result(grid, offsets_s, step_s, min_elevation_deg, grid_deg, covered_area, count_area,
+                           (n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total))
+
+
+def assemble_result(grid: CoverageGrid, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float,
+                    grid_deg: float | None, covered_area: np.ndarray, count_area: np.ndarray, state: tuple) -> CoverageResult:
+    """The :class:`CoverageResult` from the folded statistics (see :func:`fold_counts`).
+
+    ``state`` is ``(n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total)`` per cell after
+    the last epoch; runs still open at the end of the window are closed here.
+    """
+    n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total = state
+    n_time = int(np.asarray(offsets_s).size)
+    n_gaps = n_gaps + (run > 0)
     gap_total = gap_total + run
     max_run = np.maximum(max_run, run)
 
@@ -561,7 +572,7 @@ def coverage_from_positions(
         grid_deg=float(grid_deg if grid_deg is not None else grid.d_lat_deg),
         min_elevation_deg=float(min_elevation_deg),
         step_s=float(step_s),
-        offsets_s=offsets_s,
+        offsets_s=np.asarray(offsets_s, dtype=float),
         percent_covered=pct,
         mean_sats_in_view=msv,
         cell_coverage_fraction=nan_out(frac),

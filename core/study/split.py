@@ -140,43 +140,13 @@ class CoverageMerger:
         self.next_epoch = t0 + counts.shape[0]
 
     def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float):
-        """The :class:`~core.analysis.coverage.CoverageResult`, as the unsplit analysis assembles it."""
-        from core.analysis.coverage import CoverageResult
+        """The :class:`~core.analysis.coverage.CoverageResult`, assembled as the unsplit analysis does it."""
+        from core.analysis.coverage import assemble_result
 
         if self.next_epoch != self.n_time:
             raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
-        n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total = self.state
-        grid, n_time = self.grid, self.n_time
-        open_run = run > 0
-        n_gaps = n_gaps + open_run
-        gap_total = gap_total + run
-        max_run = np.maximum(max_run, run)
-        total_area = grid.total_area_km2
-        active = grid.active
-        shape = grid.shape
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = (n_cov / max(n_time, 1)).reshape(shape)
-            max_gap = (max_run * step_s).astype(float).reshape(shape)
-            revisit = np.where(n_cov > 0, np.where(n_gaps > 0, gap_total * step_s / np.maximum(n_gaps, 1), 0.0), np.nan).reshape(shape)
-            mean_sats = (sum_count / max(n_time, 1)).reshape(shape)
-            row_area = grid.area_km2.sum(axis=1)
-            w = grid.area_km2
-            prof_pct = np.where(row_area > 0, 100 * np.sum(w * frac, axis=1) / row_area, np.nan)
-            prof_sats = np.where(row_area > 0, np.sum(w * mean_sats, axis=1) / row_area, np.nan)
-            prof_gap = np.where(row_area > 0, np.max(np.where(active, max_gap, 0.0), axis=1), np.nan)
-            pct = 100.0 * self.covered_area / total_area if total_area > 0 else self.covered_area * 0
-            msv = self.count_area / total_area if total_area > 0 else self.count_area * 0
-
-        def nan_out(a):
-            return np.where(active, a, np.nan)
-
-        return CoverageResult(
-            grid=grid, grid_deg=float(grid_deg), min_elevation_deg=float(min_elevation_deg), step_s=float(step_s),
-            offsets_s=np.asarray(offsets_s, dtype=float), percent_covered=pct, mean_sats_in_view=msv,
-            cell_coverage_fraction=nan_out(frac), cell_max_gap_s=nan_out(max_gap), cell_mean_revisit_s=nan_out(revisit),
-            cell_mean_sats=nan_out(mean_sats), cell_max_sats=max_count.reshape(shape).astype(np.int32),
-            lat_profile_percent=prof_pct, lat_profile_sats=prof_sats, lat_profile_max_gap_s=prof_gap,
-        )
+        return assemble_result(self.grid, offsets_s, step_s, min_elevation_deg, grid_deg, self.covered_area,
+                               self.count_area, self.state)
 
 
 # ------------------------------------------------------------------------------------------
