@@ -26,12 +26,9 @@ def _subparsers(parser: argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    try:
-        from core.cli import build_parser as core_parser
+    from core.cli import build_parser as core_parser
 
-        parser = core_parser()
-    except ImportError:  # the engine's CLI is not there (partial install)
-        parser = argparse.ArgumentParser(prog="starnet")
+    parser = core_parser()
     sub = _subparsers(parser)
     p = sub.add_parser("gui", help="open the desktop app (default mission if none is given)")
     p.add_argument("mission", nargs="?", metavar="MISSION", help="mission file or preset name")

@@ -33,35 +33,21 @@ class EditError(Exception):
 
 
 def mission_to_dict(mission: Mission) -> dict:
-    """The mission as plain JSON-like data (the engine's serializer when it exists)."""
-    try:
-        from core import api
+    """The mission as plain JSON-like data (what a mission file holds)."""
+    from core import api
 
-        return api.mission_to_dict(mission)
-    except (ImportError, AttributeError):
-        return mission.model_dump(mode="json", exclude_none=True)
+    return api.mission_to_dict(mission)
 
 
 def mission_from_dict(data: dict, source: str = "<editor>") -> Mission:
     """Validate plain data into a Mission; raises :class:`EditError` with per-field problems."""
-    try:
-        from core import api
-        from core.mission.errors import MissionError
-    except ImportError:
-        api = None  # type: ignore[assignment]
-        MissionError = None  # type: ignore[assignment]
-    if api is not None and hasattr(api, "mission_from_dict"):
-        try:
-            return api.mission_from_dict(data, source)
-        except MissionError as err:  # type: ignore[misc]
-            raise EditError([(p.path, p.message) for p in err.problems]) from err
-    from pydantic import ValidationError
+    from core import api
+    from core.mission.errors import MissionError
 
     try:
-        return Mission.model_validate(data)
-    except ValidationError as err:
-        problems = [(".".join(str(x) for x in e["loc"]), e["msg"]) for e in err.errors()]
-        raise EditError(problems) from err
+        return api.mission_from_dict(data, source)
+    except MissionError as err:
+        raise EditError([(p.path, p.message) for p in err.problems]) from err
 
 
 def missions_equal(a: Mission, b: Mission) -> bool:

@@ -124,10 +124,7 @@ class AnalysisRunner(QObject):
         return gen != self._generation or gen in self._cancelled
 
     def _run(self, gen: int, mission: Mission, base_dir: Path | None) -> None:
-        try:
-            from core.api import Cancelled as EngineCancelled
-        except ImportError:  # pragma: no cover - engine not there yet
-            EngineCancelled = Cancelled  # noqa: N806
+        from core.api import Cancelled as EngineCancelled
         self.started.emit(gen)
         passes: list[tuple[Mission, bool]] = []
         quick = preview_mission(mission) if self.two_pass else None

@@ -160,24 +160,10 @@ class ViewData:
 
 
 def _ground_points(mission) -> list[GroundPoint]:
-    points: list[tuple[str, str, float, float]] = []
-    try:
-        from core.catalog import places
+    """Stations and the places the mission names (its cities and latency-pair ends)."""
+    from core.catalog.places import mission_places
 
-        for p in places.ground_stations(mission):
-            points.append((p.name, "station", p.lat_deg, p.lon_deg))
-        wanted = {n for pair in mission.latency_pairs for n in pair} | {c.name for c in mission.cities}
-        for name in sorted(wanted):
-            if any(name == q[0] for q in points):
-                continue
-            try:
-                p = places.resolve_place(mission, name)
-                points.append((p.name, "city", p.lat_deg, p.lon_deg))
-            except Exception:  # noqa: BLE001 - an unknown name is the analysis' problem, not the view's
-                pass
-    except ImportError:
-        points = [(s.name, "station", s.lat_deg, s.lon_deg) for s in mission.ground_stations]
-        points += [(c.name, "city", c.lat_deg, c.lon_deg) for c in mission.cities]
+    points = [(p.name, p.kind, p.lat_deg, p.lon_deg) for p in mission_places(mission)]
     out = []
     for name, kind, lat, lon in points:
         la, lo = np.radians(lat), np.radians(lon)
