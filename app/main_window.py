@@ -149,10 +149,13 @@ class MainWindow(QMainWindow):
         self.runner.computed.connect(self._on_computed)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
+        # Leading-edge debounce: the first edit of a burst is computed at once; edits that follow
+        # within DEBOUNCE_MS are gathered and computed once when the burst ends.
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
         self.debounce.setInterval(DEBOUNCE_MS)
-        self.debounce.timeout.connect(self.recompute)
+        self.debounce.timeout.connect(self._burst_ended)
+        self._burst_pending = False
 
         # -- wiring
         doc.missionChanged.connect(self._mission_changed)
@@ -498,13 +501,22 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Trade study", f"That design cannot be opened: {err}")
 
     def _mission_changed(self) -> None:
-        self.study.set_mission(self.doc.mission, self.doc.base_dir)
         self._edit_time = time.perf_counter()
+        if self.debounce.isActive():
+            self._burst_pending = True
+            self.debounce.start()
+        else:
+            self.recompute()
+            self.debounce.start()
+        self.study.set_mission(self.doc.mission, self.doc.base_dir)
         self._update_title()
-        self.debounce.start()
+
+    def _burst_ended(self) -> None:
+        if self._burst_pending:
+            self._burst_pending = False
+            self.recompute()
 
     def recompute(self) -> int:
-        self.debounce.stop()
         self._requested_at = time.perf_counter()
         return self.runner.submit(self.doc.snapshot(), self.doc.base_dir)
 
