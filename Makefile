@@ -5,10 +5,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-# Debian packages for Qt's xcb platform and a virtual X server (the GUI tests and screenshots).
-APT_PACKAGES := xvfb xauth libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 \
+# Debian packages for Qt's xcb platform (the app on a desktop) ...
+QT_PACKAGES := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0 \
-	libxcb-xinerama0 libxcb-xkb1 libxcb-cursor0 libgl1-mesa-dri poppler-utils desktop-file-utils
+	libxcb-xinerama0 libxcb-xkb1 libxcb-cursor0 libgl1-mesa-dri
+# ... plus a virtual X server and the PDF/desktop-file tools the tests use.
+APT_PACKAGES := $(QT_PACKAGES) xvfb xauth poppler-utils desktop-file-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MISSION ?= resources/missions/default.yaml
 
 .PHONY: run test test-core bench package smoke system-deps clean
@@ -29,14 +32,17 @@ $(VENV)/.installed-test: $(VENV)/.created pyproject.toml
 
 ## run: open the app on the default mission (headless analysis when there is no display)
 run: $(VENV)/.installed-gui
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && ! ldconfig -p | grep -q libxcb-cursor.so.0; then \
+		echo "installing the Qt platform libraries (Debian packages)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(QT_PACKAGES) >/dev/null; \
+	fi
 	$(VENV)/bin/starnet gui $(MISSION)
 
 ## system-deps: the Debian packages the GUI tests need (skipped when Xvfb is already there)
 system-deps:
 	@if ! command -v Xvfb >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 || ! command -v desktop-file-validate >/dev/null 2>&1 \
 		|| ! ldconfig -p | grep -q libxcb-cursor.so.0; then \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
 ## test: install the test dependencies (Xvfb included) and run the whole suite
