@@ -15,7 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.document import MissionDocument, load_mission_file
-from app.main_window import APPLICATION, ORGANIZATION, MainWindow, autosave_dir, dark_palette
+from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dark_palette
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.png"
 

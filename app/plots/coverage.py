@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from app.plots.base import TimePlot, set_title, style_plot
+from app.plots.base import TimePlot, set_title
 
 
 class CoveragePlot(TimePlot):

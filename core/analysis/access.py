@@ -29,7 +29,6 @@ contact happens within the analysis window.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

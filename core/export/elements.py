@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-from core.orbits.sgp4_elements import ALPHA5_MAX, init_satrec, satrecs_from_elements
+from core.orbits.sgp4_elements import init_satrec, satrecs_from_elements
 from core.orbits.ephemeris import Ephemeris
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.export._files import ExportError, atomic_write_text
-from core.export.elements import ALPHA5_MAX, ElementSet, element_sets
+from core.export.elements import ElementSet, element_sets
+from core.orbits.sgp4_elements import ALPHA5_MAX
 from core.orbits.ephemeris import Ephemeris
 
 

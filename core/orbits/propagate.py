@@ -43,7 +43,6 @@ def _circular_positions(a, cu0, su0, co0, so0, ci, si, cut, sut, cot, sot, out):
 def _kepler_states(a, e, inc, raan0, argp0, m0, raan_dot, argp_dot, m_dot, t_s, mu, r_out, v_out, with_v):
     """General (elliptical) mean-element states; velocity is the exact time derivative."""
     for s in prange(a.size):
-        p = a[s] * (1.0 - e[s] * e[s])
         n_kep = np.sqrt(mu / a[s] ** 3)
         ci = np.cos(inc[s])
         si = np.sin(inc[s])

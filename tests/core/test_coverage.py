@@ -142,7 +142,6 @@ def _runs_of_false(flags):
 
 @pytest.mark.parametrize("region", [None, Region(polygon=[(-60, -30), (-10, 80), (50, 10)])])
 def test_figures_of_merit_match_a_brute_force_time_series(region):
-    rng = np.random.default_rng(7)
     grid = make_grid(5.0, region)
     n_time, step = 45, 30.0  # more epochs than one chunk of the kernel
     offsets = np.arange(n_time) * step

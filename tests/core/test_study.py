@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import textwrap
 from pathlib import Path
 
 import numpy as np
