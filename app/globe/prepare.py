@@ -185,11 +185,7 @@ def _rings(eph) -> list[Ring]:
         if sats.size == 0:
             continue
         offsets = np.linspace(0.0, shell.period_s, RING_POINTS, endpoint=False)
-        try:
-            r, _ = eph.states_eci(offsets, sats)
-        except Exception:  # noqa: BLE001 - fall back to the grid samples
-            n = min(eph.n_time, max(2, int(shell.period_s / max(eph.time.step_s, 1.0)) + 1))
-            r = eph.r_eci_km[sats, :n]
+        r, _ = eph.states_eci(offsets, sats)
         pos = (r / R_EARTH_KM).astype(np.float32).reshape(-1, 3)
         n_pts = r.shape[1]
         base = np.arange(r.shape[0])[:, None] * n_pts
@@ -208,26 +204,14 @@ def _footprints(eph, min_elevation_deg: float) -> np.ndarray:
     return (np.arccos(ratio) - eps).astype(np.float32)
 
 
-def _orbit_normals(eph) -> tuple[np.ndarray | None, np.ndarray | None]:
-    try:
-        from core.orbits.elements import MeanElements
+def _orbit_normals(eph) -> tuple[np.ndarray, np.ndarray]:
+    """Orbit normal and Keplerian mean motion of every satellite, to turn grid positions between epochs."""
+    from core.orbits.elements import MeanElements, mean_motion_rad_s
 
-        e = MeanElements.concat([s.elements for s in eph.shells])
-        i, raan = np.asarray(e.i_rad, float), np.asarray(e.raan_rad, float)
-        h = np.stack([np.sin(i) * np.sin(raan), -np.sin(i) * np.cos(raan), np.cos(i)], axis=1)
-        n = np.sqrt(398600.4418 / np.asarray(e.a_km, float) ** 3)
-        if h.shape[0] != eph.n_sat:
-            return None, None
-        # check the sense of motion against the grid (the first two epochs) and fix the sign
-        if eph.n_time > 1:
-            step = eph.time.offsets_s[1] - eph.time.offsets_s[0]
-            if step * n.max() < 1.0:
-                cross = np.cross(eph.r_eci_km[:, 0], eph.r_eci_km[:, 1])
-                sign = np.sign(np.sum(cross * h, axis=1))
-                h = h * np.where(sign == 0, 1, sign)[:, None]
-        return h.astype(np.float32), n.astype(np.float32)
-    except Exception:  # noqa: BLE001 - fall back to interpolation between grid epochs
-        return None, None
+    e = MeanElements.concat([s.elements for s in eph.shells])
+    i, raan = np.asarray(e.i_rad, float), np.asarray(e.raan_rad, float)
+    h = np.stack([np.sin(i) * np.sin(raan), -np.sin(i) * np.cos(raan), np.cos(i)], axis=1)
+    return h.astype(np.float32), mean_motion_rad_s(e.a_km).astype(np.float32)
 
 
 def prepare_view(results) -> ViewData:

@@ -12,31 +12,9 @@ import pyqtgraph as pg
 
 from app.plots.base import TimePlot, set_title, style_plot
 
-NAMES = {
-    "traditional": ("traditional_s", "traditional_samples_s", "samples_traditional_s", "ground_s"),
-    "in_orbit": ("in_orbit_s", "in_orbit_samples_s", "samples_in_orbit_s", "orbit_s"),
-}
-
-
-def insight_samples(insight) -> dict[str, np.ndarray]:
-    out = {}
-    for key, names in NAMES.items():
-        for n in names:
-            v = getattr(insight, n, None)
-            if v is not None and np.ndim(v) == 1 and np.size(v) > 1:
-                out[key] = np.asarray(v, dtype=float)
-                break
-        else:
-            sub = getattr(insight, key, None)
-            for n in ("samples_s", "latency_s", "times_s", "delays_s"):
-                v = getattr(sub, n, None) if sub is not None else None
-                if v is not None and np.size(v) > 1:
-                    out[key] = np.asarray(v, dtype=float)
-                    break
-    return out
-
-
 def _dur(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
@@ -65,29 +43,19 @@ class InsightPlot(TimePlot):
             self.orbit.setData([0.0], [])
             set_title(self.plot, "Time to insight — no result (needs ground stations)")
             return
-        samples = insight_samples(ins)
-        doc = ins.to_json() if hasattr(ins, "to_json") else {}
-        if not samples:
-            for key in ("traditional", "in_orbit"):
-                d = doc.get(key, {})
-                med, p95 = d.get("median_s"), d.get("p95_s")
-                if med:
-                    sigma = max(np.log(max(p95 or med, med) / med) / 1.645, 0.05)
-                    samples[key] = np.random.default_rng(0).lognormal(np.log(med), sigma, 4000)
-        all_v = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in samples.values()]) if samples else np.zeros(0)
+        samples = {"traditional": np.asarray(ins.traditional_s, dtype=float), "in_orbit": np.asarray(ins.in_orbit_s, dtype=float)}
+        doc = ins.to_json()
+        all_v = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in samples.values()])
         if all_v.size == 0:
             set_title(self.plot, "Time to insight — no samples")
             return
         edges = np.linspace(np.log10(all_v.min()) - 0.1, np.log10(all_v.max()) + 0.1, 61)
         top = 0.0
         for key, curve in (("traditional", self.trad), ("in_orbit", self.orbit)):
-            v = samples.get(key)
-            if v is None:
-                curve.setData([0.0], [])
-                continue
-            v = v[np.isfinite(v) & (v > 0)]
+            waits = samples[key]
+            v = waits[np.isfinite(waits) & (waits > 0)]
             hist, _ = np.histogram(np.log10(v), bins=edges)
-            pct = 100.0 * hist / max(v.size, 1)
+            pct = 100.0 * hist / max(waits.size, 1)  # share of all captures: undelivered ones are the missing share
             top = max(top, float(pct.max()))
             curve.setData(edges, pct)
         self.plot.setXRange(edges[0], edges[-1], padding=0)
@@ -98,6 +66,8 @@ class InsightPlot(TimePlot):
             d = doc.get(key, {})
             if d.get("median_s") is not None:
                 text.append(f"{label} {_dur(d['median_s'])}")
+            elif d:
+                text.append(f"{label}: {100 * d.get('undelivered_fraction', 0):.0f} % undelivered")
         if speed:
             text.append(f"×{speed:,.0f}")
         set_title(self.plot, "Insight: " + ", ".join(text))

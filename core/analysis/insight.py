@@ -245,38 +245,6 @@ def capture_schedule(n_sat: int, duration_s: float, capture_s: float, duty: np.n
     return ptr, (np.concatenate(ready) if ready else np.zeros(0))
 
 
-def contact_mask(eph, stations) -> np.ndarray:
-    """``(n_sat, n_time)`` bool: the satellite is at or above some station's elevation mask."""
-    from core.orbits import frames
-
-    mask = np.zeros((eph.n_sat, eph.n_time), bool)
-    for st in stations:
-        site = frames.ecef_from_geodetic(st.lat_deg, st.lon_deg, st.alt_m / 1000.0)
-        up = frames.up_vector(st.lat_deg, st.lon_deg)
-        d = eph.r_ecef_km - site
-        sin_el = np.einsum("stk,k->st", d, up) / np.linalg.norm(d, axis=-1)
-        mask |= sin_el >= np.sin(np.radians(st.min_elevation_deg))
-    return mask
-
-
-def _contact_from_access(access, eph) -> np.ndarray | None:
-    """The per-satellite contact mask of an access result, if it carries one."""
-    if access is None:
-        return None
-    per_station = getattr(access, "in_contact", None)
-    if per_station is not None:
-        arr = np.asarray(per_station)
-        if arr.ndim == 3 and arr.shape[1:] == (eph.n_sat, eph.n_time):
-            return arr.any(axis=0)
-    for name in ("in_contact", "contact", "contact_mask", "sat_in_contact", "visible_any"):
-        value = getattr(access, name, None)
-        if value is not None:
-            arr = np.asarray(value)
-            if arr.dtype == bool and arr.shape == (eph.n_sat, eph.n_time):
-                return arr
-    return None
-
-
 def _quantile(values: np.ndarray, q: float) -> float:
     """Quantile (linear between order statistics, as numpy's default) with infinite waits kept.
 
@@ -501,9 +469,9 @@ def _isl_inputs(mission, eph, topo, contact):
 def compute_insight(mission, eph, access=None, topology=None, compute=None) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
-    ``access`` (its per-satellite contact mask, when it carries one) and ``topology`` (the ISL
-    topology of :mod:`core.analysis.topology`) are reused when given; otherwise contacts are computed from the stations'
-    elevation masks and the topology from the mission. ``compute`` supplies the processing
+    ``access`` (:mod:`core.analysis.access`, whose contact mask says when each satellite is in view of
+    a station) and ``topology`` (:mod:`core.analysis.topology`) are reused when given and computed
+    when omitted. ``compute`` supplies the processing
     rates (sized here when omitted).
     """
     if not mission.ground_stations:
@@ -511,9 +479,11 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None) -> I
     from core.analysis.compute import raw_rate_bytes_per_s, size_compute
 
     compute = compute or size_compute(mission, eph)
-    contact = _contact_from_access(access, eph)
-    if contact is None:
-        contact = contact_mask(eph, mission.ground_stations)
+    if access is None:
+        from core.analysis.access import compute_access
+
+        access = compute_access(mission, eph)
+    contact = np.asarray(access.in_contact).any(axis=0)  # (n_sat, n_time): in view of some station
     n = eph.n_sat
     duty, raw_bps, down, proc, isl, has_isl = (np.zeros(n) for _ in range(6))
     has_isl = has_isl.astype(bool)

@@ -146,8 +146,11 @@ ground_stations:
     assert insight.compute_insight(loads_mission(text.split("ground_stations")[0]), eph, None, None, None) is None
 
 
-def test_contact_mask_agrees_with_access():
-    access_mod = pytest.importorskip("core.analysis.access")
+def test_contacts_come_from_the_access_analysis():
+    """Insight has no contact model of its own: it reads access's per-station contact mask."""
+    import dataclasses
+
+    from core.analysis.access import compute_access
     from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
@@ -162,7 +165,9 @@ ground_stations:
   - {name: Madrid, lat_deg: 40.4, lon_deg: -3.7, min_elevation_deg: 5}
 """)
     eph = build_ephemeris(mission)
-    mine = insight.contact_mask(eph, mission.ground_stations)
-    theirs = insight._contact_from_access(access_mod.compute_access(mission, eph), eph)
-    assert theirs is not None
-    assert np.mean(mine != theirs) < 0.002
+    access = compute_access(mission, eph)
+    normal = insight.compute_insight(mission, eph, access, None, None).to_json()
+    assert normal["traditional"]["undelivered_fraction"] < 1.0
+    blind = dataclasses.replace(access, in_contact=np.zeros_like(access.in_contact))
+    never = insight.compute_insight(mission, eph, blind, None, None).to_json()
+    assert never["traditional"]["undelivered_fraction"] == 1.0
