@@ -55,24 +55,21 @@ def _fmt(value, digits: int = 1) -> str:
 
 
 def budget_columns(results) -> list[dict]:
-    """One dict per shell: header, values by row key, infeasible reasons."""
+    """One dict per shell: header, values by row key, infeasible reasons (the engine's, shell by shell)."""
     mission = results.mission
     cols = []
-    power = getattr(results, "power", None)
-    compute = getattr(results, "compute", None)
-    cost = getattr(results, "cost", None)
     for k, entry in enumerate(mission.constellations):
         col: dict = {"header": f"{entry.name}\n(bus {entry.bus})", "values": {}, "reasons": []}
         v = col["values"]
-        c = _find(compute, entry.name)
+        c = results.compute.shells[k] if results.compute is not None else None
         if c is not None:
             v["hardware"] = f"{c.compute_units} × {c.hardware.name}"
             v["tops"] = _fmt(c.tops_per_satellite, 0)
             v["required"] = _fmt(c.required_tops_per_satellite, 0)
             v["util"] = _fmt(100 * c.utilization, 0)
-            if getattr(c, "compute_short", False):
+            if c.compute_short:
                 col["reasons"].append(f"compute short: needs {c.required_tops_per_satellite:,.0f} TOPS, has {c.tops_per_satellite:,.0f}")
-        p = _find(power, entry.name)
+        p = results.power.shells[k] if results.power is not None else None
         if p is not None:
             s = p.sizing
             v["compute_w"] = _fmt(p.compute_w, 0)
@@ -85,29 +82,15 @@ def budget_columns(results) -> list[dict]:
             v["radiator_m2"] = _fmt(s.get("radiator_m2"), 2)
             v["mass_kg"] = _fmt(p.mass_kg, 1)
             col["reasons"] += list(p.infeasible_reasons)
-            if cost is None and math.isfinite(p.mass_kg):
-                v["cost"] = _fmt(p.mass_kg * mission.cost.launch_usd_per_kg / 1e3, 0)
-                v["cost_2035"] = _fmt(p.mass_kg * mission.cost.launch_usd_per_kg_2035 / 1e3, 0)
-        cs = _find(cost, entry.name)
+        cs = results.cost.shells[k] if results.cost is not None else None
         if cs is not None:
             for key, attr, scale in (("cost", "launch_usd_per_sat", 1e3), ("cost_2035", "launch_usd_per_sat_2035", 1e3),
                                      ("sat_cost", "satellite_usd", 1e3), ("total", "constellation_usd", 1e6),
                                      ("total_2035", "constellation_usd_2035", 1e6)):
-                value = getattr(cs, attr, None)
-                if value is not None:
-                    v[key] = _fmt(value / scale, 0 if scale == 1e3 else 1)
+                v[key] = _fmt(getattr(cs, attr) / scale, 0 if scale == 1e3 else 1)
         v["feasible"] = "yes" if not col["reasons"] else "NO"
         cols.append(col)
     return cols
-
-
-def _find(result, name: str):
-    if result is None:
-        return None
-    for s in getattr(result, "shells", ()):
-        if getattr(s, "shell", None) == name:
-            return s
-    return None
 
 
 def _rows_hit(reason: str) -> set[str]:
