@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
 import os
-import time
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +22,9 @@ ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.pn
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
+        # Qt waits 5 ms before serving a window's update request; the globe's clock already
+        # paces frames, so draw as soon as one is asked for.
+        os.environ.setdefault("QT_QPA_UPDATE_IDLE_TIME", "0")
         QCoreApplication.setOrganizationName(ORGANIZATION)
         QCoreApplication.setApplicationName(APPLICATION)
         app = QApplication(argv or [sys.argv[0]])
@@ -146,7 +148,7 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
         app.processEvents()
     window.globe.canvas.update()
     app.processEvents()
-    image = window.grab()
+    image = window.picture()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     image.save(str(out))

@@ -14,8 +14,8 @@ import json
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QPoint, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -436,8 +436,19 @@ class MainWindow(QMainWindow):
     def export_png_dialog(self) -> None:
         path = self.ask_save_path("Export picture", "PNG (*.png)", ".png")
         if path:
-            self.grab().save(path)
+            self.picture().save(path)
             self.status(f"Picture written to {path}")
+
+    def picture(self) -> QPixmap:
+        """The whole window as shown, the globe included (its native GL window escapes ``grab()``)."""
+        pixmap = self.grab()
+        container = self.globe.container
+        if container.isVisible():
+            top_left = container.mapTo(self, QPoint(0, 0))
+            painter = QPainter(pixmap)
+            painter.drawImage(top_left, self.globe.grab_image())
+            painter.end()
+        return pixmap
 
     def export_dialog(self, kind: str) -> None:
         if self.results is None:

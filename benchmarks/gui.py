@@ -55,12 +55,12 @@ def globe_fps(mission, frames: int, size=(1280, 800)) -> tuple[float, int, str]:
     globe.select(0)
     for k in range(10):  # warm-up
         globe.set_time(k * 10.0)
-        globe.canvas.native.repaint()
+        globe.repaint_now()
         app.processEvents()
     t0 = time.perf_counter()
     for k in range(frames):
         globe.set_time(60.0 + k * 10.0)
-        globe.canvas.native.repaint()
+        globe.repaint_now()
         app.processEvents()
     globe.canvas.context.make_current() if hasattr(globe.canvas.context, "make_current") else None
     try:

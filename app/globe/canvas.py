@@ -9,13 +9,15 @@ time and selection to them.
 
 from __future__ import annotations
 
+import time
 
 import numpy as np
 import vispy
 
 vispy.use("pyside6")
 
-from PySide6.QtCore import Signal  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, Signal  # noqa: E402
+from PySide6.QtGui import QImage, QWindow  # noqa: E402
 from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
 from vispy import scene  # noqa: E402
 from vispy.visuals.transforms import MatrixTransform  # noqa: E402
@@ -23,6 +25,8 @@ from vispy.visuals.transforms import MatrixTransform  # noqa: E402
 from app.globe.earth import EarthAdapter  # noqa: E402
 from app.globe.footprints import FootprintAdapter  # noqa: E402
 from app.globe.links import LinksAdapter, RouteAdapter  # noqa: E402
+from app.globe.native_window import NativeSceneCanvas  # noqa: E402
+from app.globe.occlusion import hidden_behind_earth  # noqa: E402
 from app.globe.orbits import OrbitsAdapter  # noqa: E402
 from app.globe.satellites import SatellitesAdapter  # noqa: E402
 from app.globe.stations import StationsAdapter  # noqa: E402
@@ -38,7 +42,8 @@ class GlobeView(QWidget):
 
     def __init__(self, parent: QWidget | None = None, size: tuple[int, int] = (800, 600)):
         super().__init__(parent)
-        self.canvas = scene.SceneCanvas(keys=None, bgcolor=BACKGROUND, size=size, show=False)
+        self._window_owner = QWindow()  # see NativeSceneCanvas: the GL window must not be owned by Python
+        self.canvas = NativeSceneCanvas(keys=None, bgcolor=BACKGROUND, size=size, show=False, parent=self._window_owner)
         self.view = self.canvas.central_widget.add_view()
         self.view.camera = scene.TurntableCamera(fov=30.0, distance=5.6, elevation=22.0, azimuth=-60.0, up="+z")
         self.view.camera.center = (0.0, 0.0, 0.0)
@@ -53,7 +58,9 @@ class GlobeView(QWidget):
         self.satellites = SatellitesAdapter(self.view.scene)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.canvas.native)
+        self.container = QWidget.createWindowContainer(self.canvas.native, self)
+        self.container.setMinimumSize(200, 150)
+        layout.addWidget(self.container)
         self.data = None
         self.t = 0.0
         self.selected: int | None = None
@@ -61,6 +68,10 @@ class GlobeView(QWidget):
         self._pos = np.zeros((0, 3), np.float32)
         self._press = None
         self._camera_aimed = False
+        self._sunlit = np.zeros(0, bool)
+        self._cull_eye: np.ndarray | None = None
+        self.frames_drawn = 0
+        self.canvas.events.draw.connect(self._on_draw_first, position="first")
         self.canvas.events.mouse_press.connect(self._on_press)
         self.canvas.events.mouse_release.connect(self._on_release)
 
@@ -93,10 +104,9 @@ class GlobeView(QWidget):
         self.earth.update_time(m @ data.sun_eci_at(self.t))
         pos = data.positions_eci(self.t)
         self._pos = pos
-        sunlit = data.sunlit_at(self.t, pos)
-        self.satellites.update_time(pos, sunlit, self.selected)
+        self._sunlit = data.sunlit_at(self.t, pos)
+        self._cull()
         self.orbits.update_time(self.t)
-        self.links.update_time(pos, data.nearest(self.t))
         self._update_route(m, pos)
         if self.selected is not None and self.selected < pos.shape[0]:
             sub = m @ pos[self.selected]
@@ -104,6 +114,22 @@ class GlobeView(QWidget):
         else:
             self.footprint.update(None)
         self.canvas.update()
+
+    def _cull(self) -> None:
+        """Hand satellites and links to their visuals, less what the Earth hides from the camera."""
+        eye = self.camera_position()
+        self._cull_eye = eye
+        hidden = hidden_behind_earth(eye, self._pos)
+        self.satellites.update_time(self._pos, self._sunlit, self.selected, ~hidden)
+        self.links.update_time(self._pos, self.data.nearest(self.t), hidden)
+
+    def _on_draw_first(self, event) -> None:
+        """The camera turned since the last cull: cull again before anything is drawn."""
+        self.frames_drawn += 1
+        if self.data is None or self._pos.shape[0] == 0 or self._cull_eye is None:
+            return
+        if not np.allclose(self.camera_position(), self._cull_eye, rtol=0.0, atol=1e-6):
+            self._cull()
 
     def _update_route(self, m: np.ndarray, pos: np.ndarray) -> None:
         net = getattr(self.data.results, "network", None) if self.data is not None else None
@@ -188,11 +214,12 @@ class GlobeView(QWidget):
         if cand.size == 0:
             return None
         eye = self.camera_position()
+        hidden = hidden_behind_earth(eye, self._pos[cand])
         best, best_key = None, None
-        for k in cand:
-            p = self._pos[k].astype(float)
-            if self._occluded(eye, p):
+        for k, behind in zip(cand, hidden):
+            if behind:
                 continue
+            p = self._pos[k].astype(float)
             key = (d[k], np.linalg.norm(p - eye))
             if best_key is None or key < best_key:
                 best, best_key = int(k), key
@@ -204,18 +231,16 @@ class GlobeView(QWidget):
         tr = cam.transform
         return np.asarray(tr.map([0, 0, 0, 1]))[:3] / max(np.asarray(tr.map([0, 0, 0, 1]))[3], 1e-12)
 
-    @staticmethod
-    def _occluded(eye: np.ndarray, p: np.ndarray) -> bool:
-        d = p - eye
-        length = np.linalg.norm(d)
-        d = d / length
-        b = float(np.dot(eye, d))
-        c = float(np.dot(eye, eye) - 1.0)
-        disc = b * b - c
-        if disc <= 0:
-            return False
-        t_hit = -b - np.sqrt(disc)
-        return 0 < t_hit < length - 1e-3
+    def repaint_now(self, timeout_s: float = 5.0) -> None:
+        """Ask for a frame and process events until it is drawn (benchmarks, screenshots)."""
+        if not self.canvas.native.isExposed():
+            return
+        drawn = self.frames_drawn
+        self.canvas.update()
+        deadline = time.monotonic() + timeout_s
+        while self.frames_drawn == drawn and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
-    def grab_image(self):
-        return self.canvas.native.grab()
+    def grab_image(self) -> QImage:
+        """The globe as drawn now (a native GL window escapes ``QWidget.grab()``)."""
+        return self.canvas.native.grab_frame()

@@ -2,7 +2,9 @@
 
 The mesh is built in Earth-fixed coordinates (Earth radii); the globe puts it under a node
 whose transform is the ITRS -> GCRS rotation of the current time, so it turns with simulation
-time. The fragment shader darkens the night side with a soft terminator.
+time. The night side is darkened with a soft terminator; the Sun's angle is computed per
+vertex (a linear blend across a triangle of 3.75 deg is invisible at the terminator's width).
+Back faces are culled: on software OpenGL the hidden hemisphere cost as much as the visible one.
 """
 
 from __future__ import annotations
@@ -19,24 +21,24 @@ TEXTURE = Path(__file__).resolve().parents[2] / "resources" / "textures" / "eart
 _VERT = """
 attribute vec3 a_position;
 attribute vec2 a_texcoord;
+uniform vec3 u_sun;
 varying vec2 v_texcoord;
-varying vec3 v_normal;
+varying float v_sun;
 void main() {
     v_texcoord = a_texcoord;
-    v_normal = a_position;
+    v_sun = dot(a_position, u_sun);  // cosine of the Sun's zenith angle (unit sphere)
     gl_Position = $transform(vec4(a_position, 1.0));
 }
 """
 
 _FRAG = """
 uniform sampler2D u_texture;
-uniform vec3 u_sun;
 uniform float u_ambient;
 varying vec2 v_texcoord;
-varying vec3 v_normal;
+varying float v_sun;
 void main() {
     vec3 color = texture2D(u_texture, v_texcoord).rgb;
-    float d = dot(normalize(v_normal), u_sun);
+    float d = v_sun;
     float day = smoothstep(-0.12, 0.10, d);
     vec3 night = color * u_ambient + vec3(0.01, 0.015, 0.04);
     vec3 lit = color * (0.35 + 0.75 * clamp(d, 0.0, 1.0));
@@ -84,7 +86,7 @@ class EarthVisual(Visual):
         self.shared_program["u_texture"] = gloo.Texture2D(img, interpolation="linear", wrapping="clamp_to_edge")
         self.shared_program["u_sun"] = (1.0, 0.0, 0.0)
         self.shared_program["u_ambient"] = 0.10
-        self.set_gl_state("opaque", depth_test=True, cull_face=False)
+        self.set_gl_state("opaque", depth_test=True, cull_face="back")  # faces wind counter-clockwise seen from outside
         self._draw_mode = "triangles"
 
     def set_sun(self, sun_ecef: np.ndarray) -> None:

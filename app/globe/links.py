@@ -22,7 +22,8 @@ class LinksAdapter:
         self.visible = on
         self.lines.visible = on and self.pairs.size > 0
 
-    def update_time(self, pos: np.ndarray, i_time: int) -> None:
+    def update_time(self, pos: np.ndarray, i_time: int, hidden: np.ndarray) -> None:
+        """Links of epoch ``i_time``, less those whose two ends the Earth hides (``hidden`` per satellite)."""
         pairs = self.pairs
         if self.per_epoch is not None:
             try:
@@ -30,6 +31,10 @@ class LinksAdapter:
             except Exception:  # noqa: BLE001
                 pass
         if not self.visible or pairs.size == 0 or pos.shape[0] == 0:
+            self.lines.visible = False
+            return
+        pairs = pairs[~(hidden[pairs[:, 0]] & hidden[pairs[:, 1]])]
+        if pairs.size == 0:
             self.lines.visible = False
             return
         seg = pos[pairs.ravel()]

@@ -28,14 +28,15 @@ class SatellitesAdapter:
         self._dim[:, :3] *= ECLIPSE_DIM
         self.size = 9.0 if n <= 300 else (6.0 if n <= 3000 else (4.0 if n <= 8000 else 3.0))
 
-    def update_time(self, pos: np.ndarray, sunlit: np.ndarray, selected: int | None) -> None:
+    def update_time(self, pos: np.ndarray, sunlit: np.ndarray, selected: int | None, shown: np.ndarray) -> None:
+        """Draw the satellites where ``shown`` (those the Earth does not hide) is True."""
         if self._rgba is None or pos.shape[0] == 0:
             self.markers.visible = False
             self.selected.visible = False
             return
-        colors = np.where(sunlit[:, None], self._rgba, self._dim)
+        colors = np.where(sunlit[shown, None], self._rgba[shown], self._dim[shown])
         self.markers.visible = True
-        self.markers.set_data(pos, colors, self.size)
+        self.markers.set_data(pos[shown], colors, self.size)
         if selected is not None and 0 <= selected < pos.shape[0]:
             self.selected.visible = True
             self.selected.set_data(pos[selected : selected + 1], face_color=(1, 1, 1, 1), edge_width=0,

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from app.globe.occlusion import hidden_behind_earth
+
 pytestmark = pytest.mark.gui
 
 
@@ -169,8 +171,8 @@ def test_pick_a_satellite(make_window, small_mission, wait_full, qtbot):
     xy = w.globe.screen_positions()
     eye = w.globe.camera_position()
     size = w.globe.canvas.size
-    visible = [k for k in range(len(xy)) if not w.globe._occluded(eye, w.globe._pos[k].astype(float))
-               and 5 < xy[k, 0] < size[0] - 5 and 5 < xy[k, 1] < size[1] - 5]
+    hidden = hidden_behind_earth(eye, w.globe._pos)
+    visible = [k for k in range(len(xy)) if not hidden[k] and 5 < xy[k, 0] < size[0] - 5 and 5 < xy[k, 1] < size[1] - 5]
     assert visible
     k = min(visible, key=lambda j: np.linalg.norm(w.globe._pos[j] - eye))
     with qtbot.waitSignal(w.globe.satellitePicked, timeout=5000) as sig:
