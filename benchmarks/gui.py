@@ -5,9 +5,9 @@
 1. Frames per second of the globe (1280x800) with Starlink shell 1 (1,584 satellites) and a
    10,000-satellite Walker shell (100 planes, links on): each frame moves the simulation time,
    recomputes every position, colour, link and route, and draws (repaint + glFinish).
-2. Edit to refresh: the main window on Starlink shell 1 (24 h at 60 s); the altitude is
-   edited and the clock runs until the plots show the first (quick-pass) results and until the
-   full analysis is drawn. Includes the 120 ms debounce.
+2. Edit to refresh: the main window on Starlink shell 1 (24 h at 60 s), settled; the altitude
+   is edited and the clock runs until the docks have painted the first (quick-pass) results,
+   and until the full analysis is painted. The first edit of a burst is not debounced.
 Goals (software OpenGL): >= 30 fps at 10,000 satellites; edit-to-refresh <= 300 ms.
 """
 
@@ -18,6 +18,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
@@ -58,11 +60,13 @@ def globe_fps(mission, frames: int, size=(1280, 800)) -> tuple[float, int, str]:
         globe.repaint_now()
         app.processEvents()
     t0 = time.perf_counter()
+    frame_s = []
     for k in range(frames):
+        t_frame = time.perf_counter()
         globe.set_time(60.0 + k * 10.0)
         globe.repaint_now()
         app.processEvents()
-    globe.canvas.context.make_current() if hasattr(globe.canvas.context, "make_current") else None
+        frame_s.append(time.perf_counter() - t_frame)
     try:
         gloo.gl.glFinish()
     except Exception:  # noqa: BLE001
@@ -76,7 +80,7 @@ def globe_fps(mission, frames: int, size=(1280, 800)) -> tuple[float, int, str]:
     globe.canvas.close()
     globe.deleteLater()
     QApplication.processEvents()
-    return frames / dt, n, str(renderer)
+    return frames / dt, 1.0 / float(np.median(frame_s)), n, str(renderer)
 
 
 def edit_to_refresh(repeats: int = 3) -> dict:
@@ -106,15 +110,25 @@ def edit_to_refresh(repeats: int = 3) -> dict:
             app.processEvents()
             time.sleep(0.002)
 
+    def settle(seconds=1.0):
+        """Let the window paint what it has, as it would before a user's next edit."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.005)
+
     wait(lambda: w.results is not None and not w.preview and w.results_generation == w.runner.generation)
     first, full = [], []
     for k in range(repeats):
+        settle()
         g = w.runner.generation
         t0 = time.perf_counter()
         doc.edit_field(("constellations", 0, "altitude_km"), 550.0 + 10 * (k + 1))
         wait(lambda: w.runner.generation > g and w.results_generation == w.runner.generation)
+        app.processEvents()  # the docks paint the new results
         first.append(time.perf_counter() - t0)
         wait(lambda: not w.preview and w.results_generation == w.runner.generation)
+        app.processEvents()
         full.append(time.perf_counter() - t0)
     w.shutdown()
     QApplication.processEvents()
@@ -128,15 +142,14 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-edit", action="store_true")
     args = parser.parse_args(argv)
     rows = []
-    fps, n, renderer = globe_fps(_mission(None, "starlink-shell-1", 7200.0), args.frames)
-    rows.append((f"globe fps, {n:,} satellites, 1280x800", fps, ">= 30"))
-    fps, n, _ = globe_fps(_mission("53:10000/100/1", None, 7200.0), args.frames)
-    rows.append((f"globe fps, {n:,} satellites, 1280x800", fps, ">= 30"))
+    for walker, preset in ((None, "starlink-shell-1"), ("53:10000/100/1", None)):
+        fps, fps_median, n, renderer = globe_fps(_mission(walker, preset, 7200.0), args.frames)
+        rows.append((f"globe fps, {n:,} satellites, 1280x800", fps, fps_median))
     print(f"OpenGL renderer: {renderer}")
-    for name, value, goal in rows:
-        print(f"{name:45s} {value:8.1f}   goal {goal}")
+    for name, value, median in rows:
+        print(f"{name:45s} {value:8.1f}   (median frame: {median:.1f} fps)   goal >= 30")
     if not args.skip_edit:
-        r = edit_to_refresh()
+        r = edit_to_refresh(repeats=5)
         print(f"{'edit -> first refreshed plots (Starlink 1)':45s} {1000 * r['first_refresh_s']:8.0f} ms  goal <= 300 ms "
               f"(median {1000 * r['first_refresh_median_s']:.0f} ms)")
         print(f"{'edit -> full analysis drawn (24 h, 60 s)':45s} {1000 * r['full_refresh_s']:8.0f} ms")

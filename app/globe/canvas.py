@@ -116,12 +116,13 @@ class GlobeView(QWidget):
         self.canvas.update()
 
     def _cull(self) -> None:
-        """Hand satellites and links to their visuals, less what the Earth hides from the camera."""
+        """Hand satellites, links and rings to their visuals, less what the Earth hides from the camera."""
         eye = self.camera_position()
         self._cull_eye = eye
         hidden = hidden_behind_earth(eye, self._pos)
         self.satellites.update_time(self._pos, self._sunlit, self.selected, ~hidden)
         self.links.update_time(self._pos, self.data.nearest(self.t), hidden)
+        self.orbits.cull(self.t, eye)
 
     def _on_draw_first(self, event) -> None:
         """The camera turned since the last cull: cull again before anything is drawn."""

@@ -3,7 +3,7 @@
 The mesh is built in Earth-fixed coordinates (Earth radii); the globe puts it under a node
 whose transform is the ITRS -> GCRS rotation of the current time, so it turns with simulation
 time. The night side is darkened with a soft terminator; the Sun's angle is computed per
-vertex (a linear blend across a triangle of 3.75 deg is invisible at the terminator's width).
+vertex (a linear blend across a triangle of 5 deg is invisible at the terminator's width).
 Back faces are culled: on software OpenGL the hidden hemisphere cost as much as the visible one.
 """
 
@@ -47,7 +47,7 @@ void main() {
 """
 
 
-def sphere_mesh(n_lat: int = 48, n_lon: int = 96) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sphere_mesh(n_lat: int = 36, n_lon: int = 72) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vertices (Earth-fixed, unit radius), texture coordinates and triangle indices."""
     lat = np.linspace(90.0, -90.0, n_lat + 1)
     lon = np.linspace(-180.0, 180.0, n_lon + 1)
@@ -76,7 +76,7 @@ def load_texture(path: Path = TEXTURE) -> np.ndarray:
 
 
 class EarthVisual(Visual):
-    def __init__(self, texture: np.ndarray | None = None, n_lat: int = 48, n_lon: int = 96):
+    def __init__(self, texture: np.ndarray | None = None, n_lat: int = 36, n_lon: int = 72):
         super().__init__(vcode=_VERT, fcode=_FRAG)
         pos, tex, faces = sphere_mesh(n_lat, n_lon)
         self._index_buffer = gloo.IndexBuffer(faces)

@@ -5,11 +5,51 @@ from __future__ import annotations
 import numpy as np
 from vispy import scene
 
+from app.globe.plain_visual import PlainVisual
+
+LINK_RGBA = (0.55, 0.85, 1.0, 0.22)
+
+_VERTEX = """
+attribute vec3 a_position;
+void main() {
+    gl_Position = $transform(vec4(a_position, 1.0));
+}
+"""
+
+_FRAGMENT = """
+uniform vec4 u_color;
+void main() {
+    gl_FragColor = u_color;
+}
+"""
+
+
+class SegmentsVisual(PlainVisual):
+    """Thin line segments of one colour (GL_LINES), depth-tested.
+
+    Tens of thousands of links change every frame; vispy's ``Line`` checks and converts its
+    input on each ``set_data``, this visual only uploads the vertex array.
+    """
+
+    def __init__(self, rgba=LINK_RGBA):
+        super().__init__(vcode=_VERTEX, fcode=_FRAGMENT)
+        self._draw_mode = "lines"
+        self.set_gl_state("translucent", depth_test=True)
+        self.shared_program["u_color"] = tuple(float(c) for c in rgba)
+        self.set_segments(np.zeros((0, 3), np.float32))
+
+    def set_segments(self, ends: np.ndarray) -> None:
+        """``ends`` (2k, 3): the two ends of each segment, one after the other."""
+        self.shared_program["a_position"] = np.ascontiguousarray(ends, dtype=np.float32)
+        self.update()
+
+
+Segments = scene.visuals.create_visual_node(SegmentsVisual)
+
 
 class LinksAdapter:
     def __init__(self, parent):
-        self.lines = scene.visuals.Line(parent=parent, connect="segments", method="gl", width=1.0, antialias=False)
-        self.lines.set_gl_state("translucent", depth_test=True)
+        self.lines = Segments(parent=parent)
         self.pairs = np.zeros((0, 2), np.int32)
         self.per_epoch = None
         self.visible = True
@@ -37,9 +77,8 @@ class LinksAdapter:
         if pairs.size == 0:
             self.lines.visible = False
             return
-        seg = pos[pairs.ravel()]
         self.lines.visible = True
-        self.lines.set_data(pos=seg, color=(0.55, 0.85, 1.0, 0.22), connect="segments")
+        self.lines.set_segments(pos[pairs.ravel()])
 
 
 class RouteAdapter:

@@ -9,7 +9,10 @@ transform upload each: about 9 ms a frame for a 100-plane shell on software Open
 from __future__ import annotations
 
 import numpy as np
-from vispy import gloo, scene, visuals
+from vispy import gloo, scene
+
+from app.globe.occlusion import hidden_behind_earth
+from app.globe.plain_visual import PlainVisual
 
 _VERTEX = """
 attribute vec3 a_position;
@@ -37,7 +40,7 @@ void main() {
 RING_ALPHA = 0.35
 
 
-class RingsVisual(visuals.Visual):
+class RingsVisual(PlainVisual):
     """Line segments (GL_LINES) of all rings, depth-tested, turned on the GPU by a time uniform."""
 
     def __init__(self):
@@ -52,15 +55,16 @@ class RingsVisual(visuals.Visual):
         self.shared_program["a_position"] = np.ascontiguousarray(pos, dtype=np.float32)
         self.shared_program["a_color"] = np.ascontiguousarray(rgba, dtype=np.float32)
         self.shared_program["a_drift"] = np.ascontiguousarray(drift, dtype=np.float32)
+        self.set_segments(segments)
+
+    def set_segments(self, segments: np.ndarray) -> None:
+        """Which segments (vertex index pairs) to draw."""
         self._index_buffer = gloo.IndexBuffer(np.ascontiguousarray(segments, dtype=np.uint32)) if len(segments) else None
         self.update()
 
     def set_time(self, t: float) -> None:
         self.shared_program["u_t"] = float(t)
         self.update()
-
-    def _prepare_transforms(self, view) -> None:
-        view.view_program.vert["transform"] = view.get_transform()
 
     def _prepare_draw(self, view) -> bool:
         return self._index_buffer is not None
@@ -87,15 +91,37 @@ def pack_rings(view) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             np.concatenate(drift).astype(np.float32), np.concatenate(segs).astype(np.uint32))
 
 
+def turned(pos: np.ndarray, drift_rad_per_s: np.ndarray, t: float) -> np.ndarray:
+    """Ring vertices turned about z by ``drift * t`` (what the vertex shader draws)."""
+    ang = drift_rad_per_s.astype(np.float64) * t
+    c, s = np.cos(ang), np.sin(ang)
+    x, y = pos[:, 0].astype(np.float64), pos[:, 1].astype(np.float64)
+    return np.stack([c * x - s * y, s * x + c * y, pos[:, 2]], axis=1)
+
+
 class OrbitsAdapter:
+    """The rings of every plane; segments the Earth hides from the camera are left out."""
+
     def __init__(self, parent):
         self.visual = Rings(parent=parent)
         self.visible = True
+        self._pos = np.zeros((0, 3), np.float32)
+        self._drift = np.zeros(0, np.float32)
+        self._segments = np.zeros((0, 2), np.uint32)
 
     def set_view(self, view) -> None:
         pos, rgba, drift, segs = pack_rings(view)
+        self._pos, self._drift, self._segments = pos, drift, segs
         self.visual.set_rings(pos, rgba, drift, segs)
         self.visual.visible = self.visible and len(segs) > 0
+
+    def cull(self, t: float, eye: np.ndarray) -> None:
+        """Draw only the segments with at least one end the Earth does not hide from ``eye``."""
+        if len(self._segments) == 0:
+            return
+        hidden = hidden_behind_earth(eye, turned(self._pos, self._drift, t))
+        segs = self._segments
+        self.visual.set_segments(segs[~(hidden[segs[:, 0]] & hidden[segs[:, 1]])])
 
     def set_visible(self, on: bool) -> None:
         self.visible = on

@@ -9,7 +9,9 @@ at 1280x800. Satellites need only a round dot of one colour: this visual is a ba
 from __future__ import annotations
 
 import numpy as np
-from vispy import scene, visuals
+from vispy import scene
+
+from app.globe.plain_visual import PlainVisual
 
 _VERTEX = """
 attribute vec3 a_position;
@@ -34,7 +36,7 @@ void main() {
 """
 
 
-class DotsVisual(visuals.Visual):
+class DotsVisual(PlainVisual):
     """Round dots of one pixel size, a colour per dot, depth-tested against the globe."""
 
     def __init__(self):
@@ -48,12 +50,6 @@ class DotsVisual(visuals.Visual):
         self.shared_program["a_color"] = np.ascontiguousarray(colors, dtype=np.float32)
         self.shared_program["u_size"] = float(size)
         self.update()
-
-    def _prepare_transforms(self, view) -> None:
-        view.view_program.vert["transform"] = view.get_transform()
-
-    def _prepare_draw(self, view) -> bool:
-        return True
 
 
 Dots = scene.visuals.create_visual_node(DotsVisual)

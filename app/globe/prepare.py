@@ -215,7 +215,15 @@ def _orbit_normals(eph) -> tuple[np.ndarray, np.ndarray]:
 
 
 def prepare_view(results) -> ViewData:
-    """Everything the globe/map need from ``results`` (runs in the worker thread)."""
+    """Everything the globe/map need from ``results`` (runs in the worker thread).
+
+    Also asks the insight result for the summary and histogram the plots read, so that their
+    one-off cost (sorting every capture's wait) is paid here and not on the GUI thread.
+    """
+    insight = getattr(results, "insight", None)
+    if insight is not None:
+        insight.to_json()
+        insight.wait_histogram()
     eph = results.ephemeris
     mission = results.mission
     lat, lon, alt = eph.lat_lon_alt

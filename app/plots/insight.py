@@ -43,21 +43,14 @@ class InsightPlot(TimePlot):
             self.orbit.setData([0.0], [])
             set_title(self.plot, "Time to insight — no result (needs ground stations)")
             return
-        samples = {"traditional": np.asarray(ins.traditional_s, dtype=float), "in_orbit": np.asarray(ins.in_orbit_s, dtype=float)}
         doc = ins.to_json()
-        all_v = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in samples.values()])
-        if all_v.size == 0:
+        edges, pct = ins.wait_histogram()
+        if edges.size == 0:
             set_title(self.plot, "Time to insight — no samples")
             return
-        edges = np.linspace(np.log10(all_v.min()) - 0.1, np.log10(all_v.max()) + 0.1, 61)
-        top = 0.0
-        for key, curve in (("traditional", self.trad), ("in_orbit", self.orbit)):
-            waits = samples[key]
-            v = waits[np.isfinite(waits) & (waits > 0)]
-            hist, _ = np.histogram(np.log10(v), bins=edges)
-            pct = 100.0 * hist / max(waits.size, 1)  # share of all captures: undelivered ones are the missing share
-            top = max(top, float(pct.max()))
-            curve.setData(edges, pct)
+        top = max(float(pct["traditional"].max()), float(pct["in_orbit"].max()))
+        self.trad.setData(edges, pct["traditional"])
+        self.orbit.setData(edges, pct["in_orbit"])
         self.plot.setXRange(edges[0], edges[-1], padding=0)
         self.plot.setYRange(0, top * 1.15 + 1e-9)
         speed = doc.get("speedup_median")

@@ -45,7 +45,9 @@ Horizon
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numba import njit
@@ -245,19 +247,23 @@ def capture_schedule(n_sat: int, duration_s: float, capture_s: float, duty: np.n
     return ptr, (np.concatenate(ready) if ready else np.zeros(0))
 
 
-def _quantile(values: np.ndarray, q: float) -> float:
-    """Quantile (linear between order statistics, as numpy's default) with infinite waits kept.
+def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Quantiles (linear between order statistics, as numpy's default) with infinite waits kept.
 
-    An undelivered capture is an infinite wait; a quantile that touches one is infinite.
+    An undelivered capture is an infinite wait; a quantile that touches one is infinite. Only
+    the order statistics needed are placed (``np.partition``), not the whole array sorted.
     """
     if values.size == 0:
-        return float("nan")
-    v = np.sort(values)
-    pos = q * (v.size - 1)
-    lo, hi = int(np.floor(pos)), int(np.ceil(pos))
-    if not (np.isfinite(v[lo]) and np.isfinite(v[hi])):
-        return float("inf")
-    return float(v[lo] + (v[hi] - v[lo]) * (pos - lo))
+        return [float("nan")] * len(qs)
+    pos = [q * (values.size - 1) for q in qs]
+    ranks = sorted({int(np.floor(p)) for p in pos} | {int(np.ceil(p)) for p in pos})
+    part = np.partition(values, ranks)
+    out = []
+    for p in pos:
+        lo, hi = int(np.floor(p)), int(np.ceil(p))
+        a, b = part[lo], part[hi]
+        out.append(float(a + (b - a) * (p - lo)) if np.isfinite(a) and np.isfinite(b) else float("inf"))
+    return out
 
 
 # ---------------------------------------------------------------------------------- result
@@ -290,18 +296,19 @@ class InsightResult:
             return float(x) if np.isfinite(x) else None
 
         done = np.isfinite(waits)
+        median, p95 = _quantiles(waits, (0.5, 0.95))
         return {
-            "median_s": num(_quantile(waits, 0.5)),
-            "p95_s": num(_quantile(waits, 0.95)),
+            "median_s": num(median),
+            "p95_s": num(p95),
             "mean_s": num(float(np.mean(waits[done]))) if done.any() else None,
             "max_s": num(float(np.max(waits))) if waits.size else None,
             "captures": int(waits.size),
             "undelivered_fraction": float(1.0 - done.mean()) if waits.size else 0.0,
         }
 
-    @property
+    @cached_property
     def speedup_median(self) -> float:
-        t, o = _quantile(self.traditional_s, 0.5), _quantile(self.in_orbit_s, 0.5)
+        (t,), (o,) = _quantiles(self.traditional_s, (0.5,)), _quantiles(self.in_orbit_s, (0.5,))
         return float(t / o) if np.isfinite(t) and np.isfinite(o) and o > 0 else float("nan")
 
     @property
@@ -314,6 +321,11 @@ class InsightResult:
         return v, (np.arange(v.size) + 1) / max(v.size, 1)
 
     def to_json(self) -> dict:
+        """Summary for the results document (a fresh copy: the result itself is immutable)."""
+        return copy.deepcopy(self._summary_doc)
+
+    @cached_property
+    def _summary_doc(self) -> dict:
         trad = self.summary(self.traditional_s) | {"downlink_gbit_per_day": self.raw_gbit_per_day,
                                                    "backlog_end_gbit_max": float(np.max(self.backlog_end_gbit, initial=0.0)),
                                                    "backlog_peak_gbit_max": float(np.max(self.backlog_peak_gbit, initial=0.0))}
@@ -327,6 +339,26 @@ class InsightResult:
             "downlink_capacity_gbit_per_day": self.downlink_capacity_gbit_per_day,
             "horizon_s": self.horizon_s,
         }
+
+    def wait_histogram(self, n_bins: int = 60) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Histogram of log10(wait / s) on shared bin edges, as a share of *all* captures (%).
+
+        Returns ``(edges (n_bins + 1,), {"traditional": pct, "in_orbit": pct})``; undelivered
+        captures are in no bin, so each model's bars sum to its delivered share. Empty edges
+        when nothing was delivered. Computed once per result (the plots ask on every refresh).
+        """
+        cache = self.__dict__.setdefault("_histograms", {})
+        if n_bins not in cache:
+            samples = {"traditional": self.traditional_s, "in_orbit": self.in_orbit_s}
+            logs = {k: np.log10(v[np.isfinite(v) & (v > 0)]) for k, v in samples.items()}
+            both = np.concatenate(list(logs.values()))
+            if both.size == 0:
+                cache[n_bins] = (np.zeros(0), {k: np.zeros(0) for k in samples})
+            else:
+                edges = np.linspace(both.min() - 0.1, both.max() + 0.1, n_bins + 1)
+                pct = {k: 100.0 * np.histogram(logs[k], bins=edges)[0] / max(samples[k].size, 1) for k in samples}
+                cache[n_bins] = (edges, pct)
+        return cache[n_bins]
 
     def tables(self) -> list:
         from core.analysis.tables import Table

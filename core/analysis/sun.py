@@ -22,6 +22,8 @@ in public names (radians inside).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from core.orbits.elements import R_EARTH_KM, j2_rates, period_s
@@ -157,18 +159,31 @@ def beta_angle_deg(i_rad, raan_rad, sun_unit) -> np.ndarray:
 
 
 def sun_unit_at(epoch, offsets_s: np.ndarray) -> np.ndarray:
-    """Sun direction (GCRS unit vectors) at ``epoch + offsets_s``, ``(n, 3)``.
+    """Sun direction (GCRS unit vectors) at ``epoch + offsets_s``, ``(n, 3)``, read-only.
 
-    Uses astropy's ``get_sun`` through :func:`core.orbits.frames.sun_direction_gcrs`
-    (cheap at daily samples).
+    Uses astropy's ``get_sun`` through :func:`core.orbits.frames.sun_direction_gcrs`. The
+    answer depends on the times only, so the last few are kept: an edit of the constellation
+    re-runs the power budget on the same days and need not ask astropy again (~35 ms a year).
     """
-    from core.orbits.frames import sun_direction_gcrs
     from core.orbits.timegrid import to_time
 
-    from astropy import units as u
+    t = to_time(epoch)
+    offsets = np.ascontiguousarray(offsets_s, dtype=float)
+    return _sun_unit_cached(float(t.tai.jd1), float(t.tai.jd2), offsets.tobytes())
 
-    times = to_time(epoch) + np.asarray(offsets_s, dtype=float) * u.s
-    return sun_direction_gcrs(times)
+
+@lru_cache(maxsize=16)
+def _sun_unit_cached(jd1_tai: float, jd2_tai: float, offsets_bytes: bytes) -> np.ndarray:
+    from astropy import units as u
+    from astropy.time import Time
+
+    from core.orbits.frames import sun_direction_gcrs
+
+    offsets = np.frombuffer(offsets_bytes, dtype=float)
+    times = Time(jd1_tai, jd2_tai, format="jd", scale="tai").utc + offsets * u.s
+    out = sun_direction_gcrs(times)
+    out.setflags(write=False)
+    return out
 
 
 def beta_over_year_deg(elements, epoch, days: float = 365.0, step_days: float = 1.0, sun_unit: np.ndarray | None = None):

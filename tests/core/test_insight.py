@@ -171,3 +171,30 @@ ground_stations:
     blind = dataclasses.replace(access, in_contact=np.zeros_like(access.in_contact))
     never = insight.compute_insight(mission, eph, blind, None, None).to_json()
     assert never["traditional"]["undelivered_fraction"] == 1.0
+
+
+def test_quantiles_match_numpy_and_keep_undelivered_captures_infinite():
+    from core.analysis.insight import _quantiles
+
+    rng = np.random.default_rng(5)
+    v = rng.exponential(600.0, size=10_001)
+    assert _quantiles(v, (0.5, 0.95)) == pytest.approx(list(np.quantile(v, [0.5, 0.95])), rel=1e-12)
+    w = rng.exponential(600.0, size=1_000)
+    assert _quantiles(w, (0.5, 0.95)) == pytest.approx(list(np.quantile(w, [0.5, 0.95])), rel=1e-12)
+    w[:100] = np.inf  # 10 % undelivered: the median is finite, the 95th percentile is not
+    median, p95 = _quantiles(w, (0.5, 0.95))
+    assert np.isfinite(median) and p95 == np.inf
+
+
+def test_wait_histogram_shares_add_up_to_the_delivered_fraction():
+    from core.analysis.insight import InsightResult
+
+    waits = np.array([10.0, 100.0, 1000.0, np.inf])
+    res = InsightResult(ready_s=np.zeros(4), sat=np.zeros(4, int), traditional_s=waits, in_orbit_s=waits / 10,
+                        processed_s=np.zeros(4), backlog_end_gbit=np.zeros(1), backlog_peak_gbit=np.zeros(1),
+                        raw_gbit_per_day=1.0, result_gbit_per_day=0.1, downlink_capacity_gbit_per_day=10.0,
+                        duration_s=86400.0, horizon_s=86400.0)
+    edges, pct = res.wait_histogram(20)
+    assert edges.size == 21 and edges[0] < 0.0 < 3.0 < edges[-1]  # log10 of 1 s .. 1000 s inside
+    assert pct["traditional"].sum() == pytest.approx(75.0) and pct["in_orbit"].sum() == pytest.approx(75.0)
+    assert res.wait_histogram(20)[0] is edges  # computed once
