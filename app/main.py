@@ -14,7 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.document import MissionDocument, load_mission_file
-from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dark_palette
+from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dark_palette, dispose
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.png"
 
@@ -93,7 +93,11 @@ def run_gui(mission_name: str | None = None) -> int:
     window = MainWindow(doc)
     window.show()
     QTimer.singleShot(300, lambda: offer_recovery(window))
-    return app.exec()
+    code = app.exec()
+    window.runner.cancel()
+    window.runner.wait(30)
+    dispose(window)
+    return code
 
 
 def parse_size(text: str | None) -> tuple[int, int]:

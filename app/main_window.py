@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QPoint, QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -598,6 +598,8 @@ class MainWindow(QMainWindow):
         self.latency_plot.set_results(results)
         self.power_plot.set_results(results)
         self.insight_plot.set_results(results)
+        for plot in (self.coverage_plot, self.latency_plot, self.power_plot, self.insight_plot):
+            plot.mark_preview(preview)
         self.budgets.set_results(results)
         self.globe.route_pair = max(self.latency_plot.pair.currentIndex(), 0)
         self.timebar.set_window(float(eph.time.duration_s), eph.time)
@@ -666,7 +668,17 @@ class MainWindow(QMainWindow):
         self.doc._force_dirty = False
         self.close()
         self.globe.canvas.close()
-        self.deleteLater()
+        dispose(self)
+
+
+def dispose(window: QWidget) -> None:
+    """Delete ``window`` and everything in it now, while Python is fully alive.
+
+    Left to the end of the process, PySide deletes the widgets Python owns during interpreter
+    shutdown, and a pyqtgraph item's destructor can then call back into Python and crash.
+    """
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(window, QEvent.Type.DeferredDelete)
 
 
 def dark_palette(app: QApplication) -> None:

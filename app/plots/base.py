@@ -17,7 +17,9 @@ def set_title(plot: pg.PlotItem, text: str) -> None:
     pyqtgraph gives the title label a minimum width equal to its text, which makes the scene
     wider than the view and clips the right of the plot; the text may be cut instead.
     """
-    plot.setTitle(f"<span style='font-size:9pt'>{text}</span>")
+    plot.starnet_title = text
+    preview = "<i style='color:#e0b050'>preview</i> · " if getattr(plot, "starnet_preview", False) else ""
+    plot.setTitle(f"<span style='font-size:9pt'>{preview}{text}</span>")
     plot.titleLabel.setMinimumWidth(0)
     plot.titleLabel.setMaximumWidth(10_000)
 
@@ -58,3 +60,8 @@ class TimePlot(QWidget):
 
     def set_time(self, t_s: float) -> None:
         self.cursor.setPos(t_s / 3600.0)
+
+    def mark_preview(self, on: bool) -> None:
+        """Say in the title that the quick (coarse) pass is shown; the full analysis follows."""
+        self.plot.starnet_preview = on
+        set_title(self.plot, getattr(self.plot, "starnet_title", ""))

@@ -33,6 +33,7 @@ def test_open_every_preset(make_window, small_mission, wait_any):
         return run_analysis(mission, base_dir, progress, cancel)
 
     w.runner.analyze = preview_only
+    previews = 0
     for name in api.preset_names():
         assert w.new_from_preset(name)
         mission = api.load_preset(name)
@@ -42,7 +43,11 @@ def test_open_every_preset(make_window, small_mission, wait_any):
         wait_any(w)  # the quick pass of every preset draws
         assert w.results.ephemeris.n_sat > 0
         assert w.globe.data is not None and w.globe.data.n_sat == w.results.ephemeris.n_sat
+        for plot in (w.coverage_plot, w.latency_plot, w.power_plot, w.insight_plot):
+            assert ("preview" in plot.plot.titleLabel.text) == w.preview  # the coarse pass says so
+        previews += w.preview
         w.runner.wait(60)
+    assert previews > 0
 
 
 def test_edit_shell_changes_count_and_plots(make_window, small_mission, wait_full, qtbot):
@@ -58,6 +63,7 @@ def test_edit_shell_changes_count_and_plots(make_window, small_mission, wait_ful
     wait_full(w, after=g)
     assert w.results.ephemeris.n_sat == 2 * n0
     assert "120 satellites" in w.count_label.text()
+    assert "preview" not in w.coverage_plot.plot.titleLabel.text
     sats1 = np.array(w.coverage_plot.sats.yData, dtype=float)
     assert sats1.mean() > sats0.mean() * 1.5  # twice the satellites, about twice as many in view
     assert w.last_refresh_s is not None
