@@ -137,11 +137,7 @@ class GlobeView(QWidget):
         if net is None or self.route_pair is None or self.route_pair >= net.n_pair:
             self.route.update(None)
             return
-        i = self.data.nearest(self.t)
-        try:
-            sats = net.route_at(self.route_pair, i)
-        except Exception:  # noqa: BLE001
-            sats = []
+        sats = net.route_at(self.route_pair, self.data.nearest(self.t))
         if not sats:
             self.route.update(None)
             return

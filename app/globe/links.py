@@ -64,12 +64,7 @@ class LinksAdapter:
 
     def update_time(self, pos: np.ndarray, i_time: int, hidden: np.ndarray) -> None:
         """Links of epoch ``i_time``, less those whose two ends the Earth hides (``hidden`` per satellite)."""
-        pairs = self.pairs
-        if self.per_epoch is not None:
-            try:
-                pairs = np.asarray(self.per_epoch(i_time), dtype=np.int32).reshape(-1, 2)
-            except Exception:  # noqa: BLE001
-                pass
+        pairs = self.pairs if self.per_epoch is None else np.asarray(self.per_epoch(i_time), dtype=np.int32).reshape(-1, 2)
         if not self.visible or pairs.size == 0 or pos.shape[0] == 0:
             self.lines.visible = False
             return
