@@ -125,7 +125,7 @@ class GlobeView(QWidget):
         self.orbits.cull(self.t, eye)
 
     def _on_draw_first(self, event) -> None:
-        """The camera turned since the last cull: cull again before anything is drawn."""
+        """Count the frame; if the camera turned since the last cull, cull again before drawing."""
         self.frames_drawn += 1
         if self.data is None or self._pos.shape[0] == 0 or self._cull_eye is None:
             return
