@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.analysis.per_shell import PerShell
+
 
 @dataclass(frozen=True)
 class HardwareInfo:
@@ -167,19 +169,10 @@ def shell_compute(mission, constellation, n_sat: int, duration_s: float | None =
 
 
 @dataclass(frozen=True)
-class ComputeResult:
+class ComputeResult(PerShell):
     """Compute sizing of every shell; ``to_json()`` is the contract's ``compute`` list."""
 
     shells: tuple[ShellCompute, ...]
-
-    def shell(self, name: str) -> ShellCompute:
-        for s in self.shells:
-            if s.shell == name:
-                return s
-        raise KeyError(name)
-
-    def to_json(self) -> list[dict]:
-        return [s.to_json() for s in self.shells]
 
     def tables(self) -> list:
         from core.analysis.tables import Table

@@ -41,6 +41,7 @@ import numpy as np
 from core.analysis import sun as sunmod
 from core.analysis import thermal
 from core.analysis.compute import shell_compute
+from core.analysis.per_shell import PerShell
 from core.orbits.elements import R_EARTH_KM, period_s
 
 PATH_EFFICIENCY = {"ppt": (0.60, 0.80), "det": (0.65, 0.85)}
@@ -237,7 +238,7 @@ class ShellPower:
 
 
 @dataclass(frozen=True, eq=False)
-class PowerResult:
+class PowerResult(PerShell):
     """Sun/shadow state of every satellite and the power sizing of every shell.
 
     ``sunlit``: ``(n_sat, n_time)`` bool, True where the centre of the Sun is visible
@@ -248,15 +249,6 @@ class PowerResult:
     sunlit: np.ndarray
     illumination: np.ndarray
     shells: tuple[ShellPower, ...]
-
-    def shell(self, name: str) -> ShellPower:
-        for s in self.shells:
-            if s.shell == name:
-                return s
-        raise KeyError(name)
-
-    def to_json(self) -> list[dict]:
-        return [s.to_json() for s in self.shells]
 
     def tables(self) -> list:
         from core.analysis.tables import Table
