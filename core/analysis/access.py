@@ -113,44 +113,57 @@ def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.nd
 # --------------------------------------------------------------------------------------
 
 
-def _lagrange_positions(r_ecef: np.ndarray, sats: np.ndarray, left: np.ndarray, offsets: np.ndarray,
-                        t: np.ndarray) -> np.ndarray:
-    """Positions of ``sats`` at times ``t`` inside grid intervals ``[left, left+1]``, ``(n, 3)``.
+@njit(cache=True, nogil=True)
+def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left, steps, out):
+    """Bisect each event between ``t_in`` (in contact) and ``t_out`` (out of contact).
 
-    Four-point (cubic) Lagrange interpolation on the grid epochs around the interval
-    (fewer points when the grid is shorter).
+    Positions between grid epochs come from four-point (cubic) Lagrange interpolation on the
+    epochs around the interval ``[left, left + 1]`` (fewer points on a shorter grid); the test
+    is the visibility margin ``(s - g).up - |s - g| sin(e_min)``, >= 0 exactly in contact.
     """
     n_time = offsets.size
     m = min(4, n_time)
-    j0 = np.clip(left - 1, 0, n_time - m)
-    nodes = j0[:, None] + np.arange(m)[None, :]  # (n, m)
-    tn = offsets[nodes]
-    w = np.ones((t.size, m))
-    for a in range(m):
-        for b in range(m):
-            if a != b:
-                w[:, a] *= (t - tn[:, b]) / (tn[:, a] - tn[:, b])
-    pts = r_ecef[sats[:, None], nodes]  # (n, m, 3)
-    return np.einsum("nm,nmk->nk", w, pts)
-
-
-def _visibility_margin(r: np.ndarray, site: np.ndarray, up: np.ndarray, sin_el: np.ndarray) -> np.ndarray:
-    """``(s-g).up - |s-g| sin(e_min)``: >= 0 exactly when in contact."""
-    d = r - site
-    return np.sum(d * up, axis=-1) - np.linalg.norm(d, axis=-1) * sin_el
+    for e in range(sats.size):
+        j0 = min(max(left[e] - 1, 0), n_time - m)
+        s = sats[e]
+        a_in = t_in[e]
+        a_out = t_out[e]
+        for _ in range(steps):
+            mid = 0.5 * (a_in + a_out)
+            px = 0.0
+            py = 0.0
+            pz = 0.0
+            for a in range(m):
+                w = 1.0
+                ta = offsets[j0 + a]
+                for b in range(m):
+                    if a != b:
+                        tb = offsets[j0 + b]
+                        w *= (mid - tb) / (ta - tb)
+                px += w * r_ecef[s, j0 + a, 0]
+                py += w * r_ecef[s, j0 + a, 1]
+                pz += w * r_ecef[s, j0 + a, 2]
+            dx = px - site[e, 0]
+            dy = py - site[e, 1]
+            dz = pz - site[e, 2]
+            margin = dx * up[e, 0] + dy * up[e, 1] + dz * up[e, 2] - np.sqrt(dx * dx + dy * dy + dz * dz) * sin_el[e]
+            if margin >= 0.0:
+                a_in = mid
+            else:
+                a_out = mid
+        out[e] = 0.5 * (a_in + a_out)
 
 
 def _refine(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left):
-    """Bisect each event between an in-contact time ``t_in`` and an out-of-contact ``t_out``."""
-    t_in = t_in.astype(float).copy()
-    t_out = t_out.astype(float).copy()
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (t_in + t_out)
-        pos = _lagrange_positions(r_ecef, sats, left, offsets, mid)
-        ok = _visibility_margin(pos, site, up, sin_el) >= 0.0
-        t_in = np.where(ok, mid, t_in)
-        t_out = np.where(ok, t_out, mid)
-    return 0.5 * (t_in + t_out)
+    """Crossing times of contact events, bisected between in-contact and out-of-contact times."""
+    out = np.empty(sats.size)
+    if sats.size:
+        _refine_kernel(r_ecef, np.ascontiguousarray(offsets, dtype=np.float64), np.ascontiguousarray(sats, dtype=np.int64),
+                       np.ascontiguousarray(site, dtype=np.float64), np.ascontiguousarray(up, dtype=np.float64),
+                       np.ascontiguousarray(sin_el, dtype=np.float64), np.ascontiguousarray(t_in, dtype=np.float64),
+                       np.ascontiguousarray(t_out, dtype=np.float64), np.ascontiguousarray(left, dtype=np.int64),
+                       _BISECTION_STEPS, out)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
