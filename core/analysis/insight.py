@@ -266,6 +266,31 @@ def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
     return out
 
 
+@njit(cache=True, nogil=True)
+def _positive_range(waits: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the finite, positive waits; (inf, -inf) when there are none."""
+    lo, hi = np.inf, -np.inf
+    for x in waits:
+        if x > 0.0 and x < np.inf:
+            lo = min(lo, x)
+            hi = max(hi, x)
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def _log10_histogram(waits: np.ndarray, lo: float, hi: float, counts: np.ndarray) -> None:
+    """Add the finite, positive waits to ``counts``: equal bins of log10(wait) over [lo, hi]."""
+    n = counts.size
+    width = (hi - lo) / n
+    for x in waits:
+        if x > 0.0 and x < np.inf:
+            k = int((np.log10(x) - lo) / width)
+            if k == n:  # the last bin is closed, as numpy's
+                k = n - 1
+            if 0 <= k < n:
+                counts[k] += 1
+
+
 # ---------------------------------------------------------------------------------- result
 @dataclass(frozen=True, eq=False)
 class InsightResult:
@@ -349,14 +374,19 @@ class InsightResult:
         """
         cache = self.__dict__.setdefault("_histograms", {})
         if n_bins not in cache:
-            samples = {"traditional": self.traditional_s, "in_orbit": self.in_orbit_s}
-            logs = {k: np.log10(v[np.isfinite(v) & (v > 0)]) for k, v in samples.items()}
-            both = np.concatenate(list(logs.values()))
-            if both.size == 0:
+            samples = {"traditional": np.ascontiguousarray(self.traditional_s, dtype=np.float64),
+                       "in_orbit": np.ascontiguousarray(self.in_orbit_s, dtype=np.float64)}
+            ranges = [_positive_range(v) for v in samples.values()]
+            lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
+            if lo > hi:  # nothing delivered
                 cache[n_bins] = (np.zeros(0), {k: np.zeros(0) for k in samples})
             else:
-                edges = np.linspace(both.min() - 0.1, both.max() + 0.1, n_bins + 1)
-                pct = {k: 100.0 * np.histogram(logs[k], bins=edges)[0] / max(samples[k].size, 1) for k in samples}
+                edges = np.linspace(np.log10(lo) - 0.1, np.log10(hi) + 0.1, n_bins + 1)
+                pct = {}
+                for k, v in samples.items():
+                    counts = np.zeros(n_bins, dtype=np.int64)
+                    _log10_histogram(v, edges[0], edges[-1], counts)
+                    pct[k] = 100.0 * counts / max(v.size, 1)
                 cache[n_bins] = (edges, pct)
         return cache[n_bins]
 

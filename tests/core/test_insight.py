@@ -198,3 +198,22 @@ def test_wait_histogram_shares_add_up_to_the_delivered_fraction():
     assert edges.size == 21 and edges[0] < 0.0 < 3.0 < edges[-1]  # log10 of 1 s .. 1000 s inside
     assert pct["traditional"].sum() == pytest.approx(75.0) and pct["in_orbit"].sum() == pytest.approx(75.0)
     assert res.wait_histogram(20)[0] is edges  # computed once
+
+
+def test_wait_histogram_matches_numpy_on_many_waits():
+    from core.analysis.insight import InsightResult
+
+    rng = np.random.default_rng(11)
+    trad = 10 ** rng.uniform(1.0, 5.0, 50_000)
+    trad[::7] = np.inf
+    orbit = 10 ** rng.uniform(-1.0, 3.0, 50_000)
+    z = np.zeros(trad.size)
+    res = InsightResult(ready_s=z, sat=z.astype(int), traditional_s=trad, in_orbit_s=orbit, processed_s=z,
+                        backlog_end_gbit=np.zeros(1), backlog_peak_gbit=np.zeros(1), raw_gbit_per_day=1.0,
+                        result_gbit_per_day=0.1, downlink_capacity_gbit_per_day=10.0, duration_s=86400.0, horizon_s=86400.0)
+    edges, pct = res.wait_histogram(60)
+    finite = np.log10(np.concatenate([trad[np.isfinite(trad)], orbit]))
+    assert edges[0] == pytest.approx(finite.min() - 0.1) and edges[-1] == pytest.approx(finite.max() + 0.1)
+    for key, waits in (("traditional", trad), ("in_orbit", orbit)):
+        want = 100.0 * np.histogram(np.log10(waits[np.isfinite(waits)]), bins=edges)[0] / waits.size
+        assert np.abs(pct[key] - want).sum() <= 100.0 * 2 / waits.size  # at most a value on a bin edge moved
