@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from core.orbits.frames import geodetic_from_ecef
+
 R_EARTH_KM = 6378.137
 OMEGA_EARTH = 7.2921159e-5  # rad/s
 RING_POINTS = 64
@@ -69,9 +71,7 @@ class ViewData:
     shell_names: list[str]
     shell_rgb: np.ndarray  # (n_shell, 3)
     sunlit: np.ndarray | None  # (n_sat, n_time) bool
-    lat_deg: np.ndarray  # (n_sat, n_time) float32
-    lon_deg: np.ndarray
-    alt_km: np.ndarray
+    r_ecef_km: np.ndarray  # (n_sat, n_time, 3) the engine's array (not copied)
     rings: list[Ring]
     link_pairs: np.ndarray  # (m, 2) int32 (static topology), may be empty
     links_per_epoch: Any  # optional callable(i_time) -> (m, 2) from the network result
@@ -80,6 +80,7 @@ class ViewData:
     mean_motion: np.ndarray | None = None  # (n_sat,) float32 rad/s
     ground: list[GroundPoint] = field(default_factory=list)
     routes: dict = field(default_factory=dict)  # (a, b) -> callable(i_time) -> list of node ids
+    _geodetic_cache: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_sat(self) -> int:
@@ -103,6 +104,23 @@ class ViewData:
     def nearest(self, t: float) -> int:
         i0, i1, f = self.bracket(t)
         return i1 if f >= 0.5 else i0
+
+    def geodetic_at(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Geodetic latitude, longitude (deg) and height (km) of every satellite at grid epoch ``i``.
+
+        Computed on demand (an epoch at a time: the map and the details panel read one epoch;
+        converting a whole day of a large shell up front took about a second).
+        """
+        cached = self._geodetic_cache
+        if cached is None or cached[0] != i:
+            cached = (i, geodetic_from_ecef(self.r_ecef_km[:, i]))
+            self._geodetic_cache = cached
+        return cached[1]
+
+    def track_deg(self, sat: int) -> tuple[np.ndarray, np.ndarray]:
+        """Geodetic latitude and longitude (deg) of satellite ``sat`` at every grid epoch."""
+        lat, lon, _ = geodetic_from_ecef(self.r_ecef_km[sat])
+        return lat, lon
 
     def positions_eci(self, t: float, sats: np.ndarray | slice = slice(None)) -> np.ndarray:
         """GCRS positions (Earth radii) at offset ``t`` between grid epochs.
@@ -226,7 +244,6 @@ def prepare_view(results) -> ViewData:
         insight.wait_histogram()
     eph = results.ephemeris
     mission = results.mission
-    lat, lon, alt = eph.lat_lon_alt
     sunlit = None
     power = getattr(results, "power", None)
     if power is not None and getattr(power, "sunlit", None) is not None:
@@ -250,9 +267,7 @@ def prepare_view(results) -> ViewData:
         shell_names=[s.name for s in eph.shells],
         shell_rgb=np.array([shell_color(k) for k in range(len(eph.shells))]).reshape(-1, 3),
         sunlit=sunlit,
-        lat_deg=np.asarray(lat, dtype=np.float32),
-        lon_deg=np.asarray(lon, dtype=np.float32),
-        alt_km=np.asarray(alt, dtype=np.float32),
+        r_ecef_km=eph.r_ecef_km,
         rings=_rings(eph),
         link_pairs=link_pairs,
         links_per_epoch=links_per_epoch,

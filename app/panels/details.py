@@ -84,9 +84,10 @@ class DetailsPanel(QWidget):
         self.labels["elements"].setText(
             f"a {a:,.1f} km, e {el('e'):.4f}, i {el('i_rad', deg):.2f}°\nRAAN {el('raan_rad', deg) % 360:.2f}°, "
             f"ω {el('argp_rad', deg) % 360:.1f}°, M {el('m0_rad', deg) % 360:.1f}° (at epoch)")
-        alt = float(view.alt_km[sat, i])
+        lat, lon, height = view.geodetic_at(i)
+        alt = float(height[sat])
         self.labels["altitude"].setText(f"{alt:,.1f} km (period {shell.period_s / 60:.1f} min)")
-        self.labels["position"].setText(f"{float(view.lat_deg[sat, i]):+.2f}°, {float(view.lon_deg[sat, i]):+.2f}°")
+        self.labels["position"].setText(f"{float(lat[sat]):+.2f}°, {float(lon[sat]):+.2f}°")
         r = alt + 6378.137
         self.labels["velocity"].setText(f"{math.sqrt(MU_KM3_S2 * (2 / r - 1 / a)) if a == a else math.sqrt(MU_KM3_S2 / r):.3f} km/s")
         lit = bool(view.sunlit_at(t)[sat])

@@ -2,7 +2,7 @@
 coverage fraction or the longest revisit gap per grid cell as a heat map.
 
 Reads ``results.coverage``: ``grid.lat_edges_deg``/``lon_edges_deg``, ``cell_coverage_fraction``,
-``cell_max_gap_s``, ``cell_mean_revisit_s``; positions from the prepared view (``lat_deg``/``lon_deg``).
+``cell_max_gap_s``, ``cell_mean_revisit_s``; positions from the prepared view (``geodetic_at``, ``track_deg``).
 """
 
 from __future__ import annotations
@@ -119,8 +119,9 @@ class MapPanel(QWidget):
         period = float(v.results.ephemeris.shell_of(self.selected).period_s)
         t = getattr(self, "_t", 0.0)
         keep = np.abs(v.offsets_s - t) <= period
-        lon = np.asarray(v.lon_deg[self.selected][keep], float)
-        lat = np.asarray(v.lat_deg[self.selected][keep], float)
+        lat_all, lon_all = v.track_deg(self.selected)
+        lon = np.asarray(lon_all[keep], float)
+        lat = np.asarray(lat_all[keep], float)
         jump = np.abs(np.diff(lon)) > 180
         connect = np.ones(lon.size, dtype=bool)
         connect[:-1][jump] = False
@@ -143,8 +144,9 @@ class MapPanel(QWidget):
         self._t = float(t)
         if self.selected is not None and i % 4 == 0:
             self._draw_track()
-        self.sats.setData(v.lon_deg[:, i], v.lat_deg[:, i])
+        lat, lon, _ = v.geodetic_at(i)
+        self.sats.setData(lon, lat)
         if self.selected is not None and self.selected < v.n_sat:
-            self.sel.setData([float(v.lon_deg[self.selected, i])], [float(v.lat_deg[self.selected, i])])
+            self.sel.setData([float(lon[self.selected])], [float(lat[self.selected])])
         else:
             self.sel.clear()
