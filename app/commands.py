@@ -53,70 +53,41 @@ class SetFieldCommand(EditCommand):
         return True
 
 
-class AddShellCommand(EditCommand):
-    pass
+# The lists of the mission that the editor grows and shrinks: noun for the undo text, the
+# name pattern of a new entry, and the rest of a new entry.
+_LISTS = {
+    "constellations": ("shell", "shell-{k}", {"walker": "53:60/6/1", "altitude_km": 550.0}),
+    "ground_stations": ("station", "Station {k}", {"lat_deg": 0.0, "lon_deg": 0.0}),
+}
 
 
-class RemoveShellCommand(EditCommand):
-    pass
-
-
-class AddStationCommand(EditCommand):
-    pass
-
-
-class RemoveStationCommand(EditCommand):
-    pass
-
-
-class ReplaceFromPresetCommand(EditCommand):
-    pass
-
-
-def add_shell(doc: "MissionDocument", entry: dict | None = None) -> Mission:
+def add_entry(doc: "MissionDocument", key: str, entry: dict | None = None) -> Mission:
+    """Append ``entry`` (or a default one with a free name) to the mission's list ``key``, undoably."""
+    noun, pattern, defaults = _LISTS[key]
     data = doc.as_dict()
-    shells = data.setdefault("constellations", [])
-    names = {c.get("name") for c in shells}
-    k = len(shells) + 1
-    while f"shell-{k}" in names:
+    items = data.setdefault(key, [])
+    names = {item.get("name") for item in items}
+    k = len(items) + 1
+    while pattern.format(k=k) in names:
         k += 1
-    entry = dict(entry or {"name": f"shell-{k}", "walker": "53:60/6/1", "altitude_km": 550.0})
-    shells.append(entry)
+    entry = dict(entry or {"name": pattern.format(k=k), **defaults})
+    items.append(entry)
     new = doc.build(data)
-    doc.undo_stack.push(AddShellCommand(doc, new, f"Add shell {entry['name']}"))
+    doc.undo_stack.push(EditCommand(doc, new, f"Add {noun} {entry['name']}"))
     return new
 
 
-def remove_shell(doc: "MissionDocument", index: int) -> Mission:
+def remove_entry(doc: "MissionDocument", key: str, index: int) -> Mission:
+    """Remove entry ``index`` of the mission's list ``key``, undoably (EditError if the result is invalid,
+    e.g. a mission without any constellation)."""
+    noun = _LISTS[key][0]
     data = doc.as_dict()
-    entry = data["constellations"].pop(index)
-    new = doc.build(data)  # a mission needs at least one constellation: EditError otherwise
-    doc.undo_stack.push(RemoveShellCommand(doc, new, f"Remove shell {entry.get('name', index)}"))
-    return new
-
-
-def add_station(doc: "MissionDocument", entry: dict | None = None) -> Mission:
-    data = doc.as_dict()
-    stations = data.setdefault("ground_stations", [])
-    names = {s.get("name") for s in stations}
-    k = len(stations) + 1
-    while f"Station {k}" in names:
-        k += 1
-    entry = dict(entry or {"name": f"Station {k}", "lat_deg": 0.0, "lon_deg": 0.0})
-    stations.append(entry)
+    entry = data[key].pop(index)
     new = doc.build(data)
-    doc.undo_stack.push(AddStationCommand(doc, new, f"Add station {entry['name']}"))
-    return new
-
-
-def remove_station(doc: "MissionDocument", index: int) -> Mission:
-    data = doc.as_dict()
-    entry = data["ground_stations"].pop(index)
-    new = doc.build(data)
-    doc.undo_stack.push(RemoveStationCommand(doc, new, f"Remove station {entry.get('name', index)}"))
+    doc.undo_stack.push(EditCommand(doc, new, f"Remove {noun} {entry.get('name', index)}"))
     return new
 
 
 def replace_from_preset(doc: "MissionDocument", mission: Mission, name: str) -> Mission:
-    doc.undo_stack.push(ReplaceFromPresetCommand(doc, mission, f"Replace with preset {name}"))
+    doc.undo_stack.push(EditCommand(doc, mission, f"Replace with preset {name}"))
     return mission

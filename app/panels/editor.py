@@ -443,7 +443,7 @@ class ConstellationEditor(QWidget):
 
     def _add_shell(self) -> None:
         try:
-            commands.add_shell(self.doc)
+            commands.add_entry(self.doc, "constellations")
         except EditError as err:
             self.show_problems(err.problems)
             return
@@ -452,13 +452,13 @@ class ConstellationEditor(QWidget):
 
     def _remove_shell(self) -> None:
         try:
-            commands.remove_shell(self.doc, self.current_shell)
+            commands.remove_entry(self.doc, "constellations", self.current_shell)
         except EditError as err:
             self.show_problems(err.problems)
 
     def _add_station(self) -> None:
         try:
-            commands.add_station(self.doc)
+            commands.add_entry(self.doc, "ground_stations")
         except EditError as err:
             self.show_problems(err.problems)
 
@@ -469,7 +469,7 @@ class ConstellationEditor(QWidget):
         if row < 0:
             return
         try:
-            commands.remove_station(self.doc, row)
+            commands.remove_entry(self.doc, "ground_stations", row)
         except EditError as err:
             self.show_problems(err.problems)
 

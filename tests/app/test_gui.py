@@ -89,10 +89,10 @@ def test_undo_redo_round_trip(make_window, small_mission):
     original = doc.mission.model_dump(mode="json")
     doc.edit_field(("constellations", 0, "altitude_km"), 600.0)
     w.editor.form.fields["sats_per_plane"].setValue(12)
-    commands.add_shell(doc)
+    commands.add_entry(doc, "constellations")
     doc.edit_field(("constellations", 1, "isl"), "plus-grid")
-    commands.add_station(doc)
-    commands.remove_station(doc, 0)
+    commands.add_entry(doc, "ground_stations")
+    commands.remove_entry(doc, "ground_stations", 0)
     doc.edit_field(("name",), "Changed")
     final = doc.mission.model_dump(mode="json")
     assert final != original
