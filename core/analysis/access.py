@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from core.analysis.elevation_mask import at_or_above_mask
 from core.analysis.tables import Table
 
 _BISECTION_STEPS = 24  # 60 s / 2**24 ~ 4 us: far below the interpolation error
@@ -57,14 +58,8 @@ def _contact_kernel(r_ecef, site_km, up, sin_el, out):
         ux, uy, uz = up[k, 0], up[k, 1], up[k, 2]
         se = sin_el[k]
         for t in range(n_time):
-            dx = r_ecef[s, t, 0] - gx
-            dy = r_ecef[s, t, 1] - gy
-            dz = r_ecef[s, t, 2] - gz
-            h = dx * ux + dy * uy + dz * uz
-            if h < 0.0:
-                out[k, s, t] = False
-            else:
-                out[k, s, t] = h * h >= (dx * dx + dy * dy + dz * dz) * se * se if se > 0.0 else True
+            out[k, s, t] = at_or_above_mask(r_ecef[s, t, 0] - gx, r_ecef[s, t, 1] - gy, r_ecef[s, t, 2] - gz,
+                                            ux, uy, uz, se)
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from core.analysis.elevation_mask import at_or_above_mask
+
 WGS84_A_KM = 6378.137
 """WGS-84 equatorial radius."""
 WGS84_B_KM = 6356.752314245
@@ -268,15 +270,7 @@ def visible_from_places(r_km, t, place_km, place_up, sin_mask, out):
         uz = place_up[p, 2]
         s = sin_mask[p]
         for i in range(n_sat):
-            dx = r_km[i, t, 0] - px
-            dy = r_km[i, t, 1] - py
-            dz = r_km[i, t, 2] - pz
-            up = dx * ux + dy * uy + dz * uz
-            if up < 0.0 and s >= 0.0:
-                out[p, i] = False
-                continue
-            dist = np.sqrt(dx * dx + dy * dy + dz * dz)
-            out[p, i] = up >= s * dist
+            out[p, i] = at_or_above_mask(r_km[i, t, 0] - px, r_km[i, t, 1] - py, r_km[i, t, 2] - pz, ux, uy, uz, s)
 
 
 # ----------------------------------------------------------------------------------------

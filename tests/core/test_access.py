@@ -199,3 +199,17 @@ def test_empty_and_never_visible():
     assert np.all(np.isinf(acc.time_to_next_contact_s))
     none = access_from_positions(np.zeros((0, offsets.size, 3)), offsets, [st], site, up, 800.0)
     assert none.passes[0] == 0 and none.time_to_next_contact_s.shape == (0, offsets.size)
+
+
+def test_mask_test_matches_elevation_angles_including_negative_masks():
+    from core.analysis.elevation_mask import at_or_above_mask
+
+    rng = np.random.default_rng(8)
+    up = np.array([0.0, 0.0, 1.0])
+    for _ in range(2000):
+        d = rng.normal(size=3) * rng.uniform(1, 3000)
+        mask_deg = rng.uniform(-10.0, 40.0)
+        elevation_deg = np.degrees(np.arcsin(d @ up / np.linalg.norm(d)))
+        if abs(elevation_deg - mask_deg) < 1e-9:
+            continue
+        assert at_or_above_mask(d[0], d[1], d[2], *up, np.sin(np.radians(mask_deg))) == (elevation_deg >= mask_deg)
