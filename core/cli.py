@@ -63,29 +63,6 @@ def load_mission_arg(path: str):
     return api.load_mission(path), Path(path).resolve().parent
 
 
-def print_tables(tables, console=None) -> None:
-    """Print :class:`core.analysis.tables.Table` objects with rich."""
-    from rich.console import Console
-    from rich.table import Table as RichTable
-
-    console = console or Console()
-    for table in tables:
-        view = RichTable(title=table.title, title_justify="left", header_style="bold")
-        for column in table.columns:
-            view.add_column(str(column), justify="right" if column != table.columns[0] else "left")
-        for row in table.rows:
-            view.add_row(*[_cell(v) for v in row])
-        console.print(view)
-
-
-def _cell(value) -> str:
-    if isinstance(value, float):
-        if value != value:
-            return "-"
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -134,6 +111,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from core import api
+    from core.analysis.tables import print_tables
     from core.export._files import check_dir_target, check_file_target
     from core.export.commands import check_report_target, write_outputs, write_report
 

@@ -118,7 +118,8 @@ class _progress_bar:
 
 def _print_summary(outcome) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from core.analysis.tables import Table, print_tables
 
     table = outcome.table
     console = Console()
@@ -130,21 +131,9 @@ def _print_summary(outcome) -> None:
                   f"({outcome.executor or 'nothing to compute'}, {outcome.elapsed_s:.1f} s"
                   + (f", {outcome.designs_per_minute:.1f} designs/min)" if outcome.computed else ")"))
     if len(front):
-        view = Table(title="Pareto front", title_justify="left", header_style="bold")
         skip = {"design_id", "status", "feasible", "reason", "pareto", "pareto_rank", "elapsed_s"}
         columns = [c for c in table.columns if c not in skip]
-        for c in columns:
-            view.add_column(str(c), justify="right")
-        for _, row in front.head(20).iterrows():
-            view.add_row(*[_cell(row[c]) for c in columns])
-        console.print(view)
+        rows = [[row[c] for c in columns] for _, row in front.head(20).iterrows()]
+        print_tables([Table("Pareto front", [str(c) for c in columns], rows)], console)
     for path in outcome.written:
         console.print(f"wrote {path}")
-
-
-def _cell(value) -> str:
-    if isinstance(value, float):
-        if value != value:
-            return "-"
-        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.3e}"
-    return str(value)

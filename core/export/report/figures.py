@@ -161,12 +161,10 @@ def fig_coverage_map(results):
     _map_axes(fig, ax, dim=0.9)
     data = np.where(g.active, 100.0 * cov.cell_coverage_fraction, np.nan)
     lon_edges = (g.lon_edges_deg + 180.0) % 360.0 - 180.0 if g.lon_edges_deg.max() > 180 else g.lon_edges_deg
-    if np.all(np.diff(lon_edges) > 0):
-        mesh = ax.pcolormesh(lon_edges, g.lat_edges_deg, np.ma.masked_invalid(data), cmap="viridis", vmin=0, vmax=100,
-                             alpha=0.72, shading="flat", zorder=1)
-    else:
-        mesh = ax.pcolormesh(g.lon_edges_deg, g.lat_edges_deg, np.ma.masked_invalid(data), cmap="viridis", vmin=0,
-                             vmax=100, alpha=0.72, shading="flat", zorder=1)
+    if not np.all(np.diff(lon_edges) > 0):  # wrapping would break the order: keep the grid's own edges
+        lon_edges = g.lon_edges_deg
+    mesh = ax.pcolormesh(lon_edges, g.lat_edges_deg, np.ma.masked_invalid(data), cmap="viridis", vmin=0, vmax=100,
+                         alpha=0.72, shading="flat", zorder=1)
     fig.colorbar(mesh, ax=ax, shrink=0.8, label="time covered [%]")
     ax.set_title(f"Share of time each cell sees a satellite above {cov.min_elevation_deg:g} deg "
                  f"({cov.grid_deg:g} deg grid)", fontsize=8)
