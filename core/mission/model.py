@@ -34,6 +34,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+def _check_eccentricity(value: float) -> float:
+    if value >= 1:
+        raise ValueError("must be below 1 (closed orbits only)")
+    return value
+
+
 def _check_altitude(value: float | None) -> float | None:
     if value is None:
         return value
@@ -91,12 +97,7 @@ class Satellite(_Strict):
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
-    @field_validator("eccentricity")
-    @classmethod
-    def _ecc(cls, value: float) -> float:
-        if value >= 1:
-            raise ValueError("must be below 1 (closed orbits only)")
-        return value
+    _ecc = field_validator("eccentricity")(_check_eccentricity)
 
 
 class Cluster(_Strict):
@@ -178,12 +179,7 @@ class Constellation(_Strict):
             raise ValueError("must be at least 1")
         return value
 
-    @field_validator("eccentricity")
-    @classmethod
-    def _ecc(cls, value: float) -> float:
-        if value >= 1:
-            raise ValueError("must be below 1 (closed orbits only)")
-        return value
+    _ecc = field_validator("eccentricity")(_check_eccentricity)
 
     @property
     def source(self) -> Literal["walker", "tle", "omm", "satellites", "cluster"]:

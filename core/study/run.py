@@ -378,6 +378,7 @@ def run_study(
     base_dir = str(loaded.base_dir) if loaded.base_dir else None
     queue = list(reversed(todo))
     order = 0
+    failed = True  # until the loop ends normally or by Ctrl-C
     try:
         window = max(2, 2 * (executor.slots if executor is not None else 1))
         while queue or pending:
@@ -411,22 +412,18 @@ def run_study(
                 computed += 1
                 done += 1
                 report(done, total, record)
+        failed = False
     except KeyboardInterrupt:
         interrupted = True
-    except BaseException:
-        if executor is not None and pending:
+        failed = False
+    finally:  # stop what is still queued after an error or Ctrl-C; always release what we opened
+        stop = failed or interrupted
+        if stop and executor is not None and pending:
             executor.cancel(list(pending))
         if own_executor and executor is not None:
-            executor.close(cancel=True)
+            executor.close(cancel=stop)
         if ckpt is not None:
             ckpt.close()
-        raise
-    if interrupted and executor is not None:
-        executor.cancel(list(pending))
-    if own_executor and executor is not None:
-        executor.close(cancel=interrupted)
-    if ckpt is not None:
-        ckpt.close()
     table = build_table(loaded, designs, records)
     return StudyOutcome(table, designs, records, interrupted, computed, reused, time.perf_counter() - start, description,
                         ckpt.path if ckpt is not None else None, loaded=loaded)
