@@ -35,3 +35,31 @@ def field_path(loc: tuple) -> str:
             text = str(part)
             out += ("." if out else "") + (text if text.isprintable() and text.strip() == text and text else repr(text))
     return out
+
+
+def problems_from_validation(exc, hidden_loc: frozenset[str] = frozenset(), renamed: dict[str, str] | None = None) -> list[Problem]:
+    """One plain-language :class:`Problem` per pydantic error, each line once.
+
+    ``hidden_loc`` are pydantic's type tags in error locations (``float``, a union member's
+    name...) that mean nothing to the user; ``renamed`` maps model field names back to the
+    document's keys. pydantic reports a union failure once per member: duplicates are dropped.
+    """
+    renamed = renamed or {}
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for err in exc.errors():
+        message = err["msg"]
+        for prefix in ("Value error, ", "Assertion failed, "):
+            if message.startswith(prefix):
+                message = message[len(prefix):]
+        loc = tuple(renamed.get(p, p) if isinstance(p, str) else p for p in err["loc"]
+                    if not (isinstance(p, str) and p in hidden_loc))
+        if err["type"] == "missing":
+            message = "is required"
+        elif err["type"] == "extra_forbidden":
+            message = "is not a known key"
+        problem = Problem(field_path(loc), message)
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            problems.append(problem)
+    return problems

@@ -17,7 +17,7 @@ from typing import Callable
 import yaml
 from pydantic import ValidationError
 
-from core.mission.errors import MissionError, Problem, field_path
+from core.mission.errors import MissionError, Problem, problems_from_validation
 from core.mission.migrations import migrate
 from core.mission.model import SCHEMA_VERSION, Mission
 from core.mission.validate import document_problems
@@ -25,20 +25,7 @@ from core.mission.validate import document_problems
 ExtraCheck = Callable[[Mission], list[Problem]]
 
 
-def _problems_from_validation(exc: ValidationError) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        message = err["msg"]
-        for prefix in ("Value error, ", "Assertion failed, "):
-            if message.startswith(prefix):
-                message = message[len(prefix):]
-        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and part in ("float", "int", "str", "literal['sso']", "tuple[float, float]")))
-        if err["type"] == "missing":
-            message = "is required"
-        elif err["type"] == "extra_forbidden":
-            message = "is not a known key"
-        problems.append(Problem(field_path(loc), message))
-    return problems
+_HIDDEN_LOC = frozenset({"float", "int", "str", "literal['sso']", "tuple[float, float]"})
 
 
 def mission_from_dict(data: object, source: str = "<mission>", base_dir: Path | None = None, extra_check: ExtraCheck | None = None) -> Mission:
@@ -52,7 +39,7 @@ def mission_from_dict(data: object, source: str = "<mission>", base_dir: Path | 
     try:
         mission = Mission.model_validate(data)
     except ValidationError as exc:
-        raise MissionError(source, _problems_from_validation(exc)) from None
+        raise MissionError(source, problems_from_validation(exc, _HIDDEN_LOC)) from None
     problems = document_problems(mission, base_dir)
     if extra_check is not None and not problems:
         problems = extra_check(mission)

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.mission.errors import MissionError, Problem, field_path
+from core.mission.errors import MissionError, Problem, problems_from_validation
 
 STUDY_SCHEMA = "starnet.study/1"
 
@@ -273,28 +273,8 @@ class LoadedStudy:
 # ------------------------------------------------------------------------------------------
 
 
-def _problems(exc: ValidationError) -> list[Problem]:
-    out = []
-    for err in exc.errors():
-        message = err["msg"]
-        for prefix in ("Value error, ", "Assertion failed, "):
-            if message.startswith(prefix):
-                message = message[len(prefix):]
-        loc = tuple(p for p in err["loc"] if p not in ("ParameterSpec", "MetricSpec", "list[any]", "str", "dict[any,any]",
-                                                       "function-after[_one_form(), ParameterSpec]", "function-after[_some_bound(), ConstraintSpec]"))
-        loc = tuple("schema" if p == "schema_" else p for p in loc)
-        if err["type"] == "missing":
-            message = "is required"
-        elif err["type"] == "extra_forbidden":
-            message = "is not a known key"
-        out.append(Problem(field_path(loc), message))
-    # pydantic reports a union failure once per member; keep each line once
-    seen, unique = set(), []
-    for p in out:
-        if (p.path, p.message) not in seen:
-            seen.add((p.path, p.message))
-            unique.append(p)
-    return unique
+_HIDDEN_LOC = frozenset({"ParameterSpec", "MetricSpec", "list[any]", "str", "dict[any,any]",
+                         "function-after[_one_form(), ParameterSpec]", "function-after[_some_bound(), ConstraintSpec]"})
 
 
 def load_study(path: str | os.PathLike) -> LoadedStudy:
@@ -322,7 +302,7 @@ def study_from_dict(data: object, source: str = "<study>", base_dir: Path | None
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
-        raise StudyError(source, _problems(exc)) from None
+        raise StudyError(source, problems_from_validation(exc, _HIDDEN_LOC, {"schema_": "schema"})) from None
     base_mission, mission_dir = _resolve_base(study, source, base_dir)
     problems: list[Problem] = []
     problems += _check_metrics(study)
