@@ -7,10 +7,10 @@ its JSON section. Shown as two histograms on a log time axis.
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 
 from app.plots.base import TimePlot, set_title, style_plot
+
 
 def _dur(seconds: float) -> str:
     if seconds < 10:
