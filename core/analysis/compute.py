@@ -2,16 +2,22 @@
 
 For every shell, with its bus (``mission.bus_for``) and the mission's workload:
 
-* ``tops_per_satellite = hardware.tops x compute_units`` (vendor peak figures from the
-  hardware catalogue, ``resources/hardware.yaml``);
+* ``tops_per_satellite = hardware.tops_at(precision) x compute_units``: the catalogue's peak
+  figure on **one basis** for every part, the workload's ``precision`` (dense INT8 by
+  default; ``int8-sparse``, ``fp16`` or ``bf16`` on request, see
+  :mod:`core.catalog.hardware`). The results name it ``tops_basis``;
 * ``constellation_pops = tops_per_satellite x satellites / 1000``;
 * ``required_tops_per_satellite = sensor_rate x duty x ops_per_byte`` — the *average* raw
   byte rate (``sensor_rate_mbps x 1e6 / 8 x sensor_duty`` bytes/s) times the operations
   each byte needs, in 1e12 operations per second;
 * ``utilization = min(1, required / available)``: the average share of time the compute
-  payload is busy. It couples compute to power: the compute load is
-  ``hardware.power_w x units x utilization`` (plus, with the bus option
-  ``compute_idle_power``, ``power_w_min x units x (1 - utilization)`` for idling);
+  payload is busy;
+* **power** (``power_w``, the average electrical power of the payload): a powered unit never
+  draws less than its lowest power mode, so by default (bus ``compute_idle_power: true``) the
+  payload draws ``units x (power_w_min + (power_w - power_w_min) x utilization)``. With
+  ``compute_idle_power: false`` the payload is switched off between jobs and draws
+  ``units x power_w x utilization``. ``peak_power_w = units x power_w`` (full load) is what
+  the radiator must reject (:mod:`core.analysis.power`);
 * ``storage_tb_needed``: one capture buffered while it is processed, plus — when the compute
   is short — the raw data that piles up unprocessed over the analysis window
   (``(required - available) / ops_per_byte x duration``).
@@ -39,12 +45,15 @@ class HardwareInfo:
     radiation: str
     source: str
     estimated: bool
+    tops_basis: str = "int8-dense"
+    tops_basis_note: str = ""
 
 
-def hardware_info(key: str) -> HardwareInfo:
+def hardware_info(key: str, precision: str = "int8-dense") -> HardwareInfo:
     """Look ``key`` up in the hardware catalogue (:func:`core.catalog.hardware.get_hardware`).
 
-    Missing figures (``None``) become 0 W / 0 kg, and an unknown idle power is the full power.
+    ``tops`` is the part's peak on the ``precision`` basis. Missing figures (``None``) become
+    0 W / 0 kg, and an unknown idle power is the full power.
     """
     from core.catalog.hardware import get_hardware
 
@@ -54,13 +63,15 @@ def hardware_info(key: str) -> HardwareInfo:
     return HardwareInfo(
         key=str(getattr(hw, "key", key)),
         name=str(getattr(hw, "name", key)),
-        tops=float(getattr(hw, "tops", 0.0) or 0.0),
+        tops=float(hw.tops_at(precision)),
         power_w=power_w,
         power_w_min=float(power_w if power_min is None else power_min),
         mass_kg=float(getattr(hw, "mass_kg", 0.0) or 0.0),
         radiation=str(getattr(hw, "radiation", "") or ""),
         source=str(getattr(hw, "source", "") or ""),
         estimated=bool(getattr(hw, "estimated", False)),
+        tops_basis=precision,
+        tops_basis_note=hw.basis_note(precision),
     )
 
 
@@ -83,11 +94,19 @@ def utilization(required: float, available: float) -> float:
     return float(min(1.0, required / available))
 
 
-def compute_power_w(hw: HardwareInfo, units: int, util: float, idle_power: bool) -> float:
-    """Average electrical power of the compute payload, W (see the module docstring)."""
-    busy = hw.power_w * units * util
-    idle = hw.power_w_min * units * (1.0 - util) if idle_power else 0.0
-    return float(busy + idle)
+def compute_power_w(hw: HardwareInfo, units: int, util: float, idle_power: bool = True) -> float:
+    """Average electrical power of the compute payload, W.
+
+    ``idle_power`` (the default): ``units x (power_w_min + (power_w - power_w_min) x util)``,
+    never below the lowest power mode; otherwise (switched off between jobs)
+    ``units x power_w x util``.
+
+    >>> orin = HardwareInfo("orin", "Orin", 137.5, 60.0, 15.0, 0.3, "", "", False)
+    >>> compute_power_w(orin, 1, 0.0), compute_power_w(orin, 2, 0.5), compute_power_w(orin, 1, 0.5, False)
+    (15.0, 75.0, 30.0)
+    """
+    floor = hw.power_w_min if idle_power else 0.0
+    return float(units * (floor + (hw.power_w - floor) * util))
 
 
 @dataclass(frozen=True)
@@ -105,9 +124,11 @@ class ShellCompute:
     processing_bytes_per_s: float
     raw_bytes_per_s_average: float
     compute_power_w: float
+    compute_peak_w: float
     compute_mass_kg: float
     storage_tb_needed: float
     storage_tb_available: float
+    idle_power: bool = True
 
     @property
     def compute_short(self) -> bool:
@@ -126,6 +147,11 @@ class ShellCompute:
             "utilization": self.utilization,
             "compute_short": self.compute_short,
             "power_w": self.compute_power_w,
+            "peak_power_w": self.compute_peak_w,
+            "power_floor_w": self.hardware.power_w_min * self.compute_units if self.compute_units else 0.0,
+            "tops_basis": self.hardware.tops_basis,
+            "tops_basis_note": self.hardware.tops_basis_note,
+            "switched_off_between_jobs": not self.idle_power,
             "compute_mass_kg": self.compute_mass_kg,
             "storage_tb_needed": self.storage_tb_needed,
             "storage_tb_available": self.storage_tb_available,
@@ -139,7 +165,7 @@ def shell_compute(mission, constellation, n_sat: int, duration_s: float | None =
     """Size the compute of one constellation entry with ``n_sat`` satellites."""
     bus = mission.bus_for(constellation)
     work = mission.workload
-    hw = hardware_info(bus.compute_hardware)
+    hw = hardware_info(bus.compute_hardware, work.precision)
     units = int(bus.compute_units)
     tops = hw.tops * units
     need = required_tops(bus, work)
@@ -162,9 +188,11 @@ def shell_compute(mission, constellation, n_sat: int, duration_s: float | None =
         processing_bytes_per_s=proc,
         raw_bytes_per_s_average=avg_raw,
         compute_power_w=compute_power_w(hw, units, util, bus.compute_idle_power),
+        compute_peak_w=hw.power_w * units,
         compute_mass_kg=hw.mass_kg * units,
         storage_tb_needed=storage,
         storage_tb_available=float(bus.storage_tb),
+        idle_power=bool(bus.compute_idle_power),
     )
 
 
@@ -191,7 +219,7 @@ class ComputeResult(PerShell):
             )
             for s in self.shells
         ]
-        columns = ("shell", "hardware", "units", "TOPS/sat", "POPS", "required TOPS/sat", "utilization", "compute W", "storage TB needed")
+        columns = ("shell", "hardware", "units", f"TOPS/sat ({self.shells[0].hardware.tops_basis if self.shells else 'int8-dense'})", "POPS", "required TOPS/sat", "utilization", "compute W", "storage TB needed")
         return [Table("Compute", columns, rows)]
 
 

@@ -7,7 +7,8 @@ For each shell, with the mission's :class:`~core.mission.bus.CostModel`:
 * per constellation: ``x satellites``; ``satellite_usd`` (build cost, 0 unless given) is
   added per satellite to the totals;
 * ``usd_per_pops_year``: the constellation's cost divided by the compute it delivers,
-  ``constellation_pops x mission_life_years`` (``null`` where the shell has no compute).
+  ``constellation_pops x mission_life_years`` on the compute analysis' one TOPS basis
+  (``workload.precision``, dense INT8 by default; ``null`` where the shell has no compute).
 
 The satellite mass is the power analysis' ``mass_kg`` (structure + compute + array +
 battery + radiator). Launch is priced per kilogram only: no rideshare minimums, dispensers

@@ -8,9 +8,11 @@ What :func:`compute_power` does for each shell (constellation entry), with its b
    the worst orbit of the year is the one with the longest eclipse ``T_e`` (``eclipse_max_s``).
    Over the analysis grid the sunlit state of every satellite at every epoch (for the globe
    and plots) comes from the ephemeris positions.
-2. **Load.** ``load_w = compute power + bus_power_w`` where the compute power is
-   ``hardware.power_w x compute_units x utilization`` (see :mod:`core.analysis.compute`). The
-   same load is drawn by day (``P_d``) and by night (``P_e``).
+2. **Load.** ``load_w = compute power + bus_power_w`` where the compute power is the
+   payload's average draw, never below its lowest power mode (``power_w_min + (power_w -
+   power_w_min) x utilization`` per unit; see :mod:`core.analysis.compute`). Compute runs in
+   shadow as in sunlight, so the same load is drawn by day (``P_d``) and in eclipse (``P_e``):
+   the array and the battery are sized for it.
 3. **Solar array (SMAD 11.4).** ``P_sa = (P_e T_e / X_e + P_d T_d / X_d) / T_d`` with path
    efficiencies ``X_e, X_d`` = 0.60, 0.80 (peak-power tracking) or 0.65, 0.85 (direct energy
    transfer) and ``T_d = T - T_e``. Cell output at beginning of life
@@ -22,8 +24,11 @@ What :func:`compute_power` does for each shell (constellation entry), with its b
    planning curve (:func:`depth_of_discharge`: ~25-30 % for 5 years in LEO). Mass
    ``capacity_wh / battery_wh_per_kg``. A state-of-charge series over the worst orbit shows
    the battery falling to ``1 - DoD`` at the end of the eclipse and refilling in sunlight.
-5. **Heat.** All electrical power ends as heat: the radiator rejects ``load_w``
-   (:mod:`core.analysis.thermal`).
+5. **Heat.** All electrical power ends as heat. The radiator is sized for the *peak*
+   dissipation, ``heat_peak_w = bus_power_w + compute at full load (units x power_w)``, in
+   the worst environment of :mod:`core.analysis.thermal` (sub-solar albedo and Earth infrared
+   at full view factor, i.e. sunlight at the worst beta): a radiator sized for the average
+   would overheat the first time the payload runs flat out.
 6. **Mass and feasibility.** ``mass_kg = structure + compute + array + battery + radiator``; a
    design whose array or radiator exceeds ``max_array_m2``/``max_radiator_m2`` is flagged
    ``feasible: false`` with the reasons.
@@ -125,10 +130,13 @@ def size_power_system(
     eclipse_s: float,
     load_w: float,
     cycles: float,
+    heat_w: float | None = None,
 ) -> dict:
     """Array, battery, radiator and masses for one bus (no compute mass, no structure).
 
-    Pure function of its arguments: the SMAD textbook case is
+    ``load_w`` is the average electrical load (array and battery); ``heat_w`` the peak
+    dissipation the radiator rejects (``load_w`` when omitted). Pure function of its
+    arguments: the SMAD textbook case is
     ``size_power_system(bus(ppt), 700, 98.8*60, 35.3*60, 110, ...)["solar_array_w"] ~ 239``.
     """
     t_e = float(eclipse_s)
@@ -137,7 +145,8 @@ def size_power_system(
     bol, eol = array_eol_w_per_m2(bus.solar_cell, bus.array_sun_angle_deg, bus.mission_life_years)
     dod = float(bus.battery_dod) if bus.battery_dod is not None else depth_of_discharge(cycles)
     batt = battery_capacity_wh(load_w, t_e, dod, bus.battery_efficiency) if t_e > 0 else 0.0
-    rad = thermal.size_radiator(bus, altitude_km, load_w)
+    heat = float(load_w if heat_w is None else heat_w)
+    rad = thermal.size_radiator(bus, altitude_km, heat)
     return {
         "solar_array_w": p_sa,
         "array_bol_w_per_m2": bol,
@@ -148,6 +157,7 @@ def size_power_system(
         "battery_cycles": float(cycles),
         "battery_wh": batt,
         "battery_mass_kg": batt / bus.battery_wh_per_kg,
+        "heat_peak_w": heat,
         **rad,
     }
 
@@ -222,6 +232,7 @@ class ShellPower:
             "eclipse_max_s_window": self.eclipse_max_s_window,
             "compute_w": self.compute_w,
             "bus_power_w": self.bus_power_w,
+            "heat_peak_w": s["heat_peak_w"],
             "array_eol_w_per_m2": s["array_eol_w_per_m2"],
             "array_mass_kg": s["array_mass_kg"],
             "battery_dod": s["battery_dod"],
@@ -316,7 +327,8 @@ def shell_power(mission, eph, shell, year_sun_unit: np.ndarray, year_days: np.nd
     load = comp.compute_power_w + bus.bus_power_w
     eclipse_days = float(np.mean(frac > 0)) if frac.size else 0.0
     cycles = bus.mission_life_years * 365.25 * 86400.0 / worst_period * eclipse_days
-    sizing = size_power_system(bus, worst_alt, worst_period, ecl_max_s, load, cycles)
+    heat_peak = comp.compute_peak_w + bus.bus_power_w
+    sizing = size_power_system(bus, worst_alt, worst_period, ecl_max_s, load, cycles, heat_peak)
     dt = worst_period / n_orbit
     # rotate the orbit so the series starts at eclipse entry (the battery is full there)
     shadow = nu_orbit < 1.0

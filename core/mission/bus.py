@@ -46,9 +46,10 @@ class Bus(_Strict):
         "cylindrical", description="Earth shadow: cylindrical (umbra only) or conical (umbra and penumbra)"
     )
     compute_idle_power: bool = Field(
-        False,
-        description="when true, the compute payload draws its idle power (power_w_min) for the unused share of time; "
-        "when false the compute load is power_w x units x utilisation",
+        True,
+        description="true (default): a powered compute payload never draws less than its lowest power mode, "
+        "power_w_min + (power_w - power_w_min) x utilisation per unit; false: a payload switched off between jobs, "
+        "power_w x units x utilisation",
     )
 
     # Thermal design
@@ -75,6 +76,11 @@ class Workload(_Strict):
     output_ratio: float = Field(0.001, gt=0, le=1, description="result bytes per raw byte after in-orbit processing")
     ground_processing_s: float = Field(1800.0, ge=0, description="time a ground data centre needs per batch")
     capture_s: float = Field(60.0, gt=0, description="length of one capture (one batch of raw data), s")
+    precision: Literal["int8-dense", "int8-sparse", "fp16", "bf16"] = Field(
+        "int8-dense",
+        description="throughput basis the compute is sized on: dense INT8 (default), INT8 with 2:4 sparsity, "
+        "FP16 or BF16 (the hardware catalogue's figure at that precision)",
+    )
 
 
 class CostModel(_Strict):
