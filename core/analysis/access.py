@@ -14,13 +14,25 @@ shortest pass of interest (LEO passes over a 5-10 deg mask last minutes).
 Windows touching the start or end of the analysis window are cut there (their AOS/LOS
 is the window edge; ``window_aos_cut``/``window_los_cut`` mark them).
 
-**One antenna per station.** A station talks to one satellite at a time, so its
-``contact_s`` is the union of the windows of all satellites (time with at least one
-satellite in view), not their sum, and ``max_gap_s`` is the longest time with none in view
-(including the waits at the start and end of the analysis window). Its ``downlink_gbit``
-is that union time at the rate of the fastest satellite in view (each satellite's rate is
-its bus's ``downlink_mbps``). ``passes`` counts every satellite's windows.
-``contact_sum_s`` (the plain sum over satellites) is kept for multi-antenna what-ifs.
+**The antenna schedule (one ground segment).** A station has ``antennas`` antennas (default
+1); each tracks one satellite at a time, and a satellite (one downlink radio) is tracked by at
+most one antenna of any station at a time. The schedule is *first come, first served, without
+pre-emption*: whenever an antenna is free (at every AOS and LOS), it takes, among the
+satellites in its station's view that no antenna is tracking, the one that rose first at this
+station (ties: the lower satellite index), and tracks it until it sets there. A satellite
+that sets at one station while in view of another may be taken there at that moment. Each
+window of the schedule is thus tracked from ``window_track_start_s`` (NaN: never tracked) to
+its LOS. This one schedule feeds every figure below and the time to insight
+(:mod:`core.analysis.insight` reads :attr:`AccessResult.served_fraction`), so the access
+downlink and the insight capacity are the same number.
+
+Per station: ``passes`` counts the tracked windows (``passes_in_view`` every window);
+``contact_s`` is the time at least one antenna is tracking (with one antenna, its busy time)
+and ``antenna_s`` the tracked time summed over antennas; ``downlink_gbit`` is the tracked time
+of each satellite at its bus ``downlink_mbps``; ``max_gap_s`` is the longest time no antenna
+tracks (including the waits at the start and end of the analysis window). ``in_view_s`` (the
+union of all windows: time with at least one satellite in view) and ``contact_sum_s`` (the
+plain sum of the windows) describe the sky, not the schedule.
 
 Per satellite, ``time_to_next_contact_s`` is, at each grid epoch, the time until the
 satellite is next in contact with any station: 0 while in contact, ``inf`` when no further
@@ -84,6 +96,105 @@ def _next_contact_kernel(sat_start, aos, los, offsets, out):
                 out[s, t] = 0.0
             else:
                 out[s, t] = aos[p] - now
+
+
+@njit(cache=True, nogil=True)
+def _schedule_kernel(station, sat, aos, los, order, antennas, n_sat, out):
+    """First come, first served antenna schedule (see the module docstring).
+
+    ``order`` sorts the windows by (AOS, satellite); ``out[w]`` receives the time window ``w``
+    starts being tracked (NaN: never).
+    """
+    n_win = station.size
+    free = antennas.copy()
+    busy = np.zeros(n_sat, np.bool_)
+    tracked = np.zeros(n_win, np.bool_)
+    out[:] = np.nan
+    events = np.sort(np.concatenate((aos, los)))
+    open_ = np.empty(n_win, np.int64)
+    n_open = 0
+    nxt = 0
+    for e in range(events.size):
+        t = events[e]
+        if e > 0 and t == events[e - 1]:
+            continue
+        # windows that have set leave the open list (and free their antenna and satellite)
+        keep = 0
+        for q in range(n_open):
+            w = open_[q]
+            if los[w] <= t:
+                if tracked[w]:
+                    free[station[w]] += 1
+                    busy[sat[w]] = False
+            else:
+                open_[keep] = w
+                keep += 1
+        n_open = keep
+        # windows that have risen join it, in AOS order
+        while nxt < n_win and aos[order[nxt]] <= t:
+            w = order[nxt]
+            nxt += 1
+            if los[w] > t:
+                open_[n_open] = w
+                n_open += 1
+        # free antennas take the waiting satellites that rose first
+        for q in range(n_open):
+            w = open_[q]
+            if not tracked[w] and not busy[sat[w]] and free[station[w]] > 0:
+                tracked[w] = True
+                busy[sat[w]] = True
+                free[station[w]] -= 1
+                out[w] = t
+
+
+def schedule_antennas(station: np.ndarray, sat: np.ndarray, aos_s: np.ndarray, los_s: np.ndarray,
+                      antennas: np.ndarray, n_sat: int) -> np.ndarray:
+    """Track start time of every window under the first-come, first-served schedule (NaN: never).
+
+    ``station``, ``sat``, ``aos_s``, ``los_s`` (n_window,) describe the windows;
+    ``antennas`` (n_station,) the antennas of each station.
+
+    >>> schedule_antennas(np.array([0, 0]), np.array([0, 1]), np.array([0.0, 50.0]), np.array([100.0, 200.0]),
+    ...                   np.array([1]), 2).tolist()
+    [0.0, 100.0]
+    """
+    n = np.asarray(station).size
+    out = np.empty(n)
+    if n:
+        aos = np.ascontiguousarray(aos_s, dtype=np.float64)
+        order = np.lexsort((np.asarray(sat), aos)).astype(np.int64)
+        _schedule_kernel(np.ascontiguousarray(station, dtype=np.int64), np.ascontiguousarray(sat, dtype=np.int64), aos,
+                         np.ascontiguousarray(los_s, dtype=np.float64), order,
+                         np.ascontiguousarray(antennas, dtype=np.int64), int(n_sat), out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _served_kernel(sat, start, stop, t0, step, out):
+    """Add each track's overlap with the grid intervals ``[t0 + i step, t0 + (i + 1) step)`` to ``out[sat]``."""
+    n_int = out.shape[1]
+    for w in range(sat.size):
+        a, b = start[w], stop[w]
+        if not (b > a):  # NaN (never tracked) or empty
+            continue
+        i0 = max(0, int(np.floor((a - t0) / step)))
+        i1 = min(n_int - 1, int(np.floor((b - t0) / step)))
+        for i in range(i0, i1 + 1):
+            lo = max(a, t0 + i * step)
+            hi = min(b, t0 + (i + 1) * step)
+            if hi > lo:
+                out[sat[w], i] += (hi - lo) / step
+
+
+def served_fraction(sat: np.ndarray, start_s: np.ndarray, stop_s: np.ndarray, n_sat: int, offsets_s: np.ndarray) -> np.ndarray:
+    """``(n_sat, n_time - 1)`` share of each grid interval during which a satellite's downlink is tracked."""
+    offsets = np.asarray(offsets_s, dtype=float)
+    out = np.zeros((n_sat, max(offsets.size - 1, 0)))
+    if out.size and np.asarray(sat).size:
+        step = float(offsets[1] - offsets[0])
+        _served_kernel(np.ascontiguousarray(sat, dtype=np.int64), np.ascontiguousarray(start_s, dtype=np.float64),
+                       np.ascontiguousarray(stop_s, dtype=np.float64), float(offsets[0]), step, out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
@@ -251,15 +362,19 @@ class AccessResult:
     """Ground-station access over the analysis window.
 
     Stations (``(n_station,)``): ``station_names``, ``station_lat_deg``, ``station_lon_deg``,
-    ``station_alt_m``, ``station_min_elevation_deg``, and per station ``passes``,
-    ``contact_s`` (union over satellites), ``contact_sum_s`` (sum over satellites),
-    ``max_gap_s``, ``mean_pass_s``, ``downlink_gbit`` (one antenna, fastest satellite in view).
+    ``station_alt_m``, ``station_min_elevation_deg``, ``station_antennas``, and per station
+    (from the antenna schedule, see the module docstring) ``passes``, ``contact_s``,
+    ``antenna_s``, ``max_gap_s``, ``mean_pass_s``, ``downlink_gbit``; and of the sky
+    ``passes_in_view``, ``in_view_s`` (union of the windows), ``contact_sum_s`` (their sum).
 
     Windows (``(n_window,)``, sorted by station, satellite, AOS): ``window_station``,
     ``window_sat`` (global satellite index), ``window_aos_s``/``window_los_s`` (seconds from
-    the epoch), ``window_aos_cut``/``window_los_cut`` (cut by the analysis window).
+    the epoch), ``window_aos_cut``/``window_los_cut`` (cut by the analysis window),
+    ``window_track_start_s`` (when an antenna took the satellite; NaN: never).
 
-    ``in_contact`` ``(n_station, n_sat, n_time)``: contact on the grid epochs.
+    ``in_contact`` ``(n_station, n_sat, n_time)``: in view on the grid epochs.
+    ``served_fraction`` ``(n_sat, n_time - 1)``: share of each grid interval during which the
+    satellite is tracked by an antenna (what the time-to-insight model downlinks in).
     ``time_to_next_contact_s`` ``(n_sat, n_time)``: see the module docstring.
     """
 
@@ -284,10 +399,25 @@ class AccessResult:
     max_gap_s: np.ndarray
     mean_pass_s: np.ndarray
     downlink_gbit: np.ndarray
+    station_antennas: np.ndarray
+    window_track_start_s: np.ndarray
+    served_fraction: np.ndarray
+    antenna_s: np.ndarray
+    in_view_s: np.ndarray
+    passes_in_view: np.ndarray
 
     @property
     def n_station(self) -> int:
         return len(self.station_names)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.offsets_s[-1] - self.offsets_s[0]) if self.offsets_s.size else 0.0
+
+    @property
+    def downlink_gbit_per_day(self) -> float:
+        """Downlink of the whole ground segment per day (the insight capacity)."""
+        return float(np.sum(self.downlink_gbit)) * 86400.0 / self.duration_s if self.duration_s > 0 else 0.0
 
     @property
     def window_duration_s(self) -> np.ndarray:
@@ -316,6 +446,12 @@ class AccessResult:
                 "contact_sum_s": round(float(self.contact_sum_s[k]), 1),
                 "satellites_seen": int(np.unique(self.window_sat[self.window_station == k]).size),
                 "min_elevation_deg": float(self.station_min_elevation_deg[k]),
+                "antennas": int(self.station_antennas[k]),
+                "antenna_s": round(float(self.antenna_s[k]), 1),
+                "passes_in_view": int(self.passes_in_view[k]),
+                "in_view_s": round(float(self.in_view_s[k]), 1),
+                "downlink_gbit_per_day": round(float(self.downlink_gbit[k]) * 86400.0 / self.duration_s, 3)
+                if self.duration_s > 0 else 0.0,
             })
         return out
 
@@ -354,37 +490,36 @@ def compute_access(mission, eph) -> AccessResult | None:
     for shell in eph.shells:
         rates[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps
     site, up = station_geometry(stations)
+    antennas = np.array([getattr(st, "antennas", 1) for st in mission.ground_stations], dtype=np.int64)
     return access_from_positions(
-        eph.r_ecef_km, eph.time.offsets_s, stations, site, up, rates,
+        eph.r_ecef_km, eph.time.offsets_s, stations, site, up, rates, antennas,
     )
 
 
 def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations, site_ecef_km: np.ndarray,
-                          site_up: np.ndarray, downlink_mbps: np.ndarray | float) -> AccessResult:
+                          site_up: np.ndarray, downlink_mbps: np.ndarray | float,
+                          antennas: np.ndarray | int = 1) -> AccessResult:
     """The access analysis on plain arrays (``r_ecef_km`` ``(n_sat, n_time, 3)`` km, Earth-fixed).
 
     ``stations`` are objects with ``name``, ``lat_deg``, ``lon_deg``, ``alt_m`` and
-    ``min_elevation_deg``; ``downlink_mbps`` is per satellite (or one value for all).
+    ``min_elevation_deg``; ``downlink_mbps`` is per satellite (or one value for all),
+    ``antennas`` per station (or one value for all).
     """
     offsets = np.asarray(offsets_s, dtype=float)
     r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
     n_sat = r.shape[0]
+    n_st = len(stations)
     el = np.array([s.min_elevation_deg for s in stations], dtype=float)
     rates = np.broadcast_to(np.asarray(downlink_mbps, dtype=float), (n_sat,)).copy()
+    n_antennas = np.broadcast_to(np.asarray(antennas, dtype=np.int64), (n_st,)).copy()
     win, mask = find_windows(r, offsets, site_ecef_km, site_up, el)
+    track = schedule_antennas(win.station, win.sat, win.aos_s, win.los_s, n_antennas, n_sat)
     t_start = float(offsets[0]) if offsets.size else 0.0
     t_end = float(offsets[-1]) if offsets.size else 0.0
-    n_st = len(stations)
-    passes = np.zeros(n_st, dtype=np.int64)
-    contact = np.zeros(n_st)
-    contact_sum = np.zeros(n_st)
-    max_gap = np.zeros(n_st)
-    mean_pass = np.zeros(n_st)
-    downlink = np.zeros(n_st)
+    figures = np.zeros((n_st, 9))
     for k in range(n_st):  # per station: a handful of them
         sel = win.station == k
-        passes[k], contact[k], contact_sum[k], max_gap[k], mean_pass[k], downlink[k] = station_figures(
-            win.aos_s[sel], win.los_s[sel], rates[win.sat[sel]], t_start, t_end)
+        figures[k] = station_figures(win.aos_s[sel], win.los_s[sel], track[sel], rates[win.sat[sel]], t_start, t_end)
     return AccessResult(
         offsets_s=offsets,
         station_names=tuple(s.name for s in stations),
@@ -401,41 +536,50 @@ def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations
         window_los_cut=win.los_cut,
         in_contact=mask,
         time_to_next_contact_s=time_to_next_contact(win, n_sat, offsets),
-        passes=passes,
-        contact_s=contact,
-        contact_sum_s=contact_sum,
-        max_gap_s=max_gap,
-        mean_pass_s=mean_pass,
-        downlink_gbit=downlink,
+        passes=figures[:, 0].astype(np.int64),
+        contact_s=figures[:, 1],
+        contact_sum_s=figures[:, 2],
+        max_gap_s=figures[:, 3],
+        mean_pass_s=figures[:, 4],
+        downlink_gbit=figures[:, 5],
+        station_antennas=n_antennas,
+        window_track_start_s=track,
+        served_fraction=served_fraction(win.sat, track, win.los_s, n_sat, offsets),
+        antenna_s=figures[:, 6],
+        in_view_s=figures[:, 7],
+        passes_in_view=figures[:, 8].astype(np.int64),
     )
 
 
-def station_figures(aos_s: np.ndarray, los_s: np.ndarray, rate_mbps: np.ndarray, t_start: float, t_end: float):
+def station_figures(aos_s: np.ndarray, los_s: np.ndarray, track_start_s: np.ndarray, rate_mbps: np.ndarray,
+                    t_start: float, t_end: float) -> tuple[float, ...]:
     """Figures of one station from its windows (any satellites) within ``[t_start, t_end]``.
 
-    Returns ``(passes, contact_s, contact_sum_s, max_gap_s, mean_pass_s, downlink_gbit)``:
-    ``contact_s`` is the union of the windows (one antenna), ``downlink_gbit`` the union time
-    at the rate of the fastest satellite in view, computed layer by layer: for each rate
-    level ``r_k`` (ascending), ``(r_k - r_{k-1})`` times the union of the windows of the
-    satellites at least that fast.
+    ``track_start_s`` is when an antenna took each window (NaN: never; tracking lasts to LOS).
+    Returns ``(passes, contact_s, contact_sum_s, max_gap_s, mean_pass_s, downlink_gbit,
+    antenna_s, in_view_s, passes_in_view)``: ``passes`` the tracked windows, ``contact_s`` the
+    union of the tracks, ``antenna_s`` their sum, ``downlink_gbit`` each track at its
+    satellite's rate, ``max_gap_s`` the longest time without a track, ``mean_pass_s`` the mean
+    track; ``contact_sum_s`` the sum and ``in_view_s`` the union of all windows.
     """
     aos_s, los_s = np.asarray(aos_s, dtype=float), np.asarray(los_s, dtype=float)
+    start = np.asarray(track_start_s, dtype=float)
     rate_mbps = np.asarray(rate_mbps, dtype=float)
-    duration = los_s - aos_s
-    a, b = union_intervals(aos_s, los_s)
-    volume_mbit, below = 0.0, 0.0
-    for level in np.unique(rate_mbps):
-        faster = rate_mbps >= level
-        ua, ub = union_intervals(aos_s[faster], los_s[faster])
-        volume_mbit += (level - below) * float(np.sum(ub - ua))
-        below = level
+    tracked = np.isfinite(start)
+    t_a, t_b = start[tracked], los_s[tracked]
+    length = t_b - t_a
+    a, b = union_intervals(t_a, t_b)
+    va, vb = union_intervals(aos_s, los_s)
     return (
-        int(aos_s.size),
+        int(tracked.sum()),
         float(np.sum(b - a)),
-        float(duration.sum()),
+        float(np.sum(los_s - aos_s)),
         _max_gap(a, b, t_start, t_end),
-        float(duration.mean()) if duration.size else 0.0,
-        volume_mbit / 1000.0,
+        float(length.mean()) if length.size else 0.0,
+        float(np.sum(length * rate_mbps[tracked])) / 1000.0,
+        float(length.sum()),
+        float(np.sum(vb - va)),
+        int(aos_s.size),
     )
 
 

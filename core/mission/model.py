@@ -203,6 +203,10 @@ class GroundStation(_Strict):
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
     alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
     min_elevation_deg: float = Field(5.0, ge=0, lt=90, description="the station's own elevation mask")
+    antennas: int = Field(
+        1, ge=1, description="antennas the station can point at once, one satellite each; one antenna schedule "
+        "(first come, first served) feeds access and time to insight",
+    )
 
 
 class City(_Strict):

@@ -14,6 +14,8 @@ from core.analysis.access import (
     compute_access,
     contact_mask,
     find_windows,
+    schedule_antennas,
+    served_fraction,
     station_figures,
     station_geometry,
     time_to_next_contact,
@@ -80,15 +82,61 @@ def test_station_figures_one_antenna():
     aos = np.array([0.0, 50.0, 600.0])
     los = np.array([100.0, 200.0, 700.0])
     rate = np.array([100.0, 300.0, 100.0])
-    passes, contact, contact_sum, max_gap, mean_pass, gbit = station_figures(aos, los, rate, 0.0, 1000.0)
-    assert passes == 3
-    assert contact == 300.0  # union [0, 200] + [600, 700]
+    track = schedule_antennas(np.zeros(3, int), np.array([0, 1, 0]), aos, los, np.array([1]), 2)
+    # one antenna, first come first served: sat 0 on [0, 100], then sat 1 (waiting since 50) on [100, 200]
+    assert track.tolist() == [0.0, 100.0, 600.0]
+    passes, contact, contact_sum, max_gap, mean_pass, gbit, antenna, in_view, in_view_passes = station_figures(
+        aos, los, track, rate, 0.0, 1000.0)
+    assert passes == 3 and in_view_passes == 3
+    assert contact == 300.0 == antenna  # [0, 200] + [600, 700], one antenna busy
+    assert in_view == 300.0
     assert contact_sum == 350.0
     assert max_gap == 400.0  # 200 .. 600
-    assert mean_pass == pytest.approx(350.0 / 3)
-    # fastest in view: 100 on [0, 50], 300 on [50, 200], 100 on [600, 700]
-    assert gbit == pytest.approx((50 * 100 + 150 * 300 + 100 * 100) / 1000)
-    assert station_figures(np.zeros(0), np.zeros(0), np.zeros(0), 0.0, 500.0)[3] == 500.0
+    assert mean_pass == pytest.approx(300.0 / 3)
+    # each track at its own satellite's rate: 100 s at 100, 100 s at 300, 100 s at 100 Mbit/s
+    assert gbit == pytest.approx((100 * 100 + 100 * 300 + 100 * 100) / 1000)
+    # two antennas: both satellites tracked over their whole windows
+    two = schedule_antennas(np.zeros(3, int), np.array([0, 1, 0]), aos, los, np.array([2]), 2)
+    assert two.tolist() == [0.0, 50.0, 600.0]
+    assert station_figures(aos, los, two, rate, 0.0, 1000.0)[5] == pytest.approx((100 * 100 + 150 * 300 + 100 * 100) / 1000)
+    nothing = station_figures(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), 0.0, 500.0)
+    assert nothing[3] == 500.0 and nothing[0] == 0
+
+
+def test_schedule_one_radio_per_satellite_and_handover_between_stations():
+    # satellite 0 is in view of station 0 on [0, 100] and of station 1 on [50, 150];
+    # satellite 1 of station 1 on [60, 120]. Station 1 has one antenna.
+    station = np.array([0, 1, 1])
+    sat = np.array([0, 0, 1])
+    aos = np.array([0.0, 50.0, 60.0])
+    los = np.array([100.0, 150.0, 120.0])
+    track = schedule_antennas(station, sat, aos, los, np.array([1, 1]), 2)
+    # at 50 s satellite 0 is busy with station 0, so station 1 waits; at 60 s it takes satellite 1
+    # (until 120 s); satellite 0 is free from 100 s but station 1's antenna only from 120 s
+    assert track[0] == 0.0 and track[2] == 60.0 and track[1] == 120.0
+    served = served_fraction(sat, track, los, 2, np.arange(0.0, 181.0, 30.0))
+    # satellite 0: [0, 100] at station 0, then [120, 150] at station 1; never two antennas at once
+    assert served[0].tolist() == pytest.approx([1, 1, 1, 1 / 3, 1, 0])
+    assert served[1].tolist() == pytest.approx([0, 0, 1, 1, 0, 0])
+
+
+def test_two_satellites_in_view_of_one_antenna_are_served_one_at_a_time():
+    """Two satellites always in view of a one-antenna station: one is tracked, the other waits."""
+    st = station(lat=0.0, lon=0.0, el=0.0)
+    site, up = station_geometry([st])
+    offsets = np.arange(0.0, 601.0, 60.0)
+    overhead = np.broadcast_to(site[0] * 1.1, (2, offsets.size, 3))  # two satellites straight overhead
+    one = access_from_positions(overhead, offsets, [st], site, up, 100.0, 1)
+    assert one.passes_in_view[0] == 2 and one.passes[0] == 1
+    assert one.served_fraction.sum(axis=1).tolist() == [10.0, 0.0]
+    assert one.downlink_gbit[0] == pytest.approx(600.0 * 100 / 1000)  # one link at a time
+    two = access_from_positions(overhead, offsets, [st], site, up, 100.0, 2)
+    # doubling the antennas doubles the downlink when the antenna is the bottleneck ...
+    assert two.downlink_gbit[0] == pytest.approx(2 * one.downlink_gbit[0])
+    assert two.antenna_s[0] == pytest.approx(1200.0) and two.contact_s[0] == pytest.approx(600.0)
+    # ... and changes nothing when it is not (one satellite)
+    single = access_from_positions(overhead[:1], offsets, [st], site, up, 100.0, 1)
+    assert access_from_positions(overhead[:1], offsets, [st], site, up, 100.0, 2).downlink_gbit[0] == single.downlink_gbit[0]
 
 
 def test_union_intervals():
@@ -174,8 +222,14 @@ def test_compute_access_on_a_mission(polar):
     for key in ("passes", "contact_s", "max_gap_s", "downlink_gbit"):
         assert key in doc[0]
     assert json.loads(json.dumps(doc)) == doc
-    assert doc[0]["passes"] == acc.window_sat.size > 0
+    assert doc[0]["passes_in_view"] == acc.window_sat.size > 0
+    assert 0 < doc[0]["passes"] <= doc[0]["passes_in_view"]
+    # one antenna, one rate: the downlink is the tracked time at 1.2 Gbit/s
     assert doc[0]["downlink_gbit"] == pytest.approx(acc.contact_s[0] * 1.2, rel=1e-6)
+    assert acc.contact_s[0] == pytest.approx(acc.antenna_s[0]) and acc.contact_s[0] <= acc.in_view_s[0] + 1e-6
+    # the served fraction on the grid carries exactly the access downlink
+    assert acc.served_fraction.sum() * 60.0 * 1.2 == pytest.approx(acc.downlink_gbit[0], rel=1e-9)
+    assert acc.served_fraction.max() <= 1.0
     assert acc.in_contact.shape == (1, eph.n_sat, eph.n_time)
     assert acc.time_to_next_contact_s.shape == (eph.n_sat, eph.n_time)
     # in contact on the grid <=> zero wait
