@@ -10,16 +10,17 @@ Captures
     capture of ``sensor_rate x capture_s`` raw bytes is *ready* when it ends; every wait is
     measured from that moment.
 
-Ground contact
-    A satellite is in contact during the grid interval ``[t_i, t_i + step)`` when it is at or
-    above some ground station's elevation mask at ``t_i`` (sample and hold: the grid step
-    bounds the timing error). While in contact it downlinks at its bus ``downlink_mbps``;
-    stations are assumed to have enough antennas for every satellite they see.
+Ground contact: one ground segment
+    A satellite downlinks only while an antenna tracks it, as the access analysis' antenna
+    schedule says (:mod:`core.analysis.access`: ``antennas`` per station, first come, first
+    served, one antenna per satellite at a time). On the analysis grid that is the share of
+    each step the satellite is tracked (``served_fraction``); while tracked it downlinks at
+    its bus ``downlink_mbps``. So ``downlink_capacity_gbit_per_day`` is exactly the access
+    downlink per day.
 
 Traditional
-    Raw data waits in the satellite's FIFO queue and is downlinked during contacts, at the
-    link rate; when the raw volume exceeds what contacts can carry, the queue (backlog) grows.
-    Each capture is then processed on the ground: delivery = downlink done +
+    Raw data waits in the satellite's FIFO queue and is downlinked while tracked, at the link
+    rate. Each capture is then processed on the ground: delivery = downlink done +
     ``ground_processing_s``.
 
 In orbit
@@ -29,18 +30,35 @@ In orbit
 
     * on a shell with inter-satellite links: routed over the ISL graph active at that epoch
       (the mission's topology, :mod:`core.analysis.topology`) to the nearest satellite, in
-      hops, that is in contact with a station, and downlinked there; each hop costs the
-      light time over the median ISL length plus the serialisation at ``isl_gbps``. When no
-      satellite in contact is reachable, it waits for the first epoch when one is. Results
-      are small, so they are assumed not to contend with other traffic;
+      hops, that an antenna is tracking, and downlinked there; each hop costs the light time
+      over the median ISL length plus the serialisation at ``isl_gbps``. When no tracked
+      satellite is reachable, it waits for the first epoch when one is. Results are small, so
+      they are assumed not to contend with other traffic;
     * without ISLs: queued FIFO on the satellite's own downlink, like the raw data above.
 
-Horizon
-    The queues start empty at the epoch. Captures are made only inside the analysis window;
-    to let late captures finish, the window's contact (and link) pattern is repeated
-    periodically after it (at least three days in all). A capture still not delivered at the
-    end of that horizon counts as undelivered: its wait is infinite, the JSON reports the
-    ``undelivered_fraction``, and a percentile that falls on it is ``null``.
+Does the queue keep up? (stability)
+    For every satellite the long-run arrival is compared with the long-run service, both per
+    analysis window repeated periodically: raw bytes captured against what its tracked time
+    carries (traditional); raw bytes against what the compute processes, and results against
+    what the downlink carries or whether any tracked satellite is ever reachable (in orbit).
+    A path is *stable* when every satellite's queues are. An unstable queue has no
+    distribution of waits: its backlog grows without bound, so the path reports
+    ``stable: false``, ``backlog_growth_gbit_per_day`` (the sum of the excesses), ``null``
+    percentiles and a ``reason`` in words ("the downlink cannot keep up: the backlog grows by
+    N Tbit a day").
+
+Steady state
+    A stable path reports steady-state figures: the window's captures and its contact (and
+    link) pattern are repeated period after period, starting empty, until a period's waits
+    equal the previous period's (the queue state at the period boundary repeats; a stable
+    fluid queue under a periodic pattern reaches this in finitely many periods). The waits of
+    that period are the figures, so the warm-up from an empty queue is excluded and the
+    figures do not grow with the window. A stable queue that has not repeated within
+    ``MAX_WARMUP_DAYS`` says so in ``reason`` and reports no percentiles. After the last
+    period the pattern continues for at least three more days so that late captures finish;
+    a capture still not delivered then counts as undelivered (infinite wait).
+    For an unstable satellite the waits kept (for plots and the CSV) are those of the first
+    window from an empty queue.
 """
 
 from __future__ import annotations
@@ -54,18 +72,24 @@ from numba import njit
 
 C_KM_S = 299_792.458
 GOLDEN = 0.6180339887498949
-MIN_HORIZON_S = 3 * 86400.0
+MIN_TAIL_S = 3 * 86400.0
+MAX_WARMUP_DAYS = 16.0
+"""Longest warm-up (in days of repeated windows) allowed to reach the steady state."""
+MIN_PERIODS = 8
+REPEAT_TOL_S = 1e-3
+"""Two periods repeat when no capture's wait differs by more than this."""
 
 
 # ---------------------------------------------------------------------------------- kernels
 @njit(cache=True, nogil=True)
-def _cum_capacity(contact_row, n_int, tiles, step_s, rate):
+def _cum_capacity(served_row, tiles, step_s, rate):
     """Cumulative link capacity (bytes) at the edges of the tiled intervals."""
+    n_int = served_row.size
     total = n_int * tiles
     cum = np.empty(total + 1)
     cum[0] = 0.0
     for k in range(total):
-        cum[k + 1] = cum[k] + (rate * step_s if contact_row[k % n_int] else 0.0)
+        cum[k + 1] = cum[k] + rate * step_s * served_row[k % n_int]
     return cum
 
 
@@ -97,85 +121,164 @@ def _time_when_served(cum, target, step_s):
 
 
 @njit(cache=True, nogil=True)
-def _fifo_link(arrival_s, size_bytes, cum, step_s, out):
-    """FIFO over a link with cumulative capacity ``cum``; writes departure times into ``out``."""
-    prev = -np.inf
-    for k in range(arrival_s.size):
-        start = max(arrival_s[k], prev)
-        if not np.isfinite(start):
-            out[k] = np.inf
-            prev = np.inf
-            continue
-        if size_bytes[k] <= 0.0:
-            out[k] = start
-        else:
-            out[k] = max(start, _time_when_served(cum, _served_at(cum, start, step_s) + size_bytes[k], step_s))
-        prev = out[k]
+def _link_departure(cum, step_s, start, size):
+    """Departure of ``size`` bytes entering a link (cumulative capacity ``cum``) at ``start``."""
+    if not np.isfinite(start):
+        return np.inf
+    if size <= 0.0:
+        return start
+    return max(start, _time_when_served(cum, _served_at(cum, start, step_s) + size, step_s))
 
 
 @njit(cache=True, nogil=True)
-def traditional_kernel(ptr, arrival_s, size_bytes, contact, step_s, downlink_bps, tiles):
-    """Raw-data downlink completion time of every capture (FIFO per satellite).
+def _repeats(cur, prev):
+    """Whether two periods' relative times agree (both infinite counts as different)."""
+    for k in range(cur.size):
+        if not (abs(cur[k] - prev[k]) <= REPEAT_TOL_S):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _queue_figures(ready, size, dep, prev_dep, period_s, has_prev):
+    """Peak queue after an arrival and queue at ``period_s``, bytes, in one (steady) period.
+
+    ``dep`` are the period's departures in its own frame (FIFO, so non-decreasing);
+    ``prev_dep`` the previous period's (``has_prev``), whose captures arrived ``period_s``
+    earlier: they count while still queued. A stable queue never carries more than one period.
+    """
+    n = ready.size
+    csum = np.zeros(n + 1)
+    for k in range(n):
+        csum[k + 1] = csum[k] + size[k]
+    m = 0  # first current capture still queued
+    mp = 0  # first previous-period capture still queued
+    peak = 0.0
+    for j in range(n):
+        while m <= j and dep[m] <= ready[j]:
+            m += 1
+        q = csum[j + 1] - csum[m]
+        if has_prev:
+            while mp < n and prev_dep[mp] - period_s <= ready[j]:
+                mp += 1
+            q += csum[n] - csum[mp]
+        peak = max(peak, q)
+    end = 0.0
+    for k in range(n):
+        if dep[k] > period_s:
+            end += size[k]
+    return peak, end
+
+
+@njit(cache=True, nogil=True)
+def traditional_kernel(ptr, arrival_s, size_bytes, served, step_s, downlink_bps, periods, tail):
+    """Raw-data downlink completion time of every capture, in the reported period's frame.
 
     ``ptr`` (n_sat + 1) slices the flat capture arrays per satellite (each slice sorted by
-    arrival); ``contact`` is ``(n_sat, n_time)`` bool on the grid; ``downlink_bps`` per satellite.
+    arrival); ``served`` ``(n_sat, n_int)`` the tracked share of each grid interval;
+    ``periods[s]`` the most repetitions of the window satellite ``s`` may take to repeat (1:
+    the first window from empty only); ``tail`` more repetitions let late captures finish.
+    Returns ``(departure_s, repeated (n_sat,), periods_used (n_sat,), peak_bytes, end_bytes)``.
     """
     n_sat = ptr.size - 1
-    n_int = contact.shape[1] - 1
+    n_int = served.shape[1]
+    period = n_int * step_s
     out = np.empty(arrival_s.size)
+    repeated = np.zeros(n_sat, np.bool_)
+    used = np.zeros(n_sat, np.int64)
+    peak = np.zeros(n_sat)
+    end = np.zeros(n_sat)
     for s in range(n_sat):
         a, b = ptr[s], ptr[s + 1]
         if a == b:
+            repeated[s] = True
             continue
-        cum = _cum_capacity(contact[s], n_int, tiles, step_s, downlink_bps[s] / 8.0)
-        _fifo_link(arrival_s[a:b], size_bytes[a:b], cum, step_s, out[a:b])
-    return out
+        cum = _cum_capacity(served[s], periods[s] + tail, step_s, downlink_bps[s] / 8.0)
+        cur = np.empty(b - a)
+        prev = np.empty(b - a)
+        last = -np.inf
+        for p in range(periods[s]):
+            shift = p * period
+            prev[:] = cur
+            for k in range(b - a):
+                start = max(arrival_s[a + k] + shift, last)
+                last = _link_departure(cum, step_s, start, size_bytes[a + k])
+                cur[k] = last - shift
+            used[s] = p + 1
+            if p > 0 and _repeats(cur, prev):
+                repeated[s] = True
+                break
+        out[a:b] = cur
+        peak[s], end[s] = _queue_figures(arrival_s[a:b], size_bytes[a:b], cur, prev, period, used[s] > 1)
+    return out, repeated, used, peak, end
 
 
 @njit(cache=True, nogil=True)
-def in_orbit_kernel(ptr, arrival_s, size_bytes, contact, hops, has_isl, step_s, processing_bps_bytes, output_ratio,
-                    downlink_bps, isl_bps, hop_light_s, tiles):
-    """On-board processing end and result delivery time of every capture.
+def in_orbit_kernel(ptr, arrival_s, size_bytes, served, hops, has_isl, step_s, processing_bps_bytes, output_ratio,
+                    downlink_bps, isl_bps, hop_light_s, periods, tail):
+    """On-board processing end and result delivery time of every capture (reported period's frame).
 
-    ``hops`` ``(n_sat, n_time)``: ISL hops to the nearest satellite in contact (-1 none).
-    Returns ``(processed_s, delivered_s)``.
+    ``hops`` ``(n_sat, n_int)``: ISL hops to the nearest tracked satellite (-1 none).
+    Returns ``(processed_s, delivered_s, repeated (n_sat,), periods_used (n_sat,))``.
     """
     n_sat = ptr.size - 1
-    n_int = contact.shape[1] - 1
-    total = n_int * tiles
-    done = np.empty(arrival_s.size)
+    n_int = served.shape[1]
+    period = n_int * step_s
+    done_out = np.empty(arrival_s.size)
     out = np.empty(arrival_s.size)
-    nxt = np.empty(total + 1, np.int64)
+    repeated = np.zeros(n_sat, np.bool_)
+    used = np.zeros(n_sat, np.int64)
     for s in range(n_sat):
         a, b = ptr[s], ptr[s + 1]
         if a == b:
+            repeated[s] = True
             continue
-        prev = -np.inf
-        for k in range(a, b):
-            start = max(arrival_s[k], prev)
-            rate = processing_bps_bytes[s]
-            done[k] = start + (size_bytes[k] / rate if rate > 0 else np.inf)
-            prev = done[k]
-        result = size_bytes[a:b] * output_ratio
+        tiles = periods[s] + tail
+        total = n_int * tiles
+        rate = processing_bps_bytes[s]
         if has_isl[s]:
+            nxt = np.empty(total + 1, np.int64)
             nxt[total] = -1
             for i in range(total - 1, -1, -1):
                 nxt[i] = i if hops[s, i % n_int] >= 0 else nxt[i + 1]
-            for k in range(a, b):
-                t = done[k]
-                i = int(np.floor(t / step_s)) if np.isfinite(t) else total
-                if i >= total or nxt[i] < 0:
-                    out[k] = np.inf
-                    continue
-                j = nxt[i]
-                t0 = max(t, j * step_s)
-                h = hops[s, j % n_int]
-                r = result[k - a]
-                out[k] = t0 + h * (hop_light_s[s] + r * 8.0 / isl_bps[s]) + r * 8.0 / downlink_bps[s]
+            cum = np.zeros(1)
         else:
-            cum = _cum_capacity(contact[s], n_int, tiles, step_s, downlink_bps[s] / 8.0)
-            _fifo_link(done[a:b], result, cum, step_s, out[a:b])
-    return done, out
+            nxt = np.zeros(1, np.int64)
+            cum = _cum_capacity(served[s], tiles, step_s, downlink_bps[s] / 8.0)
+        n = b - a
+        cur_done, cur_out = np.empty(n), np.empty(n)
+        prev_done, prev_out = np.empty(n), np.empty(n)
+        last_done = -np.inf
+        last_out = -np.inf
+        for p in range(periods[s]):
+            shift = p * period
+            prev_done[:] = cur_done
+            prev_out[:] = cur_out
+            for k in range(n):
+                start = max(arrival_s[a + k] + shift, last_done)
+                t = start + (size_bytes[a + k] / rate if rate > 0 else np.inf)
+                last_done = t
+                cur_done[k] = t - shift
+                r = size_bytes[a + k] * output_ratio
+                if has_isl[s]:
+                    i = int(np.floor(t / step_s)) if np.isfinite(t) else total
+                    if i >= total or nxt[i] < 0:
+                        d = np.inf
+                    else:
+                        j = nxt[i]
+                        h = hops[s, j % n_int]
+                        d = max(t, j * step_s) + h * (hop_light_s[s] + r * 8.0 / isl_bps[s]) + r * 8.0 / downlink_bps[s]
+                else:
+                    d = _link_departure(cum, step_s, max(t, last_out), r)
+                    last_out = d
+                cur_out[k] = d - shift
+            used[s] = p + 1
+            if p > 0 and _repeats(cur_out, prev_out) and _repeats(cur_done, prev_done):
+                repeated[s] = True
+                break
+        done_out[a:b] = cur_done
+        out[a:b] = cur_out
+    return done_out, out, repeated, used
 
 
 @njit(cache=True, nogil=True)
@@ -291,6 +394,51 @@ def _log10_histogram(waits: np.ndarray, lo: float, hi: float, counts: np.ndarray
                 counts[k] += 1
 
 
+# ---------------------------------------------------------------------------------- stability
+@dataclass(frozen=True)
+class PathStability:
+    """Whether one path's queues keep up, over the long run (see the module docstring).
+
+    ``stable`` when every satellite's long-run arrival is below its long-run service;
+    ``backlog_growth_gbit_per_day`` the sum over satellites of arrival minus service where
+    positive; ``unstable_satellites`` how many fall behind; ``steady`` when every stable
+    satellite reached its steady state; ``reason`` the words for a missing percentile.
+    """
+
+    stable: bool
+    backlog_growth_gbit_per_day: float
+    unstable_satellites: int
+    satellites: int
+    steady: bool
+    warmup_windows: int
+    reason: str | None
+
+
+def _tbit(gbit: float) -> str:
+    """A daily volume in Tbit for the words of a reason, three significant figures."""
+    return f"{gbit / 1000.0:,.3g}" if gbit < 1e6 else f"{gbit / 1000.0:,.0f}"
+
+
+def _stability(what: str, growth_gbit_day: np.ndarray, has_captures: np.ndarray, repeated: np.ndarray,
+               used: np.ndarray, max_periods: int) -> PathStability:
+    """Summarise per-satellite excesses (Gbit/day) into the path's stability and its words."""
+    behind = growth_gbit_day > 0
+    n_behind = int(np.count_nonzero(behind))
+    growth = float(np.sum(growth_gbit_day[behind]))
+    n = int(np.count_nonzero(has_captures))
+    steady = bool(np.all(repeated[has_captures & ~behind])) if n else True
+    reason = None
+    if n_behind:
+        reason = (f"{what} cannot keep up: the backlog grows by {_tbit(growth)} Tbit a day "
+                  f"({n_behind} of {n} satellites fall behind)")
+    elif not steady:
+        reason = (f"the queues keep up in the long run but have not reached a steady state within "
+                  f"{max_periods} repetitions of the analysis window (load close to capacity)")
+    return PathStability(stable=n_behind == 0, backlog_growth_gbit_per_day=growth if n_behind else 0.0,
+                         unstable_satellites=n_behind, satellites=n, steady=steady,
+                         warmup_windows=int(np.max(used, initial=0)), reason=reason)
+
+
 # ---------------------------------------------------------------------------------- result
 @dataclass(frozen=True, eq=False)
 class InsightResult:
@@ -298,9 +446,12 @@ class InsightResult:
 
     ``ready_s`` (n_capture,) capture ready times (s from the epoch); ``sat`` their satellite;
     ``traditional_s`` and ``in_orbit_s`` the waits (inf: undelivered within the horizon);
-    ``processed_s`` when on-board processing finished; ``backlog_end_gbit`` (n_sat,) raw
-    data still queued on board at the end of the window (traditional);
+    ``processed_s`` when on-board processing finished (all in the reported period: the steady
+    one where the queue keeps up, else the first window from empty); ``backlog_end_gbit``
+    (n_sat,) raw data still queued on board at the end of that period (traditional);
     ``backlog_peak_gbit`` (n_sat,) the largest raw queue (storage the traditional model needs).
+    ``traditional_stability`` / ``in_orbit_stability``: whether each path keeps up
+    (:class:`PathStability`; ``None``: assumed stable and steady).
     """
 
     ready_s: np.ndarray
@@ -315,24 +466,44 @@ class InsightResult:
     downlink_capacity_gbit_per_day: float
     duration_s: float
     horizon_s: float
+    traditional_stability: PathStability | None = None
+    in_orbit_stability: PathStability | None = None
 
-    def summary(self, waits: np.ndarray) -> dict:
+    def summary(self, waits: np.ndarray, stability: PathStability | None = None) -> dict:
+        """One path's figures: percentiles only where its queues keep up and are steady."""
         def num(x):
             return float(x) if np.isfinite(x) else None
 
         done = np.isfinite(waits)
-        median, p95 = _quantiles(waits, (0.5, 0.95))
+        trusted = stability is None or (stability.stable and stability.steady)
+        median, p95 = _quantiles(waits, (0.5, 0.95)) if trusted else (np.inf, np.inf)
+        reason = None if stability is None else stability.reason
+        if reason is None and waits.size and not (np.isfinite(median) and np.isfinite(p95)):
+            reason = "some captures are not delivered within the analysis horizon"
         return {
             "median_s": num(median),
             "p95_s": num(p95),
-            "mean_s": num(float(np.mean(waits[done]))) if done.any() else None,
-            "max_s": num(float(np.max(waits))) if waits.size else None,
+            "mean_s": num(float(np.mean(waits[done]))) if trusted and done.any() else None,
+            "max_s": num(float(np.max(waits))) if trusted and waits.size else None,
             "captures": int(waits.size),
             "undelivered_fraction": float(1.0 - done.mean()) if waits.size else 0.0,
+            "stable": True if stability is None else stability.stable,
+            "backlog_growth_gbit_per_day": 0.0 if stability is None else stability.backlog_growth_gbit_per_day,
+            "reason": reason,
+            "steady_state": True if stability is None else stability.steady,
+            "warmup_windows": 0 if stability is None else stability.warmup_windows,
+            "unstable_satellites": 0 if stability is None else stability.unstable_satellites,
         }
+
+    @property
+    def both_stable(self) -> bool:
+        return all(s is None or (s.stable and s.steady) for s in (self.traditional_stability, self.in_orbit_stability))
 
     @cached_property
     def speedup_median(self) -> float:
+        """Traditional over in-orbit median wait; NaN unless both paths keep up."""
+        if not self.both_stable:
+            return float("nan")
         (t,), (o,) = _quantiles(self.traditional_s, (0.5,)), _quantiles(self.in_orbit_s, (0.5,))
         return float(t / o) if np.isfinite(t) and np.isfinite(o) and o > 0 else float("nan")
 
@@ -351,10 +522,10 @@ class InsightResult:
 
     @cached_property
     def _summary_doc(self) -> dict:
-        trad = self.summary(self.traditional_s) | {"downlink_gbit_per_day": self.raw_gbit_per_day,
+        trad = self.summary(self.traditional_s, self.traditional_stability) | {"downlink_gbit_per_day": self.raw_gbit_per_day,
                                                    "backlog_end_gbit_max": float(np.max(self.backlog_end_gbit, initial=0.0)),
                                                    "backlog_peak_gbit_max": float(np.max(self.backlog_peak_gbit, initial=0.0))}
-        orbit = self.summary(self.in_orbit_s) | {"downlink_gbit_per_day": self.result_gbit_per_day}
+        orbit = self.summary(self.in_orbit_s, self.in_orbit_stability) | {"downlink_gbit_per_day": self.result_gbit_per_day}
         s, r = self.speedup_median, self.downlink_reduction
         return {
             "traditional": trad,
@@ -396,54 +567,25 @@ class InsightResult:
         j = self.to_json()
 
         def fmt(x):
-            return "undelivered" if x is None else round(x, 1)
+            return "n/a" if x is None else round(x, 1)
 
-        rows = [
-            [name, fmt(d["median_s"]), fmt(d["p95_s"]), round(d["downlink_gbit_per_day"], 3), round(d["undelivered_fraction"], 4)]
-            for name, d in (("traditional", j["traditional"]), ("in orbit", j["in_orbit"]))
-        ]
+        rows = []
+        for name, d in (("traditional", j["traditional"]), ("in orbit", j["in_orbit"])):
+            if d["stable"]:
+                rows.append([name, fmt(d["median_s"]), fmt(d["p95_s"]), round(d["downlink_gbit_per_day"], 3),
+                             round(d["undelivered_fraction"], 4)])
+            else:  # no median: say why, in words
+                rows.append([name, d["reason"], "", round(d["downlink_gbit_per_day"], 3), "backlog grows"])
         rows.append(["speed-up (median)", fmt(j["speedup_median"]), "", fmt(j["downlink_reduction"]), "downlink reduction"])
-        return [Table("Time to insight", ["model", "median s", "p95 s", "downlink Gbit/day", "undelivered"], rows)]
-
-
-@njit(cache=True, nogil=True)
-def _backlog(ptr, ready, size, dep, t_end):
-    """Raw bytes queued at ``t_end`` and the peak queue, per satellite (counted until departure).
-
-    ``ready`` is sorted within each satellite's segment; the queue just after capture ``j``
-    arrives is everything that arrived so far minus everything that departed by then.
-    """
-    n = ptr.size - 1
-    end = np.zeros(n)
-    peak = np.zeros(n)
-    for s in range(n):
-        a, b = ptr[s], ptr[s + 1]
-        if a == b:
-            continue
-        order = np.argsort(dep[a:b], kind="mergesort")
-        cum_in = 0.0
-        cum_out = 0.0
-        k = 0
-        best = 0.0
-        queued = 0.0
-        for j in range(a, b):
-            cum_in += size[j]
-            while k < b - a and dep[a + order[k]] <= ready[j]:
-                cum_out += size[a + order[k]]
-                k += 1
-            if cum_in - cum_out > best:
-                best = cum_in - cum_out
-            if ready[j] <= t_end and dep[j] > t_end:
-                queued += size[j]
-        peak[s] = best
-        end[s] = queued
-    return end, peak
+        notes = [[name, d["reason"], "", "", ""] for name, d in (("traditional", j["traditional"]), ("in orbit", j["in_orbit"]))
+                 if d["stable"] and d["reason"]]
+        return [Table("Time to insight (steady state)", ["model", "median s", "p95 s", "downlink Gbit/day", "undelivered"],
+                      rows + notes)]
 
 
 def insight_from_arrays(
     *,
     step_s: float,
-    contact: np.ndarray,
     ptr: np.ndarray,
     ready_s: np.ndarray,
     size_bytes: np.ndarray,
@@ -451,65 +593,96 @@ def insight_from_arrays(
     processing_bytes_per_s: np.ndarray,
     output_ratio: float,
     ground_processing_s: float,
+    served: np.ndarray | None = None,
+    contact: np.ndarray | None = None,
     hops: np.ndarray | None = None,
     has_isl: np.ndarray | None = None,
     isl_gbps: np.ndarray | None = None,
     hop_light_s: np.ndarray | None = None,
-    tiles: int | None = None,
+    max_warmup_days: float = MAX_WARMUP_DAYS,
 ) -> InsightResult:
     """Run both models on plain arrays (see the module docstring).
 
-    ``contact`` ``(n_sat, n_time)`` bool on a regular grid of ``step_s``; ``ptr``/``ready_s``/
-    ``size_bytes`` the captures (flat, sliced per satellite by ``ptr``, sorted in each slice);
+    The ground segment is either ``served`` ``(n_sat, n_int)``, the share of each grid interval
+    of ``step_s`` a satellite is tracked (the access schedule), or ``contact`` ``(n_sat,
+    n_time)`` bool on the grid epochs (sample and hold: tracked for the whole interval
+    ``[t_i, t_i + step)`` when in contact at ``t_i``). ``ptr``/``ready_s``/``size_bytes`` are
+    the captures of one window (flat, sliced per satellite by ``ptr``, sorted in each slice);
     per-satellite ``downlink_mbps``, ``processing_bytes_per_s`` (inf: instant), ``isl_gbps``
-    and ``hop_light_s``; ``hops`` ``(n_sat, n_time)`` ISL hops to the nearest satellite in
-    contact (-1 none) and ``has_isl`` for satellites that route over ISLs.
+    and ``hop_light_s``; ``hops`` ``(n_sat, n_int)`` ISL hops to the nearest tracked satellite
+    (-1 none) and ``has_isl`` for satellites that route over ISLs.
     """
-    contact = np.ascontiguousarray(contact, dtype=bool)
-    n_sat, n_time = contact.shape
-    if n_time < 2:
+    if served is None:
+        if contact is None:
+            raise ValueError("give the ground segment as `served` or `contact`")
+        served = np.asarray(contact, dtype=bool)[:, :-1].astype(float)
+    served = np.ascontiguousarray(served, dtype=float)
+    n_sat, n_int = served.shape
+    if n_int < 1:
         raise ValueError("the time-to-insight model needs at least two epochs")
-    n_int = n_time - 1
     duration = n_int * step_s
-    if tiles is None:
-        tiles = max(3, int(np.ceil(MIN_HORIZON_S / duration)))
     per_sat = lambda x, default: np.ascontiguousarray(np.broadcast_to(np.asarray(default if x is None else x, float), (n_sat,)))
     down_bps = per_sat(downlink_mbps, 0.0) * 1e6
     proc = per_sat(processing_bytes_per_s, np.inf)
     isl_bps = per_sat(isl_gbps, 1.0) * 1e9
     light = per_sat(hop_light_s, 0.0)
     has_isl = np.zeros(n_sat, bool) if has_isl is None else np.ascontiguousarray(np.broadcast_to(has_isl, (n_sat,)), dtype=bool)
-    hops = np.where(contact, 0, -1).astype(np.int32) if hops is None else np.ascontiguousarray(hops, dtype=np.int32)
+    hops = np.where(served > 0, 0, -1).astype(np.int32) if hops is None else np.ascontiguousarray(hops[:, :n_int], dtype=np.int32)
     ptr = np.ascontiguousarray(ptr, dtype=np.int64)
     ready = np.ascontiguousarray(ready_s, dtype=float)
     size = np.ascontiguousarray(size_bytes, dtype=float)
 
-    dep_raw = traditional_kernel(ptr, ready, size, contact, float(step_s), down_bps, int(tiles))
-    processed, delivered = in_orbit_kernel(ptr, ready, size, contact, hops, has_isl, float(step_s), proc, float(output_ratio),
-                                           down_bps, isl_bps, light, int(tiles))
-    sat = np.repeat(np.arange(n_sat), np.diff(ptr))
-    end, peak = _backlog(ptr, ready, size, dep_raw, duration)
+    # long-run arrival and service per satellite and window (bytes)
     per_day = 86400.0 / duration
-    raw_gbit_day = float(size.sum()) * 8 / 1e9 * per_day
-    capacity = float((contact[:, :-1].sum(axis=1) * step_s * down_bps).sum()) / 1e9 * per_day
+    gbit_day = 8e-9 * per_day
+    sat = np.repeat(np.arange(n_sat), np.diff(ptr))
+    arrived = np.bincount(sat, weights=size, minlength=n_sat)
+    link = served.sum(axis=1) * step_s * down_bps / 8.0
+    computed = proc * duration
+    processed = np.minimum(arrived, computed)
+    has_captures = np.diff(ptr) > 0
+    trad_growth = np.where(arrived > link * (1 + 1e-9), arrived - link, 0.0) * gbit_day
+    compute_growth = np.where(arrived > computed * (1 + 1e-9), arrived - computed, 0.0) * gbit_day
+    results = processed * output_ratio
+    reach = (hops >= 0).any(axis=1)
+    result_growth = np.where(has_isl, np.where(reach, 0.0, results),
+                             np.where(results > link * (1 + 1e-9), results - link, 0.0)) * gbit_day
+    orbit_growth = compute_growth + result_growth
+
+    max_periods = max(MIN_PERIODS, int(np.ceil(max_warmup_days * 86400.0 / duration)))
+    tail = max(3, int(np.ceil(MIN_TAIL_S / duration)))
+    trad_periods = np.where(trad_growth > 0, 1, max_periods).astype(np.int64)
+    orbit_periods = np.where(orbit_growth > 0, 1, max_periods).astype(np.int64)
+    dep_raw, trad_rep, trad_used, peak, end = traditional_kernel(ptr, ready, size, served, float(step_s), down_bps,
+                                                                 trad_periods, int(tail))
+    done, delivered, orbit_rep, orbit_used = in_orbit_kernel(
+        ptr, ready, size, served, hops, has_isl, float(step_s), proc, float(output_ratio), down_bps, isl_bps, light,
+        orbit_periods, int(tail))
+    what = "the on-board compute" if compute_growth.sum() > 0 else "the downlink"
+    raw_gbit_day = float(size.sum()) * gbit_day
     return InsightResult(
         ready_s=ready,
         sat=sat,
         traditional_s=dep_raw + ground_processing_s - ready,
         in_orbit_s=delivered - ready,
-        processed_s=processed,
+        processed_s=done,
         backlog_end_gbit=end * 8 / 1e9,
         backlog_peak_gbit=peak * 8 / 1e9,
         raw_gbit_per_day=raw_gbit_day,
         result_gbit_per_day=raw_gbit_day * float(output_ratio),
-        downlink_capacity_gbit_per_day=capacity,
+        downlink_capacity_gbit_per_day=float(link.sum()) * gbit_day,
         duration_s=duration,
-        horizon_s=duration * tiles,
+        horizon_s=duration * (max(int(trad_used.max(initial=1)), int(orbit_used.max(initial=1))) + tail),
+        traditional_stability=_stability("the downlink", trad_growth, has_captures, trad_rep, trad_used, max_periods),
+        in_orbit_stability=_stability(what, orbit_growth, has_captures, orbit_rep, orbit_used, max_periods),
     )
 
 
 def _isl_inputs(mission, eph, topo, contact):
-    """Hops to the nearest satellite in contact and the per-hop light time, from the topology."""
+    """Hops to the nearest tracked satellite and the per-hop light time, from the topology.
+
+    ``contact`` ``(n_sat, n_int)`` bool: tracked during each grid interval.
+    """
     if topo is None:
         from core.analysis.topology import compute_topology
 
@@ -518,7 +691,8 @@ def _isl_inputs(mission, eph, topo, contact):
     if topo.n_edge == 0:
         return np.where(contact, 0, -1).astype(np.int32), light
     edges = np.ascontiguousarray(topo.isl_edges, dtype=np.int64)
-    hops = hops_to_contact(eph.n_sat, edges, np.ascontiguousarray(topo.isl_active, dtype=bool), contact)
+    active = np.ascontiguousarray(np.asarray(topo.isl_active, dtype=bool)[: contact.shape[1]])
+    hops = hops_to_contact(eph.n_sat, edges, active, np.ascontiguousarray(contact))
     length = np.linalg.norm(eph.r_eci_km[edges[:, 0], 0] - eph.r_eci_km[edges[:, 1], 0], axis=-1)
     shell_of_edge = eph.shell_index[edges[:, 0]]
     for shell in eph.shells:
@@ -531,8 +705,8 @@ def _isl_inputs(mission, eph, topo, contact):
 def compute_insight(mission, eph, access=None, topology=None, compute=None) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
-    ``access`` (:mod:`core.analysis.access`, whose contact mask says when each satellite is in view of
-    a station) and ``topology`` (:mod:`core.analysis.topology`) are reused when given and computed
+    ``access`` (:mod:`core.analysis.access`, whose antenna schedule says when each satellite is
+    tracked by a station) and ``topology`` (:mod:`core.analysis.topology`) are reused when given and computed
     when omitted. ``compute`` supplies the processing
     rates (sized here when omitted).
     """
@@ -545,7 +719,7 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None) -> I
         from core.analysis.access import compute_access
 
         access = compute_access(mission, eph)
-    contact = np.asarray(access.in_contact).any(axis=0)  # (n_sat, n_time): in view of some station
+    served = np.asarray(access.served_fraction, dtype=float)  # (n_sat, n_int): tracked share of each step
     n = eph.n_sat
     duty, raw_bps, down, proc, isl, has_isl = (np.zeros(n) for _ in range(6))
     has_isl = has_isl.astype(bool)
@@ -563,9 +737,9 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None) -> I
     if ready.size == 0:
         return None
     size = np.repeat(raw_bps * capture_s, np.diff(ptr))
-    hops, light = _isl_inputs(mission, eph, topology, contact) if has_isl.any() else (None, None)
+    hops, light = _isl_inputs(mission, eph, topology, served > 0) if has_isl.any() else (None, None)
     return insight_from_arrays(
-        step_s=step, contact=contact, ptr=ptr, ready_s=ready, size_bytes=size, downlink_mbps=down,
+        step_s=step, served=served, ptr=ptr, ready_s=ready, size_bytes=size, downlink_mbps=down,
         processing_bytes_per_s=proc, output_ratio=mission.workload.output_ratio,
         ground_processing_s=mission.workload.ground_processing_s, hops=hops, has_isl=has_isl,
         isl_gbps=isl, hop_light_s=light,

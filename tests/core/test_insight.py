@@ -18,26 +18,62 @@ def one_station_contact(n_sat=1):
 def run(contact, ready, size, **kw):
     ptr = np.array([0, len(ready)])
     args = dict(step_s=STEP, contact=contact, ptr=ptr, ready_s=np.array(ready, float), size_bytes=np.array(size, float),
-                downlink_mbps=8.0, processing_bytes_per_s=10e6, output_ratio=0.01, ground_processing_s=1800.0, tiles=3)
+                downlink_mbps=8.0, processing_bytes_per_s=10e6, output_ratio=0.01, ground_processing_s=1800.0)
     args.update(kw)
     return insight.insight_from_arrays(**args)
 
 
 def test_one_satellite_one_station_hand_waits():
     # downlink 8 Mbit/s = 1e6 B/s; each contact carries 300 s x 1e6 = 3e8 B; the pattern repeats every 3600 s
-    res = run(one_station_contact(), ready=[120.0, 700.0], size=[30e6, 300e6])
-    # traditional: capture 1 downlinked 600..630 s; capture 2 starts at 700 s, gets 2e8 B by 900 s
-    # and the last 1e8 B in the next contact 4200..4300 s; then 1800 s on the ground
-    assert res.traditional_s.tolist() == pytest.approx([630 + 1800 - 120, 4300 + 1800 - 700])
-    # in orbit (no ISL): processed at 10 MB/s -> done 123 s and 730 s; results 0.3 MB and 3 MB
-    # wait for the own contact: 600 + 0.3 = 600.3 s; 730 s is in contact: 730 + 3 = 733 s
-    assert res.processed_s.tolist() == pytest.approx([123.0, 730.0])
-    assert res.in_orbit_s.tolist() == pytest.approx([600.3 - 120, 733.0 - 700])
+    res = run(one_station_contact(), ready=[120.0, 700.0], size=[30e6, 200e6])
+    # 2.3e8 B arrive per hour against 3e8 B of contact: the queue keeps up and empties every contact,
+    # so the steady state is the first hour. Traditional: capture 1 downlinked 600..630 s; capture 2
+    # starts at 700 s and has its 2e8 B down at 900 s; then 1800 s on the ground
+    assert res.traditional_s.tolist() == pytest.approx([630 + 1800 - 120, 900 + 1800 - 700])
+    # in orbit (no ISL): processed at 10 MB/s -> done 123 s and 720 s; results 0.3 MB and 2 MB
+    # wait for the own contact: 600 + 0.3 = 600.3 s; 720 s is in contact: 720 + 2 = 722 s
+    assert res.processed_s.tolist() == pytest.approx([123.0, 720.0])
+    assert res.in_orbit_s.tolist() == pytest.approx([600.3 - 120, 722.0 - 700])
     j = res.to_json()
-    assert j["traditional"]["median_s"] == pytest.approx((2310.0 + 5400.0) / 2)
+    assert j["traditional"]["stable"] and j["in_orbit"]["stable"]
+    assert j["traditional"]["backlog_growth_gbit_per_day"] == 0.0 and j["traditional"]["reason"] is None
+    assert j["traditional"]["median_s"] == pytest.approx((2310.0 + 2000.0) / 2)
+    assert j["speedup_median"] == pytest.approx(2155.0 / ((480.3 + 22.0) / 2))
     assert j["downlink_reduction"] == pytest.approx(100.0)
-    # 330 MB in one hour -> 24 x 330e6 x 8 / 1e9 Gbit per day
-    assert j["traditional"]["downlink_gbit_per_day"] == pytest.approx(24 * 330e6 * 8 / 1e9)
+    # 230 MB in one hour -> 24 x 230e6 x 8 / 1e9 Gbit per day; 3e8 B an hour of capacity
+    assert j["traditional"]["downlink_gbit_per_day"] == pytest.approx(24 * 230e6 * 8 / 1e9)
+    assert j["downlink_capacity_gbit_per_day"] == pytest.approx(24 * 3e8 * 8 / 1e9)
+
+
+def test_a_downlink_that_cannot_keep_up_has_no_median():
+    # 3.3e8 B an hour against 3e8 B: the backlog grows by 3e7 B an hour = 5.76 Gbit a day
+    res = run(one_station_contact(), ready=[120.0, 700.0], size=[30e6, 300e6])
+    j = res.to_json()
+    t = j["traditional"]
+    assert t["stable"] is False
+    assert t["backlog_growth_gbit_per_day"] == pytest.approx(24 * 3e7 * 8 / 1e9)
+    assert t["median_s"] is None and t["p95_s"] is None and t["mean_s"] is None
+    assert t["reason"].startswith("the downlink cannot keep up: the backlog grows by 0.00576 Tbit a day")
+    assert j["in_orbit"]["stable"] and j["in_orbit"]["median_s"] is not None
+    assert j["speedup_median"] is None
+    assert "cannot keep up" in str(res.tables()[0].rows[0][1])
+    # the waits kept for plots are the first hour from an empty queue: capture 2 finishes in the next contact
+    assert res.traditional_s.tolist() == pytest.approx([630 + 1800 - 120, 4300 + 1800 - 700])
+
+
+def test_steady_state_excludes_the_warm_up():
+    # one contact per hour (600 .. 900 s) carrying 3e8 B; 2e8 B ready at 590 s and 0.9e8 B at 880 s.
+    # From empty: capture 1 is down at 800 s; capture 2 gets 0.2e8 B by 900 s and its last 0.7e8 B
+    # at 600 + 70 s of the next hour. In steady state that 0.7e8 B residue goes first in every
+    # contact: capture 1 is down at 600 + 70 + 200 = 870 s (not 800 s); capture 2 is unchanged.
+    res = run(one_station_contact(), ready=[590.0, 880.0], size=[2e8, 0.9e8])
+    j = res.to_json()["traditional"]
+    assert j["stable"] and j["steady_state"] and j["warmup_windows"] >= 2
+    assert res.traditional_s.tolist() == pytest.approx([870 + 1800 - 590, 3600 + 670 + 1800 - 880])
+    # a capture counts on board until it is fully down: just after 590 s the previous hour's capture 2
+    # (0.9e8 B) and capture 1 (2e8 B); at the hour's end capture 2 (0.9e8 B)
+    assert res.backlog_peak_gbit[0] == pytest.approx(2.9e8 * 8 / 1e9)
+    assert res.backlog_end_gbit[0] == pytest.approx(0.9e8 * 8 / 1e9)
 
 
 def test_in_orbit_routes_over_isl_to_satellite_in_contact():
@@ -49,14 +85,15 @@ def test_in_orbit_routes_over_isl_to_satellite_in_contact():
     res = insight.insight_from_arrays(
         step_s=STEP, contact=contact, ptr=ptr, ready_s=np.array([100.0]), size_bytes=np.array([50e6]),
         downlink_mbps=8.0, processing_bytes_per_s=10e6, output_ratio=0.01, ground_processing_s=0.0,
-        hops=hops, has_isl=np.array([True, True]), isl_gbps=1.0, hop_light_s=0.002, tiles=3)
+        hops=hops, has_isl=np.array([True, True]), isl_gbps=1.0, hop_light_s=0.002)
     # done 100 + 5 = 105 s; 0.5 MB: one hop 2 ms + 4e6 bit / 1e9 = 4 ms; downlink 4e6 / 8e6 = 0.5 s
     assert res.in_orbit_s[0] == pytest.approx(5.0 + 0.002 + 0.004 + 0.5)
     # without ISL satellite 0 never reaches the ground within the horizon
     res2 = insight.insight_from_arrays(
         step_s=STEP, contact=contact, ptr=ptr, ready_s=np.array([100.0]), size_bytes=np.array([50e6]),
-        downlink_mbps=8.0, processing_bytes_per_s=10e6, output_ratio=0.01, ground_processing_s=0.0, tiles=3)
+        downlink_mbps=8.0, processing_bytes_per_s=10e6, output_ratio=0.01, ground_processing_s=0.0)
     assert np.isinf(res2.in_orbit_s[0]) and np.isinf(res2.traditional_s[0])
+    assert res.to_json()["in_orbit"]["stable"] and not res2.to_json()["in_orbit"]["stable"]
     assert res2.to_json()["traditional"]["median_s"] is None
     assert res2.to_json()["traditional"]["undelivered_fraction"] == 1.0
 
@@ -66,14 +103,14 @@ def test_traditional_builds_backlog_when_capacity_is_short():
     ptr, ready = insight.capture_schedule(1, 3600.0, 60.0, np.array([0.5]))
     size = np.full(ready.size, 60e6)
     res = run(one_station_contact(), ready=ready, size=size, ptr=ptr)
+    j = res.to_json()["traditional"]
+    assert j["stable"] is False and j["median_s"] is None
+    assert j["backlog_growth_gbit_per_day"] == pytest.approx(24 * (1.8e9 - 3e8) * 8 / 1e9)  # 288 Gbit a day
     w = res.traditional_s
-    delivered = np.isfinite(w)
-    assert not delivered.all()  # the horizon cannot drain the backlog
-    done = w[delivered] + ready[delivered]
+    done = w + ready
     assert np.all(np.diff(done) > 0)  # FIFO
     # each contact drains 5 captures while 30 arrive per hour: the waits keep growing
-    assert w[delivered][-1] > w[0] + 3600
-    assert res.backlog_end_gbit[0] > 0
+    assert w[-1] > w[0] + 3600
     # backlog at the end of the hour = what arrived minus what one contact carried
     arrived = size.sum()
     assert res.backlog_end_gbit[0] * 1e9 / 8 == pytest.approx(arrived - 3e8, rel=0.05)
@@ -97,6 +134,9 @@ def test_in_orbit_queues_when_compute_is_short():
     # 120 s of processing per 60 s capture: capture k finishes at 60 + 120 (k + 1)
     expected_done = 60.0 + 120.0 * (np.arange(ready.size) + 1)
     assert res.processed_s == pytest.approx(expected_done)
+    j = res.to_json()["in_orbit"]
+    assert not j["stable"] and j["reason"].startswith("the on-board compute cannot keep up")
+    assert res.to_json()["traditional"]["stable"]
     assert np.all(np.diff(res.in_orbit_s) == pytest.approx(60.0))  # the wait grows a minute per capture
     # with enough compute the wait stays flat
     fast = run(contact, ready=ready, size=size, processing_bytes_per_s=1e9, downlink_mbps=8000.0)
@@ -141,13 +181,16 @@ ground_stations:
     assert j["downlink_reduction"] == pytest.approx(1000.0)
     no_isl = loads_mission(text.replace("isl: plus-grid", "isl: none"))
     j2 = insight.compute_insight(no_isl, build_ephemeris(no_isl), None, None, None).to_json()
-    # routing over ISLs never delivers later than waiting for the own contact
-    assert j["in_orbit"]["median_s"] <= j2["in_orbit"]["median_s"]
+    # one antenna cannot track 240 satellites in 3 h: without ISLs most results never reach the ground,
+    # with ISLs every result reaches whichever satellite the antenna tracks
+    assert j["in_orbit"]["stable"] and j["in_orbit"]["reason"] is None
+    assert not j2["in_orbit"]["stable"] and j2["in_orbit"]["reason"].startswith("the downlink cannot keep up")
+    assert j2["in_orbit"]["median_s"] is None and j2["speedup_median"] is None
     assert insight.compute_insight(loads_mission(text.split("ground_stations")[0]), eph, None, None, None) is None
 
 
 def test_contacts_come_from_the_access_analysis():
-    """Insight has no contact model of its own: it reads access's per-station contact mask."""
+    """Insight has no contact model of its own: it reads access's antenna schedule."""
     import dataclasses
 
     from core.analysis.access import compute_access
@@ -168,9 +211,10 @@ ground_stations:
     access = compute_access(mission, eph)
     normal = insight.compute_insight(mission, eph, access, None, None).to_json()
     assert normal["traditional"]["undelivered_fraction"] < 1.0
-    blind = dataclasses.replace(access, in_contact=np.zeros_like(access.in_contact))
+    assert normal["downlink_capacity_gbit_per_day"] == pytest.approx(access.downlink_gbit_per_day, rel=1e-9)
+    blind = dataclasses.replace(access, served_fraction=np.zeros_like(access.served_fraction))
     never = insight.compute_insight(mission, eph, blind, None, None).to_json()
-    assert never["traditional"]["undelivered_fraction"] == 1.0
+    assert never["traditional"]["undelivered_fraction"] == 1.0 and not never["traditional"]["stable"]
 
 
 def test_quantiles_match_numpy_and_keep_undelivered_captures_infinite():
