@@ -261,3 +261,47 @@ def test_wait_histogram_matches_numpy_on_many_waits():
     for key, waits in (("traditional", trad), ("in_orbit", orbit)):
         want = 100.0 * np.histogram(np.log10(waits[np.isfinite(waits)]), bins=edges)[0] / waits.size
         assert np.abs(pct[key] - want).sum() <= 100.0 * 2 / waits.size  # at most a value on a bin edge moved
+
+
+def _default_mission(sensor_rate_mbps: float, duration_s: float):
+    from core.catalog.presets import preset_path
+    from core.mission.io import load_mission
+
+    mission = load_mission(preset_path("default"))
+    bus = mission.buses["eo-orin"].model_copy(update={"sensor_rate_mbps": sensor_rate_mbps})
+    return mission.model_copy(update={"buses": {"eo-orin": bus},
+                                      "analysis": mission.analysis.model_copy(update={"duration_s": duration_s})})
+
+
+@pytest.fixture(scope="module")
+def default_insight_by_window():
+    """The default mission (and a lighter-sensor variant whose downlink keeps up) over 1 and 2 days."""
+    from core.orbits.ephemeris import build_ephemeris
+
+    out = {}
+    for rate in (800.0, 100.0):
+        for days in (1, 2):
+            mission = _default_mission(rate, days * 86400.0)
+            out[rate, days] = insight.compute_insight(mission, build_ephemeris(mission)).to_json()
+    return out
+
+
+def test_default_mission_says_its_downlink_cannot_keep_up(default_insight_by_window):
+    for days in (1, 2):
+        t = default_insight_by_window[800.0, days]["traditional"]
+        # 60 satellites x 800 Mbit/s x 0.3 = 1,244 Tbit a day of raw data against ~270 Tbit of antenna time
+        assert t["stable"] is False and t["median_s"] is None and t["p95_s"] is None
+        assert t["backlog_growth_gbit_per_day"] == pytest.approx(1244160.0 - 270000.0, rel=0.01)
+        assert "the downlink cannot keep up: the backlog grows by" in t["reason"]
+        assert default_insight_by_window[800.0, days]["speedup_median"] is None
+    # the growth is a property of the design, not of the window
+    a, b = (default_insight_by_window[800.0, d]["traditional"]["backlog_growth_gbit_per_day"] for d in (1, 2))
+    assert a == pytest.approx(b, rel=0.01)
+
+
+def test_steady_state_medians_do_not_depend_on_the_window(default_insight_by_window):
+    one, two = default_insight_by_window[100.0, 1], default_insight_by_window[100.0, 2]
+    for path in ("traditional", "in_orbit"):
+        assert one[path]["stable"] and two[path]["stable"] and one[path]["steady_state"]
+        assert two[path]["median_s"] == pytest.approx(one[path]["median_s"], rel=0.05)
+    assert two["speedup_median"] == pytest.approx(one["speedup_median"], rel=0.05)
