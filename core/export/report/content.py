@@ -197,12 +197,15 @@ MODEL_NOTES = [
     "Inter-satellite links: Walker shells use a plus-grid (two in-plane, two cross-plane neighbours); a link is up "
     "when its line of sight clears the Earth by 80 km and, where set, is within the range limit.",
     "Power: beta angle and eclipse over one year from the epoch (cylindrical or conical shadow); solar array and "
-    "battery sized by the SMAD method for the worst orbit; radiator from the Stefan-Boltzmann balance at the "
-    "radiator temperature with Earth infrared and albedo loads for its facing.",
-    "Compute: peak INT8 TOPS of the catalogue part times the number of units; required TOPS from the sensor rate, "
-    "duty and the workload's operations per byte.",
-    "Time to insight: each capture waits for a ground contact; traditional = raw downlink plus ground processing, "
-    "in orbit = on-board processing plus downlink of the results (through ISLs to a satellite in contact where links exist).",
+    "battery sized by the SMAD method for the worst orbit and the eclipse load; radiator for the peak dissipation "
+    "(bus + compute at full load) from the Stefan-Boltzmann balance with Earth infrared and albedo loads for its facing.",
+    "Compute: catalogue peak TOPS on one basis for every part (the workload's precision, dense INT8 by default) times "
+    "the units; a powered unit draws at least its lowest power mode: power_w_min + (power_w - power_w_min) x utilisation.",
+    "Ground segment: each station's antennas track one satellite each, first come first served; this one schedule gives "
+    "the access downlink and the contacts of the time-to-insight model.",
+    "Time to insight: traditional = raw downlink plus ground processing, in orbit = on-board processing plus downlink "
+    "of the results (through ISLs to a tracked satellite where links exist). A path whose long-run arrival exceeds its "
+    "service cannot keep up and has no median; a stable path reports steady-state figures (warm-up excluded).",
     "Cost: launch mass x price per kilogram, today and as projected for the mid-2030s, plus the satellite build cost if given.",
 ]
 
