@@ -305,3 +305,55 @@ def test_steady_state_medians_do_not_depend_on_the_window(default_insight_by_win
         assert one[path]["stable"] and two[path]["stable"] and one[path]["steady_state"]
         assert two[path]["median_s"] == pytest.approx(one[path]["median_s"], rel=0.05)
     assert two["speedup_median"] == pytest.approx(one["speedup_median"], rel=0.05)
+
+
+ONE_SAT = """
+schema_version: 1
+name: one satellite, one station
+epoch: "2026-03-20T00:00:00Z"
+analysis: {duration_s: 86400, step_s: 30}
+constellations:
+  - {name: eq, walker: "0:1/1/0", altitude_km: 550, propagator: two-body}
+buses:
+  default: {sensor_rate_mbps: SENSOR, sensor_duty: 0.1, downlink_mbps: 800}
+ground_stations:
+  - {name: Equator, lat_deg: 0.0, lon_deg: 0.0, min_elevation_deg: 5}
+workload: {ops_per_byte: 1000, capture_s: 60}
+"""
+
+
+def test_one_equatorial_satellite_over_one_equatorial_station_by_hand():
+    """Contacts you can count: an equatorial orbit passes straight over an equatorial station once
+    per synodic period, each pass lasting the central angle of the 5 deg mask at the relative rate."""
+    from core.analysis.access import compute_access
+    from core.mission.io import loads_mission
+    from core.orbits.ephemeris import build_ephemeris
+
+    mission = loads_mission(ONE_SAT.replace("SENSOR", "900"))
+    eph = build_ephemeris(mission)
+    acc = compute_access(mission, eph)
+    r_e, mu, h = 6378.137, 398600.4418, 550.0
+    n = np.sqrt(mu / (r_e + h) ** 3)
+    rel = n - 7.2921159e-5  # prograde: the station turns with the satellite
+    e = np.radians(5.0)
+    half = np.arccos(r_e * np.cos(e) / (r_e + h)) - e  # Earth central angle from the station to the mask
+    pass_s = 2 * half / rel
+    inner = ~acc.window_aos_cut & ~acc.window_los_cut
+    assert acc.passes[0] == acc.passes_in_view[0] == acc.window_sat.size  # one satellite: every pass is tracked
+    assert abs(acc.passes[0] - 86400.0 * rel / (2 * np.pi)) <= 1.0  # 14 passes a day
+    assert acc.window_duration_s[inner] == pytest.approx(np.full(inner.sum(), pass_s), abs=2.0)
+    # the downlink is the tracked time at 800 Mbit/s, and it is the insight capacity
+    assert acc.downlink_gbit[0] == pytest.approx(acc.contact_s[0] * 0.8, rel=1e-9)
+    res = insight.compute_insight(mission, eph, acc).to_json()
+    assert res["downlink_capacity_gbit_per_day"] == pytest.approx(acc.downlink_gbit_per_day, rel=1e-9)
+    # raw data: 900 Mbit/s x 0.1 duty = 7,776 Gbit a day, against 14 x 632 s x 800 Mbit/s = 7,075 Gbit
+    assert acc.downlink_gbit_per_day == pytest.approx(14 * pass_s * 0.8, rel=0.01)
+    capacity = res["downlink_capacity_gbit_per_day"]
+    t = res["traditional"]
+    assert t["stable"] is False
+    assert t["backlog_growth_gbit_per_day"] == pytest.approx(t["downlink_gbit_per_day"] - capacity, rel=1e-6)
+    # a 400 Mbit/s imager (3,456 Gbit a day) keeps up: a steady median, at most one synodic period + processing
+    light = loads_mission(ONE_SAT.replace("SENSOR", "400"))
+    t = insight.compute_insight(light, eph).to_json()["traditional"]
+    assert t["stable"] and t["steady_state"] and t["reason"] is None
+    assert 1800.0 < t["median_s"] < 2 * np.pi / rel + 1800.0 + 600.0
