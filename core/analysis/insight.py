@@ -30,7 +30,7 @@ In orbit
 
     * on a shell with inter-satellite links: routed over the ISL graph active at that epoch
       (the mission's topology, :mod:`core.analysis.topology`) to the nearest satellite, in
-      hops, that an antenna is tracking, and downlinked there; each hop costs the light time
+      hops, that an antenna is tracking (during any part of that grid step), and downlinked there; each hop costs the light time
       over the median ISL length plus the serialisation at ``isl_gbps``. When no tracked
       satellite is reachable, it waits for the first epoch when one is. Results are small, so
       they are assumed not to contend with other traffic;
