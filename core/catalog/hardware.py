@@ -23,14 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 import yaml
 
 from core.resources import resource_path
 
-
-Precision = Literal["int8-dense", "int8-sparse", "fp16", "bf16"]
 PRECISIONS: tuple[str, ...] = ("int8-dense", "int8-sparse", "fp16", "bf16")
 """The throughput bases a workload can be sized on (``workload.precision``)."""
 
