@@ -7,6 +7,7 @@ import base64
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -64,9 +65,13 @@ def test_pdf_opens_and_renders(results, tmp_path):
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert pages >= len(SECTIONS)  # one section per page at least
     assert "Report test" in info  # the document title
-    out = tmp_path / "page"
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", str(pages), str(path), str(out)], check=True)
-    rendered = sorted(tmp_path.glob("page-*.png"))
+    pages_dir = Path(__file__).parents[2] / "build" / "report-pages"  # kept for a person to look at (CI artefact)
+    pages_dir.mkdir(parents=True, exist_ok=True)
+    for old in pages_dir.glob("page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", str(pages), str(path), str(pages_dir / "page")],
+                   check=True)
+    rendered = sorted(pages_dir.glob("page-*.png"))
     assert len(rendered) == pages
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -180,6 +185,10 @@ def test_insight_axis_is_in_the_units_people_read(drawn):
     fig = drawn["insight"]
     labels = {t.get_text() for ax in fig.axes for t in ax.get_xticklabels()}
     assert labels & {"1 s", "10 s", "1 min", "10 min", "1 h", "6 h", "1 day"}
+    from core.export.report.figures import _duration_ticks
+
+    assert [t for _, t in _duration_ticks(0.07, 4.5 * 86400)] == ["0.1 s", "1 s", "1 min", "1 h", "1 day"]
+    assert [t for _, t in _duration_ticks(0.5, 7200)] == ["1 s", "10 s", "1 min", "10 min", "1 h"]
     assert not any("10^" in t or "$" in t for t in labels)
 
 

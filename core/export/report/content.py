@@ -154,7 +154,7 @@ def _walker(shell) -> str:
 def _headline(results) -> Table:
     rows = []
     eph = results.ephemeris
-    rows.append(["satellites", f"{eph.n_sat:,} in {len(eph.shells)} shell(s)"])
+    rows.append(["satellites", f"{eph.n_sat:,} in {len(eph.shells)} shell" + ("s" if len(eph.shells) != 1 else "")])
     if results.coverage is not None:
         c = results.coverage
         rows.append(["coverage, mean area covered", f"{c.mean_percent:.1f} % (min {c.min_percent:.1f} %, max {c.max_percent:.1f} %)"])

@@ -97,8 +97,20 @@ def _legend_rows(n_entries: int, max_cols: int = 3) -> int:
     return -(-n_entries // max_cols) if n_entries else 0
 
 
-DURATION_TICKS_S = [(0.01, "0.01 s"), (0.1, "0.1 s"), (1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"),
-                    (3600, "1 h"), (6 * 3600, "6 h"), (86400, "1 day"), (7 * 86400, "1 week"), (30 * 86400, "30 days")]
+PRIMARY_TICKS_S = [(1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")]
+SECONDARY_TICKS_S = [(0.01, "0.01 s"), (0.1, "0.1 s"), (10, "10 s"), (600, "10 min"), (6 * 3600, "6 h"),
+                     (7 * 86400, "1 week"), (30 * 86400, "30 days")]
+
+
+def _duration_ticks(lo_s: float, hi_s: float) -> list[tuple[float, str]]:
+    """Ticks for a log time axis: 1 s, 1 min, 1 h, 1 day first, then in-between ones where there is room."""
+    span = np.log10(hi_s / lo_s)
+    gap = max(0.5, span / 7.0)  # decades between two labels
+    ticks = [(v, t) for v, t in PRIMARY_TICKS_S if lo_s <= v <= hi_s]
+    for v, t in SECONDARY_TICKS_S:
+        if lo_s <= v <= hi_s and all(abs(np.log10(v / u)) >= gap for u, _ in ticks):
+            ticks.append((v, t))
+    return sorted(ticks)
 
 
 def _duration_axis(ax, lo_s: float, hi_s: float) -> None:
@@ -107,7 +119,7 @@ def _duration_axis(ax, lo_s: float, hi_s: float) -> None:
 
     ax.set_xscale("log")
     ax.set_xlim(lo_s, hi_s)
-    ticks = [(v, t) for v, t in DURATION_TICKS_S if lo_s <= v <= hi_s]
+    ticks = _duration_ticks(lo_s, hi_s)
     ax.xaxis.set_major_locator(FixedLocator([v for v, _ in ticks]))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([t for _, t in ticks])

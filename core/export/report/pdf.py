@@ -52,22 +52,28 @@ def _fit_columns(headers: list[str], cells: list[list[str]], width: float):
     """``(font size, column widths)`` from the content, or ``None`` when even the narrowest
     widths (every column as wide as its longest word) do not fit ``width`` at the smallest font.
 
-    A column gets the width of its longest cell on one line when the table allows it; otherwise
-    every column keeps at least its longest word (no word is ever broken) and the rest of the
-    width goes to the columns in proportion to what they would need to fit on one line.
+    A column gets the width of its longest cell and heading on one line when the table allows
+    it; otherwise headings wrap between words while every cell stays on one line; otherwise
+    every column keeps at least its longest word (no word is ever broken). What is left over
+    goes to the columns in proportion to what they need for the next step.
     """
     for size in FONT_SIZES_PT:
-        natural, minimum = [], []
+        natural, body, minimum = [], [], []
         for k, head in enumerate(headers):
-            column = [(head, "Helvetica-Bold")] + [(row[k], "Helvetica") for row in cells]
-            natural.append(max(_text_width(t, f, size) for t, f in column) + 2 * CELL_PAD_PT + 2)
-            minimum.append(max(_text_width(w, f, size) for t, f in column for w in t.split() or [""]) + 2 * CELL_PAD_PT + 2)
+            column = [(row[k], "Helvetica") for row in cells]
+            head_word = max(_text_width(w, "Helvetica-Bold", size) for w in head.split() or [""])
+            natural.append(max([_text_width(head, "Helvetica-Bold", size)] + [_text_width(t, f, size) for t, f in column]))
+            body.append(max([head_word] + [_text_width(t, f, size) for t, f in column]))
+            minimum.append(max([head_word] + [_text_width(w, f, size) for t, f in column for w in t.split() or [""]]))
+        pad = 2 * CELL_PAD_PT + 2
+        natural, body, minimum = ([v + pad for v in x] for x in (natural, body, minimum))
         if sum(natural) <= width:
             return size, [n * width / sum(natural) for n in natural]
-        if sum(minimum) <= width:
-            room = [n - m for n, m in zip(natural, minimum)]
-            spare = width - sum(minimum)
-            return size, [m + spare * r / sum(room) for m, r in zip(minimum, room)]
+        for low, high in ((body, natural), (minimum, body)):  # first every cell on one line, then only whole words
+            if sum(low) <= width:
+                room = [h - lo for h, lo in zip(high, low)]
+                spare = width - sum(low)
+                return size, [lo + spare * r / sum(room) for lo, r in zip(low, room)]
     return None
 
 
