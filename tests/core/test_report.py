@@ -219,7 +219,7 @@ def test_insight_phrase_when_a_model_cannot_keep_up():
            "speedup_median": 27635.3, "horizon_s": 86400.0}
     assert insight_phrase(old) == "in orbit: 1.2 s median; traditional: 9.0 h median; results arrive about 28,000 times sooner"
     old["traditional"]["median_s"] = None
-    assert "traditional: most captures are not delivered within the 24.0 h horizon" in insight_phrase(old)
+    assert "traditional: most captures are not delivered within the analysis horizon (24.0 h)" in insight_phrase(old)
 
 
 def test_seconds_columns_read_in_minutes_or_hours():

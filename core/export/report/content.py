@@ -129,7 +129,7 @@ def _model_phrase(model: dict, horizon_s: float | None) -> str:
         return "the downlink cannot keep up" + why
     median = model.get("median_s")
     if median is None:
-        within = f" within the {_duration(horizon_s)} horizon" if horizon_s else ""
+        within = f" within the analysis horizon ({_duration(horizon_s)})" if horizon_s else " within the analysis horizon"
         return f"most captures are not delivered{within}"
     return f"{_duration(median)} median"
 
@@ -158,14 +158,17 @@ def _headline(results) -> Table:
     if results.coverage is not None:
         c = results.coverage
         rows.append(["coverage, mean area covered", f"{c.mean_percent:.1f} % (min {c.min_percent:.1f} %, max {c.max_percent:.1f} %)"])
-        rows.append(["coverage, longest gap", _duration(c.max_gap_s)])
+        rows.append(["coverage, longest gap", "none: every covered cell stays covered" if c.max_gap_s == 0 else _duration(c.max_gap_s)])
     if results.access is not None:
         a = results.access
         rows.append(["ground contact, all stations", f"{int(np.sum(a.passes)):,} passes, {float(np.sum(a.downlink_gbit)):,.0f} Gbit downlink"])
     if results.network is not None:
         for entry in results.network.to_json():
             med = entry["median_ms"]
-            text = "no route" if med is None else f"{med:.1f} ms median vs {entry['fiber_ms']:.1f} ms fibre ({100 * entry['reachable_fraction']:.0f} % of the time reachable)"
+            reach = entry["reachable_fraction"]
+            when = "reachable all the time" if reach >= 0.9995 else f"reachable {100 * reach:.0f} % of the time"
+            text = ("no route at any time" if med is None
+                    else f"{med:.1f} ms median vs {entry['fiber_ms']:.1f} ms fibre ({when})")
             rows.append([f"latency {entry['from']} - {entry['to']}", text])
     if results.compute is not None:
         pops = sum(s.constellation_pops for s in results.compute.shells)
