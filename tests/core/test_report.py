@@ -303,3 +303,21 @@ def test_a_table_too_wide_for_the_page_continues(report, tmp_path):
     _assert_pdf_reads_cleanly(path, small)
     text = " ".join(w["text"] for words in _pdf_words(path) for w in words)
     assert text.count("design-0") >= 2  # the key column repeats in the continuation
+
+
+def test_money_reads_in_one_scale():
+    from core.export.report.content import _money
+
+    assert _money(7_986_314.0) == "$8.0 million"
+    assert _money(443_684.0, 7_986_314.0) == "$0.44 million"  # beside $8.0 million in one sentence
+    assert _money(3.7e9) == "$3.7 billion" and _money(5_000.0) == "$5,000"
+
+
+def test_html_numbers_are_right_aligned_and_never_wrap(report):
+    from core.export.report.html import html_text
+
+    text = html_text(report)
+    assert "white-space:nowrap" in text and "overflow-wrap:normal" in text
+    assert re.search(r'<th class="num">altitude km</th>', text)
+    assert re.search(r'<td class="num">550(\.0)?</td>', text)
+    assert '<td class="num">ring</td>' not in text

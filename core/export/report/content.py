@@ -107,12 +107,14 @@ def _times(n: float) -> str:
     return f"{v:,.0f}" if v >= 10 else f"{v:g}"
 
 
-def _money(usd: float) -> str:
-    """Money for people: '$7,395', '$8.0 million', '$1.2 billion'."""
-    if abs(usd) >= 1e9:
-        return f"${usd / 1e9:.1f} billion"
-    if abs(usd) >= 1e6:
-        return f"${usd / 1e6:.1f} million"
+def _money(usd: float, scale_of: float | None = None) -> str:
+    """Money for people: '$7,395', '$8.0 million', '$1.2 billion' (in the scale of ``scale_of`` when
+    given, so two amounts in one sentence read alike: '$8.0 million ... $0.44 million')."""
+    ref = abs(usd if scale_of is None else scale_of)
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if ref >= scale:
+            value = usd / scale
+            return f"${value:.{1 if abs(value) >= 1 else 2}f} {word}"
     return f"${usd:,.0f}"
 
 
@@ -188,7 +190,7 @@ def _headline(results) -> Table:
         if today:
             rows.append(["launch and build cost" if built else "launch cost of the constellation",
                          f"{_money(sum(today))} at today's prices"
-                         + (f", {_money(sum(later))} at mid-2030s prices" if len(later) == len(today) else "")])
+                         + (f", {_money(sum(later), sum(today))} at mid-2030s prices" if len(later) == len(today) else "")])
     return Table("Key results", ["figure of merit", "value"], rows)
 
 
