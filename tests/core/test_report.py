@@ -214,6 +214,11 @@ def test_insight_phrase_when_a_model_cannot_keep_up():
     cells = " ".join(str(c) for row in table.rows for c in row)
     assert "None" not in cells and "nan" not in cells and "no: the backlog grows by 1,234 Gbit/day" in cells
     assert "150 %" in insight_summary(unstable)  # raw data against what the stations can take
+    from core.export.report.content import insight_gains_table
+
+    gains = dict(map(tuple, insight_gains_table(unstable).rows))
+    assert gains == {"results, median": "no median: the traditional downlink cannot keep up",
+                     "data sent to the ground": "1,000 times less", "raw data against the stations' capacity": "150 %"}
     # an older results document (no `stable`): stable; a null median while stable: why, in words
     old = {"traditional": {"median_s": 32333.0, "p95_s": 59199.0}, "in_orbit": {"median_s": 1.2, "p95_s": 1.2},
            "speedup_median": 27635.3, "horizon_s": 86400.0}

@@ -215,6 +215,27 @@ def insight_table(insight: dict) -> Table:
                                      "keeps up with its data"], rows)
 
 
+def insight_gains_table(insight: dict) -> Table:
+    """What processing in orbit gains, in words and ratios (the terminal's companion to :func:`insight_table`)."""
+    trad, orbit = insight["traditional"], insight["in_orbit"]
+    speedup = insight.get("speedup_median")
+    if not _stable(trad):
+        sooner = "no median: the traditional downlink cannot keep up"
+    elif not _stable(orbit):
+        sooner = "no median: in-orbit processing cannot keep up"
+    elif speedup:
+        sooner = f"{_times(speedup)} times sooner"
+    else:
+        sooner = "no median for one of the two models"
+    reduction = insight.get("downlink_reduction")
+    rows = [["results, median", sooner],
+            ["data sent to the ground", f"{_times(reduction)} times less" if reduction else "-"]]
+    capacity, raw = insight.get("downlink_capacity_gbit_per_day"), trad.get("downlink_gbit_per_day")
+    if capacity and raw:
+        rows.append(["raw data against the stations' capacity", f"{100 * raw / capacity:.0f} %"])
+    return Table("Time to insight: what processing in orbit gains", ["figure", "value"], rows)
+
+
 def insight_summary(insight: dict) -> str:
     """The comparison in a sentence: how much sooner, how much less data, against the ground segment."""
     parts = [insight_phrase(insight)[0].upper() + insight_phrase(insight)[1:] + "."]
