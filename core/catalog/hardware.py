@@ -38,6 +38,9 @@ class Hardware:
     source: str
     estimated: bool = False
     note: str = ""
+    tid_krad: float | None = None
+    """Total ionising dose (krad(Si)) the part tolerates before it misbehaves; ``None`` if unknown."""
+    tid_source: str = ""
 
     @property
     def tops_per_w(self) -> float:
@@ -66,6 +69,8 @@ def hardware_catalog() -> dict[str, Hardware]:
             source=str(entry.get("source", "")),
             estimated=bool(entry.get("estimated", False)),
             note=" ".join(str(entry.get("note", "")).split()),
+            tid_krad=None if entry.get("tid_krad") is None else float(entry["tid_krad"]),
+            tid_source=" ".join(str(entry.get("tid_source", "")).split()),
         )
     return catalog
 
