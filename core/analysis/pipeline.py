@@ -104,14 +104,16 @@ def run_analysis(
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
+    from core.analysis import cluster as cluster_mod
     from core.analysis import radiation as radiation_mod
 
+    cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.955)
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.96)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
     return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
-                   radiation=radiation)
+                   cluster=cluster, radiation=radiation)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:
