@@ -99,6 +99,10 @@ def run_analysis(
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
     topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
+    from core.analysis import optical as optical_mod
+
+    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
+    topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
@@ -113,7 +117,7 @@ def run_analysis(
         raise Cancelled("done")
     report("done", 1.0)
     return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
-                   cluster=cluster, radiation=radiation)
+                   cluster=cluster, radiation=radiation, optical=optical)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:
