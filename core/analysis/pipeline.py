@@ -112,12 +112,15 @@ def run_analysis(
     from core.analysis import radiation as radiation_mod
 
     cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.955)
+    from core.analysis import training as training_mod
+
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.96)
+    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
     return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
-                   cluster=cluster, radiation=radiation, optical=optical)
+                   cluster=cluster, radiation=radiation, optical=optical, training=training)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:
