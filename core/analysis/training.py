@@ -47,7 +47,8 @@ class TrainingResult:
     gradient_gbit: float
     tokens_per_step: float
     allreduce_s: np.ndarray
-    bottleneck: tuple[str, str, float] | None
+    bottleneck: tuple[str, str, float, float] | None
+    """(a, b, link Gbit/s, Gbit/s the all-reduce gets on it) at the worst epoch."""
     compute_basis: str
     tflops_per_satellite: float
     reason: str | None = None
@@ -78,7 +79,7 @@ class TrainingResult:
             "tokens_per_day": None if step_med is None else self.tokens_per_step / step_med * 86400.0,
             "gradient_gbit": self.gradient_gbit,
             "bottleneck_link": None if self.bottleneck is None else
-            {"a": self.bottleneck[0], "b": self.bottleneck[1], "gbps": self.bottleneck[2]},
+            {"a": self.bottleneck[0], "b": self.bottleneck[1], "gbps": self.bottleneck[2], "allreduce_gbps": self.bottleneck[3]},
             "connected_fraction": float(np.isfinite(self.allreduce_s).mean()) if self.allreduce_s.size else 0.0,
             "compute_basis": self.compute_basis,
             "tflops_per_satellite": self.tflops_per_satellite,
@@ -94,7 +95,7 @@ class TrainingResult:
         b = j["bottleneck_link"]
         rows = [[self.shell, self.algorithm, self.satellites, f"{self.compute_s:.3g}", f"{j['allreduce_s_median']:.3g}",
                  f"{j['step_s_median']:.3g}", f"{j['step_s_p95']:.3g}", f"{100 * j['scaling_efficiency']:.1f}",
-                 f"{j['tokens_per_day']:.3g}", "-" if b is None else f"{b['a']} - {b['b']} ({b['gbps']:.4g} Gbit/s)"]]
+                 f"{j['tokens_per_day']:.3g}", "-" if b is None else f"{b['a']} - {b['b']} ({b['allreduce_gbps']:.4g} of {b['gbps']:.4g} Gbit/s)"]]
         cols = ["shell", "all-reduce", "satellites", "compute s", "all-reduce s (p50)", "step s (p50)", "step s (p95)",
                 "scaling efficiency %", "tokens/day", "bottleneck link"]
         title = f"Distributed training ({self.model_name or 'model'}; {self.compute_basis} compute)"
@@ -177,19 +178,21 @@ def tree_plan(n: int, edges: np.ndarray) -> Plan | None:
 
 
 def allreduce_s(plan: Plan, algorithm: str, n: int, gradient_gbit: float, cap_gbps: np.ndarray,
-                length_km: np.ndarray, hop_latency_s: float) -> tuple[float, int]:
-    """All-reduce time of one epoch and the index of the bottleneck edge."""
+                length_km: np.ndarray, hop_latency_s: float) -> tuple[float, int, float]:
+    """All-reduce time of one epoch, the index of the bottleneck edge and the rate (Gbit/s) the
+    all-reduce gets on it (its rate over the number of ring hops sharing it)."""
     if n == 1:
-        return 0.0, -1
+        return 0.0, -1, float("inf")
     link_s = length_km / C_KM_S + hop_latency_s
     if algorithm == "ring":
         rates = [min((cap_gbps[e] / plan.share[e], e) for e in hop) for hop in plan.hops]
         bw, bottleneck = min(rates)
         alpha = max(float(np.sum(link_s[hop])) for hop in plan.hops)
-        return 2 * (n - 1) / n * gradient_gbit / bw + 2 * (n - 1) * alpha, int(bottleneck)
+        return 2 * (n - 1) / n * gradient_gbit / bw + 2 * (n - 1) * alpha, int(bottleneck), float(bw)
     tree = [h[0] for h in plan.hops]
     bottleneck = int(min(tree, key=lambda e: cap_gbps[e]))
-    return 2 * gradient_gbit / cap_gbps[bottleneck] + 2 * plan.depth * float(np.max(link_s[tree])), bottleneck
+    bw = float(cap_gbps[bottleneck])
+    return 2 * gradient_gbit / bw + 2 * plan.depth * float(np.max(link_s[tree])), bottleneck, bw
 
 
 # ----------------------------------------------------------------------------------------
@@ -261,12 +264,12 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
             out[t] = 0.0
             continue
         ids = np.flatnonzero(up)
-        out[t], b = allreduce_s(plan, spec.algorithm, n, grad_gbit, cap[t, ids], length[t, ids], spec.hop_latency_s)
-        if cap[t, ids[b]] < worst[0]:
-            worst = (float(cap[t, ids[b]]), t, int(ids[b]))
+        out[t], b, share = allreduce_s(plan, spec.algorithm, n, grad_gbit, cap[t, ids], length[t, ids], spec.hop_latency_s)
+        if share < worst[0]:
+            worst = (share, float(cap[t, ids[b]]), int(ids[b]))
     bottleneck = None
     if worst[2] >= 0:
         a, b = glob[worst[2]]
-        bottleneck = (eph.names[int(a)], eph.names[int(b)], worst[0])
+        bottleneck = (eph.names[int(a)], eph.names[int(b)], worst[1], worst[0])
     reason = None if np.isfinite(out).any() else "the ISL graph never connects every satellite of the shell"
     return TrainingResult(**common, allreduce_s=out, bottleneck=bottleneck, reason=reason)

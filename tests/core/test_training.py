@@ -15,19 +15,20 @@ LINK_S = 0.2 / C_KM_S + 5e-6  # 200 m of light time plus 5 us switching
 
 def test_ring_allreduce_on_a_four_satellite_ring_by_hand():
     plan = tr.ring_plan(4, RING)
-    t, bottleneck = tr.allreduce_s(plan, "ring", 4, G_GBIT, np.full(4, 100.0), np.full(4, 0.2), 5e-6)
+    t, _, share = tr.allreduce_s(plan, "ring", 4, G_GBIT, np.full(4, 100.0), np.full(4, 0.2), 5e-6)
+    assert share == 100.0
     # 2 (N-1)/N x G / B + 2 (N-1) x alpha = 1.5 x 16 / 100 + 6 x (0.667 us + 5 us)
     assert t == pytest.approx(1.5 * 16 / 100 + 6 * LINK_S, rel=1e-12)
     assert t == pytest.approx(0.240034, rel=1e-5)
     slow = np.array([100.0, 100.0, 10.0, 100.0])  # link 2-3 at 10 Gbit/s is the bottleneck
-    t_slow, b = tr.allreduce_s(plan, "ring", 4, G_GBIT, slow, np.full(4, 0.2), 5e-6)
+    t_slow, b, _ = tr.allreduce_s(plan, "ring", 4, G_GBIT, slow, np.full(4, 0.2), 5e-6)
     assert b == 2 and t_slow == pytest.approx(1.5 * 16 / 10 + 6 * LINK_S, rel=1e-12)
 
 
 def test_ring_on_a_chain_routes_the_closing_hop_through_the_others():
     chain = RING[:3]
     plan = tr.ring_plan(4, chain)
-    t, _ = tr.allreduce_s(plan, "ring", 4, G_GBIT, np.full(3, 100.0), np.full(3, 0.2), 5e-6)
+    t, _, _ = tr.allreduce_s(plan, "ring", 4, G_GBIT, np.full(3, 100.0), np.full(3, 0.2), 5e-6)
     # hop 3 -> 0 takes three links, each in the direction opposite to the forward hops: no sharing
     assert plan.share.max() == 1
     assert t == pytest.approx(1.5 * 16 / 100 + 6 * 3 * LINK_S, rel=1e-12)
@@ -35,9 +36,18 @@ def test_ring_on_a_chain_routes_the_closing_hop_through_the_others():
 
 def test_tree_allreduce_by_hand():
     plan = tr.tree_plan(4, RING)
-    t, _ = tr.allreduce_s(plan, "tree", 4, G_GBIT, np.full(4, 100.0), np.full(4, 0.2), 5e-6)
+    t, _, _ = tr.allreduce_s(plan, "tree", 4, G_GBIT, np.full(4, 100.0), np.full(4, 0.2), 5e-6)
     assert plan.depth == 2
     assert t == pytest.approx(2 * 16 / 100 + 2 * 2 * LINK_S, rel=1e-12)
+
+
+def test_a_link_shared_by_two_ring_hops_halves_their_rate():
+    # depth-first ring 0, 1, 4, 2, 3: hop 4 -> 2 and the closing hop 3 -> 4 -> 2 -> 0 both cross 4 -> 2
+    graph = np.array([[0, 1], [0, 2], [1, 4], [2, 4], [3, 4]])
+    plan = tr.ring_plan(5, graph)
+    t, b, share = tr.allreduce_s(plan, "ring", 5, G_GBIT, np.full(5, 100.0), np.full(5, 0.2), 5e-6)
+    assert b == 3 and share == 50.0
+    assert t == pytest.approx(2 * 4 / 5 * 16 / 50 + 2 * 4 * 3 * LINK_S, rel=1e-12)
 
 
 def test_split_graph_has_no_plan():
