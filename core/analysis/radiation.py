@@ -5,7 +5,8 @@ Method, in three steps (see ``docs/models/clusters-radiation-training.md``):
 1. **Environment.** Omnidirectional integral fluxes of trapped protons (AP-8, solar minimum,
    when they are highest) and electrons (AE-8, solar maximum) from NASA's AE-8/AP-8 models as
    packaged by ``radbelt`` (Leo Singer, NASA; the IGRF field at the mission epoch gives the
-   McIlwain L and B/B0 of each point). The orbit average of a circular orbit at the shell's
+   McIlwain L and B/B0 of each point; the models are read from a table of radbelt's values on an
+   (energy, L, B/B0) grid, ``resources/radiation/aep8_table.npz``). The orbit average of a circular orbit at the shell's
    altitude and inclination is taken over a fixed grid of argument of latitude x node
    longitude (:data:`N_ARG_LAT` x :data:`N_NODE_LON` points): the Earth turns under the orbit,
    so over months every longitude of the node is flown. The figure is a property of the orbit,
@@ -193,15 +194,61 @@ def trapped_flux(energy_mev: float, lvalue: np.ndarray, bb0: np.ndarray, particl
     return np.where(np.isfinite(flux) & (flux > 0), flux, 0.0)
 
 
+@lru_cache(maxsize=1)
+def _aep8_table() -> dict[str, np.ndarray]:
+    """AE-8 max / AP-8 min integral fluxes on an (energy, L, B/B0) grid (``resources/tools/make_aep8_table.py``)."""
+    from core.resources import resource_path
+
+    with np.load(resource_path("radiation/aep8_table.npz")) as data:
+        return {k: data[k] for k in data.files}
+
+
+def _blend(lo: np.ndarray, hi: np.ndarray, w: np.ndarray | float) -> np.ndarray:
+    """Interpolate positive fluxes log-linearly, falling back to linear where one side is zero."""
+    both = (lo > 0) & (hi > 0)
+    with np.errstate(divide="ignore"):
+        logs = np.exp((1 - w) * np.log(np.where(both, lo, 1.0)) + w * np.log(np.where(both, hi, 1.0)))
+    return np.where(both, logs, (1 - w) * lo + w * hi)
+
+
+def table_flux(energy_mev: float, lvalue: np.ndarray, bb0: np.ndarray, particle: str) -> np.ndarray:
+    """AE-8 (solar max, ``"e"``) or AP-8 (solar min, ``"p"``) integral flux above ``energy_mev``
+    (/cm2/s) at McIlwain ``lvalue`` and ``bb0``, interpolated in the tabulated models: bilinear in
+    (L, log B/B0), log-linear in energy. 0 beyond the table (L > 12 or B/B0 > 1000)."""
+    t = _aep8_table()
+    e_grid = t["proton_e_mev"] if particle == "p" else t["electron_e_mev"]
+    cube = t["ap8min"] if particle == "p" else t["ae8max"]
+    lg, bg = t["l_grid"], np.log(t["bb0_grid"])
+    lv = np.asarray(lvalue, dtype=float).ravel()
+    lb = np.log(np.maximum(np.asarray(bb0, dtype=float).ravel(), 1.0))
+    outside = ~np.isfinite(lv) | (lv > lg[-1]) | (lb > bg[-1])
+    lv = np.clip(np.nan_to_num(lv, nan=lg[0]), lg[0], lg[-1])
+    lb = np.clip(lb, bg[0], bg[-1])
+    j = np.clip(np.searchsorted(lg, lv) - 1, 0, lg.size - 2)
+    k = np.clip(np.searchsorted(bg, lb) - 1, 0, bg.size - 2)
+    wl = (lv - lg[j]) / (lg[j + 1] - lg[j])
+    wb = (lb - bg[k]) / (bg[k + 1] - bg[k])
+    le = np.log(np.clip(energy_mev, e_grid[0], e_grid[-1]))
+    i = int(np.clip(np.searchsorted(np.log(e_grid), le) - 1, 0, e_grid.size - 2))
+    we = float((le - np.log(e_grid[i])) / (np.log(e_grid[i + 1]) - np.log(e_grid[i])))
+
+    def plane(c: np.ndarray) -> np.ndarray:
+        c = c.astype(float)
+        return _blend(_blend(c[j, k], c[j, k + 1], wb), _blend(c[j + 1, k], c[j + 1, k + 1], wb), wl)
+
+    flux = _blend(plane(cube[i]), plane(cube[i + 1]), we)
+    return np.where(outside, 0.0, flux)
+
+
 @lru_cache(maxsize=256)
 def orbit_mean_flux(altitude_km: float, inclination_deg: float, energy_mev: float, particle: str, year: float) -> float:
     """Orbit-averaged omnidirectional integral flux above ``energy_mev``, particles /cm2/s.
 
     ``particle`` is ``"p"`` (AP-8 solar minimum) or ``"e"`` (AE-8 solar maximum); ``year`` is
-    the decimal year of the IGRF field.
+    the decimal year of the IGRF field. Fluxes from the tabulated models (:func:`table_flux`).
     """
     lvalue, bb0 = _field_lb(round(float(altitude_km), 3), round(float(inclination_deg), 3), round(float(year), 2))
-    return float(trapped_flux(energy_mev, lvalue, bb0, particle, "min" if particle == "p" else "max").mean())
+    return float(table_flux(energy_mev, lvalue, bb0, particle).mean())
 
 
 # ----------------------------------------------------------------------------------------

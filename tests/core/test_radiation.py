@@ -55,3 +55,13 @@ def test_life_from_tolerance():
     tpu = get_hardware("tpu-v6e")
     assert tpu.tid_krad == 2.0 and "Suncatcher" in tpu.tid_source
     assert get_hardware("jetson-agx-orin-64gb").tid_krad is None
+
+
+@pytest.mark.parametrize("particle, solar, energy_mev", [("p", "min", 48.6), ("e", "max", 1.75)])
+def test_tabulated_models_match_direct_radbelt_on_an_orbit(particle, solar, energy_mev):
+    """The (E, L, B/B0) table against radbelt's own aep8 on every point of the Suncatcher orbit grid."""
+    lvalue, bb0 = rad._field_lb(650.0, 98.0, YEAR)
+    direct = rad.trapped_flux(energy_mev, lvalue, bb0, particle, solar).mean()
+    table = rad.table_flux(energy_mev, lvalue, bb0, particle).mean()
+    assert direct > 0
+    assert table == pytest.approx(direct, rel=0.1)
