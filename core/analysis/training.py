@@ -228,9 +228,9 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     compute_s = single_s / n
     grad_gbit = spec.parameters * spec.bytes_per_parameter * 8.0 / 1e9
     n_time = eph.n_time
-    common = dict(shell=shell.name, model_name=spec.model_name, algorithm=spec.algorithm, satellites=n,
-                  compute_s=compute_s, single_satellite_s=single_s, gradient_gbit=grad_gbit,
-                  tokens_per_step=spec.tokens_per_step, compute_basis=basis, tflops_per_satellite=tflops)
+    common = {"shell": shell.name, "model_name": spec.model_name, "algorithm": spec.algorithm, "satellites": n,
+              "compute_s": compute_s, "single_satellite_s": single_s, "gradient_gbit": grad_gbit,
+              "tokens_per_step": spec.tokens_per_step, "compute_basis": basis, "tflops_per_satellite": tflops}
     if not np.isfinite(single_s):
         return TrainingResult(**common, allreduce_s=np.full(n_time, np.nan), bottleneck=None,
                               reason="the training shell has no compute")

@@ -89,3 +89,37 @@ def test_no_links_says_why():
     eph = build_ephemeris(mission)
     j = tr.compute_training(mission, eph, compute_topology(mission, eph)).to_json()
     assert j["step_s_median"] is None and "isl: none" in j["reason"]
+
+
+def test_unknown_training_shell_is_a_field_error(tmp_path):
+    from core.mission.errors import MissionError
+    from core.mission.io import load_mission
+
+    doc = _mission("plus-grid").model_dump(mode="json")
+    doc["training"]["shell"] = "nope"
+    path = tmp_path / "m.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(MissionError) as err:
+        load_mission(path)
+    assert "training" in str(err.value) and "'nope' is not a constellation" in str(err.value)
+
+
+def test_suncatcher_preset_trains_over_its_optical_cluster_links():
+    from core.analysis.optical import compute_optical
+    from core.analysis.topology import compute_topology
+    from core.catalog.presets import preset_path
+    from core.mission.io import load_mission
+
+    mission = load_mission(preset_path("suncatcher"))
+    mission = mission.model_copy(update={"analysis": mission.analysis.model_copy(update={"duration_s": 1800, "step_s": 300})})
+    eph = build_ephemeris(mission)
+    topo = compute_topology(mission, eph)
+    optical = compute_optical(mission, eph, topo)
+    assert optical is not None and optical.to_json()["min_capacity_gbps"] == 800.0  # 200 m links: terminal-limited
+    j = tr.compute_training(mission, eph, optical.apply(topo), optical).to_json()
+    assert j["satellites"] == 81 and j["connected_fraction"] == 1.0
+    assert 0 < j["scaling_efficiency"] < 1
+    # the ring's bandwidth term alone: 2 x 80/81 x 128 Gbit / 800 Gbit/s
+    assert j["allreduce_s_median"] >= 2 * 80 / 81 * 128 / 800
