@@ -1,6 +1,7 @@
 """Formation geometry over time and the station-keeping it costs, for clusters and custom sets.
 
-For every ``cluster`` shell (and every set of custom ``satellites``) with two or more satellites:
+For every ``cluster`` shell (and every set of custom ``satellites`` that starts within
+:data:`MAX_FORMATION_RADIUS_KM` of its centroid) with two or more satellites:
 
 * **Relative motion** is taken from the mission's own propagation (J2 secular for ``j2``, so
   each satellite's node, perigee and mean anomaly drift at the rates of its own elements and
@@ -47,6 +48,8 @@ DEFAULT_MIN_SEPARATION_M = 50.0
 """Warning threshold for custom sets (clusters use their own ``min_separation_m``)."""
 SECONDS_PER_YEAR = 365.25 * 86400.0
 MAX_LISTED_PAIRS = 20
+MAX_FORMATION_RADIUS_KM = 100.0
+"""A custom set is analysed as a formation only if every satellite starts this close to its centroid."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,8 @@ def compute_cluster(mission, eph) -> ClusterResult | None:
         spread = getattr(spec, "ballistic_coefficient_spread", 0.0) if spec is not None else 0.0
         sats = np.arange(shell.sat_slice.start, shell.sat_slice.stop)
         r, v = eph.states_eci(t_s, sats)
+        if np.linalg.norm(r[:, 0] - r[:, 0].mean(axis=0), axis=-1).max() > MAX_FORMATION_RADIUS_KM:
+            continue  # satellites in separate orbits, not a formation
         b = ballistic_coefficients(bus_of(mission, shell).ballistic_coefficient_m2_kg, spread, shell.n_sat)
         out.append(analyse_cluster(shell.name, tuple(shell.sat_names), r, v, t_s, shell.elements, b, threshold))
     return ClusterResult(tuple(out)) if out else None

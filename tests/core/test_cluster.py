@@ -114,3 +114,18 @@ def test_differential_j2_node_rate_matches_boinor_cowell():
     v = np.sqrt(el.MU_EARTH_KM3_S2 / a) * 1e3
     # each satellite is held against the pair's mean orbit: half the separation's drift each
     assert j2[1] == pytest.approx(v * np.sin(i0 + di / 2) * abs(measured) / 2 * cl.SECONDS_PER_YEAR, rel=0.05)
+
+
+def test_custom_satellites_far_apart_are_not_a_formation():
+    def sat(name, m0):
+        return {"name": name, "altitude_km": 650, "inclination_deg": 98, "mean_anomaly_deg": m0}
+
+    doc = {"name": "pair", "epoch": "2026-03-20T00:00:00Z", "analysis": {"duration_s": 600, "step_s": 60},
+           "constellations": [{"name": "far", "satellites": [sat("a", 0.0), sat("b", 180.0)]},
+                              {"name": "near", "satellites": [sat("c", 0.0), sat("d", 0.002)]}]}
+    mission = Mission.model_validate(doc)
+    result = cl.compute_cluster(mission, build_ephemeris(mission))
+    assert [s.shell for s in result.shells] == ["near"]
+    # 0.002 deg of mean anomaly at a = 7028 km: 245 m apart along-track
+    assert result.shells[0].min_separation_m == pytest.approx(7028.137 * np.radians(0.002) * 1000, rel=0.01)
+    assert "warning" in result.to_json()[0] and np.isfinite(result.shells[0].excursion_m).all()
