@@ -97,7 +97,7 @@ class TrainingResult:
                  f"{j['step_s_median']:.3g}", f"{j['step_s_p95']:.3g}", f"{100 * j['scaling_efficiency']:.1f}",
                  f"{j['tokens_per_day']:.3g}", "-" if b is None else f"{b['a']} - {b['b']} ({b['allreduce_gbps']:.4g} of {b['gbps']:.4g} Gbit/s)"]]
         cols = ["shell", "all-reduce", "satellites", "compute s", "all-reduce s (p50)", "step s (p50)", "step s (p95)",
-                "scaling efficiency %", "tokens/day", "bottleneck link"]
+                "scaling efficiency %", "tokens/day", "bottleneck link (worst epoch)"]
         title = f"Distributed training ({self.model_name or 'model'}; {self.compute_basis} compute)"
         return [Table(title, cols, rows)]
 
