@@ -50,6 +50,7 @@ class TrainingResult:
     bottleneck: tuple[str, str, float, float] | None
     """(a, b, link Gbit/s, Gbit/s the all-reduce gets on it) at the worst epoch."""
     compute_basis: str
+    compute_source: str
     tflops_per_satellite: float
     reason: str | None = None
 
@@ -82,6 +83,7 @@ class TrainingResult:
             {"a": self.bottleneck[0], "b": self.bottleneck[1], "gbps": self.bottleneck[2], "allreduce_gbps": self.bottleneck[3]},
             "connected_fraction": float(np.isfinite(self.allreduce_s).mean()) if self.allreduce_s.size else 0.0,
             "compute_basis": self.compute_basis,
+            "compute_source": self.compute_source,
             "tflops_per_satellite": self.tflops_per_satellite,
             "reason": self.reason,
         }
@@ -221,7 +223,8 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     hw = get_hardware(bus.compute_hardware)
     n = shell.n_sat
     per_unit = spec.tflops_per_unit if spec.tflops_per_unit is not None else hw.tops
-    basis = "nameplate" if spec.tflops_per_unit is not None else f"nameplate ({hw.tops_precision} TOPS as FLOP/s)"
+    source = ("training.tflops_per_unit" if spec.tflops_per_unit is not None
+              else f"catalogue {hw.tops_precision} TOPS used as FLOP/s")
     tflops = bus.compute_units * per_unit * spec.utilization
     flops = spec.flops_per_step if spec.flops_per_step is not None else 6.0 * spec.parameters * spec.tokens_per_step
     single_s = flops / (tflops * 1e12) if tflops > 0 else float("inf")
@@ -230,7 +233,8 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     n_time = eph.n_time
     common = {"shell": shell.name, "model_name": spec.model_name, "algorithm": spec.algorithm, "satellites": n,
               "compute_s": compute_s, "single_satellite_s": single_s, "gradient_gbit": grad_gbit,
-              "tokens_per_step": spec.tokens_per_step, "compute_basis": basis, "tflops_per_satellite": tflops}
+              "tokens_per_step": spec.tokens_per_step, "compute_basis": "nameplate", "compute_source": source,
+              "tflops_per_satellite": tflops}
     if not np.isfinite(single_s):
         return TrainingResult(**common, allreduce_s=np.full(n_time, np.nan), bottleneck=None,
                               reason="the training shell has no compute")
