@@ -40,11 +40,21 @@ class Results:
     insight: Any = None
     cost: Any = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    cluster: Any = None
+    """Formation geometry and station-keeping of cluster shells (:mod:`core.analysis.cluster`)."""
+    radiation: Any = None
+    """Total ionising dose per shell (:mod:`core.analysis.radiation`)."""
+    optical: Any = None
+    """Optical link budget of every inter-satellite link (:mod:`core.analysis.optical`)."""
+    training: Any = None
+    """Data-parallel training over the ISL graph (:mod:`core.analysis.training`)."""
 
     def sections(self) -> list[tuple[str, Any]]:
         """(JSON key, result) of every section that was computed, in document order."""
         pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
                  ("compute", self.compute), ("insight", self.insight), ("cost", self.cost)]
+        pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
+                  ("training", self.training)]
         return [(key, value) for key, value in pairs if value is not None]
 
 
@@ -89,15 +99,28 @@ def run_analysis(
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
     topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
+    from core.analysis import optical as optical_mod
+
+    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
+    topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
+    from core.analysis import cluster as cluster_mod
+    from core.analysis import radiation as radiation_mod
+
+    cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.955)
+    from core.analysis import training as training_mod
+
+    radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.96)
+    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
-    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings)
+    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
+                   cluster=cluster, radiation=radiation, optical=optical, training=training)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:

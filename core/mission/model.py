@@ -111,6 +111,11 @@ class Cluster(_Strict):
     satellites: int = Field(ge=1, le=10_000, description="number of satellites in the cluster")
     radius_km: float = Field(1.0, gt=0, le=100, description="every satellite stays within this distance of the centre")
     min_separation_m: float = Field(100.0, ge=0, description="smallest allowed distance between two satellites")
+    ballistic_coefficient_spread: float = Field(
+        0.0, ge=0, lt=1,
+        description="fractional spread of the satellites' ballistic coefficients: B (1 +- spread), uniform in "
+        "satellite order, for differential drag",
+    )
 
 
 class Constellation(_Strict):
@@ -218,6 +223,28 @@ class City(_Strict):
     alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
 
 
+class Training(_Strict):
+    """Data-parallel training of one model across the satellites of a shell (a cluster).
+
+    Every satellite holds a full replica and computes its share of each global step; the
+    gradients are then summed over the shell's inter-satellite links by a ring or tree
+    all-reduce (see ``docs/models/clusters-radiation-training.md``).
+    """
+
+    model_name: str | None = Field(None, description="what is trained, in words (e.g. \"8B-parameter dense transformer\")")
+    shell: str | None = Field(None, description="name of the constellation entry that trains; default the first cluster, else the first shell")
+    parameters: float = Field(gt=0, description="model parameters")
+    bytes_per_parameter: float = Field(2.0, gt=0, description="bytes per gradient value exchanged (2 for bf16)")
+    tokens_per_step: float = Field(gt=0, description="tokens (or samples) in one global step, over all satellites")
+    flops_per_step: float | None = Field(None, gt=0, description="floating-point operations of one global step; default 6 x parameters x tokens_per_step")
+    tflops_per_unit: float | None = Field(
+        None, gt=0, description="training throughput of one compute unit at the training precision, TFLOP/s; default the catalogue TOPS",
+    )
+    utilization: float = Field(0.4, gt=0, le=1, description="model FLOPs utilisation: achieved / nameplate throughput")
+    algorithm: Literal["ring", "tree"] = Field("ring", description="all-reduce algorithm over the ISL graph")
+    hop_latency_s: float = Field(5e-6, ge=0, description="switching latency added per link traversed, s")
+
+
 class Mission(_Strict):
     """A whole mission document (see CONTRACT §1)."""
 
@@ -234,6 +261,15 @@ class Mission(_Strict):
     latency_pairs: list[tuple[str, str]] = Field(default_factory=list, description="[from, to] places for one-way latency through the constellation")
     workload: Workload = Field(default_factory=Workload, description="the in-orbit processing model")
     cost: CostModel = Field(default_factory=CostModel, description="launch prices per kg")
+    training: Training | None = Field(None, description="data-parallel training across a cluster's inter-satellite links")
+
+    @field_validator("training")
+    @classmethod
+    def _training_shell(cls, value, info):
+        names = [c.name for c in info.data.get("constellations") or []]
+        if value is not None and value.shell is not None and names and value.shell not in names:
+            raise ValueError(f"shell {value.shell!r} is not a constellation name (known: {', '.join(names)})")
+        return value
 
     @field_validator("epoch")
     @classmethod

@@ -15,6 +15,7 @@ from pydantic_core import PydanticUndefined
 
 from core.mission.bus import Bus, CostModel, Workload
 from core.mission.model import Analysis, City, Cluster, Constellation, GroundStation, Mission, Region, Satellite
+from core.mission.model import Training
 
 TARGET = Path(__file__).resolve().parents[1] / "mission-file.md"
 
@@ -30,6 +31,7 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("cities[]", City, "cities[i]."),
     ("workload", Workload, "workload."),
     ("cost", CostModel, "cost."),
+    ("training", Training, "training."),
 ]
 
 INTRO = """# Mission-file reference
