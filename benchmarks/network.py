@@ -53,7 +53,7 @@ def networkx_epoch(nx, r, t, edges, active_t, place_km, place_up, sin_mask, pair
     g.add_weighted_edges_from(zip(on[:, 0].tolist(), on[:, 1].tolist(), d.tolist()))
     g.add_weighted_edges_from(zip(on[:, 1].tolist(), on[:, 0].tolist(), d.tolist()))
     vis = np.zeros((place_km.shape[0], r.shape[0]), bool)
-    visible_from_places(r, t, place_km, place_up, sin_mask, vis)
+    visible_from_places(r, t, place_km, place_up, sin_mask, np.full(place_km.shape[0], np.inf), vis)
     for p in range(place_km.shape[0]):
         sats = np.flatnonzero(vis[p])
         rng = np.linalg.norm(r[sats, t] - place_km[p], axis=1)

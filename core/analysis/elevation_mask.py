@@ -1,4 +1,5 @@
-"""The one test of "is this satellite at or above a site's elevation mask" (numba, inlined).
+"""The one test of "is this satellite at or above a site's elevation mask" (numba, inlined),
+and of "can this site link to it" (the mask and a slant-range limit).
 
 Access (contact windows) and the network (ground links) both ask it; they must agree.
 """
@@ -20,3 +21,11 @@ def at_or_above_mask(dx, dy, dz, ux, uy, uz, sin_mask):
     if sin_mask >= 0.0:
         return h >= 0.0 and h * h >= r2 * sin_mask * sin_mask
     return h >= 0.0 or h * h <= r2 * sin_mask * sin_mask
+
+
+@njit(inline="always")
+def in_ground_link(dx, dy, dz, ux, uy, uz, sin_mask, max_range_km):
+    """True when a ground link can exist: the satellite is at or above the mask
+    (:func:`at_or_above_mask`) *and* the slant range ``|d|`` is at most ``max_range_km``
+    (``inf`` for no limit)."""
+    return dx * dx + dy * dy + dz * dz <= max_range_km * max_range_km and at_or_above_mask(dx, dy, dz, ux, uy, uz, sin_mask)

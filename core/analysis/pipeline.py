@@ -88,7 +88,7 @@ def run_analysis(
 
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
-    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
+    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)

@@ -231,6 +231,7 @@ def route_pairs(
     sat_isl_gbps: np.ndarray | None = None,
     sat_ground_gbps: np.ndarray | None = None,
     epochs: np.ndarray | None = None,
+    place_max_range_km: np.ndarray | None = None,
 ) -> Routes:
     """Shortest route of every pair at every epoch.
 
@@ -242,6 +243,8 @@ def route_pairs(
         pair_from, pair_to: ``(n_pair,)`` place indices of each pair's ends.
         sat_isl_gbps, sat_ground_gbps: per-satellite link rates for the bottleneck (1 when omitted).
         epochs: grid indices to route (all when omitted); results are laid out per given epoch.
+        place_max_range_km: ``(n_place,)`` slant-range limit of each place's ground links
+            (``inf`` or omitted: the elevation mask alone).
     """
     r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
     n_sat, n_time_all = r.shape[:2]
@@ -254,6 +257,7 @@ def route_pairs(
     sin_mask = np.sin(np.radians(np.asarray(place_min_elevation_deg, dtype=float))).reshape(-1)
     n_place = place_km.shape[0]
     n_nodes = n_sat + 2 * n_place
+    range_km = place_ranges_km(place_max_range_km, n_place)
     pair_from = np.asarray(pair_from, dtype=np.int64)
     pair_to = np.asarray(pair_to, dtype=np.int64)
     n_pair = pair_from.size
@@ -277,7 +281,7 @@ def route_pairs(
     bound_km = np.full(source_nodes.size, np.inf)
     for j, t in enumerate(epochs):
         t = int(t)
-        visible_from_places(r, t, place_km, up, sin_mask, vis)
+        visible_from_places(r, t, place_km, up, sin_mask, range_km, vis)
         indptr, indices, data, fill = epoch_graph_csr(r, t, edges, active[t], vis, n_nodes)
         add_ground_edges(r, t, place_km, vis, indices, data, fill)
         graph.data, graph.indices, graph.indptr = data, indices, indptr
@@ -290,6 +294,15 @@ def route_pairs(
         bound_km = np.full(source_nodes.size, -np.inf)
         np.maximum.at(bound_km, pair_row, path_km[:, j] * BOUND_FACTOR + BOUND_MARGIN_KM)
     return Routes(path_km, hops, bottleneck, buf[:pos].copy(), start, length)
+
+
+def place_ranges_km(max_range_km: np.ndarray | None, n_place: int) -> np.ndarray:
+    """Per-place slant-range limits as a float array, ``inf`` where there is none."""
+    if max_range_km is None:
+        return np.full(n_place, np.inf)
+    out = np.array(np.broadcast_to(np.asarray(max_range_km, dtype=float), (n_place,)))
+    out[~np.isfinite(out)] = np.inf
+    return out
 
 
 def shortest_routes(graph, sources, targets) -> tuple[np.ndarray, list[list[int]]]:

@@ -6,7 +6,7 @@ One file per series, columns with their unit in the name, times as ISO 8601 UTC
 =========================== ==========================================================
 ``coverage_over_time.csv``  covered percent of the area and mean satellites in view
 ``coverage_map.csv``        per grid cell: covered share of time, longest gap, revisit
-``latency.csv``             per pair and epoch: one-way latency, hops, bottleneck, fibre
+``latency.csv``             per pair and epoch: one-way latency, hops, bottleneck, fibre, route
 ``access_windows.csv``      every pass: station, satellite, AOS/LOS, duration
 ``access_over_time.csv``    per station and epoch: satellites in contact
 ``isl_links.csv``           per epoch: inter-satellite links up
@@ -81,6 +81,7 @@ def csv_tables(results) -> dict:
             "latency_ms": np.round(net.latency_ms.ravel(), 4), "hops": net.hops.ravel(),
             "bottleneck_gbps": net.bottleneck_gbps.ravel(), "route_changed": net.route_changed.ravel(),
             "fiber_ms": np.repeat(np.round(net.fiber_ms, 4), n_t), "vacuum_ms": np.repeat(np.round(net.vacuum_ms, 4), n_t),
+            "route": [" > ".join(net.route_names(q, t, eph.names)) for q in range(net.n_pair) for t in range(n_t)],
         })
     topo = net.topology if net is not None else None
     if topo is not None and topo.n_edge:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from core.mission.bus import Bus, CostModel, Workload
+from core.mission.traffic import Gravity, Traffic, TrafficDemand
 from core.mission.model import Analysis, City, Cluster, Constellation, GroundStation, Mission, Region, Satellite
 
 TARGET = Path(__file__).resolve().parents[1] / "mission-file.md"
@@ -30,6 +31,9 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("cities[]", City, "cities[i]."),
     ("workload", Workload, "workload."),
     ("cost", CostModel, "cost."),
+    ("traffic", Traffic, "traffic."),
+    ("traffic.demands[]", TrafficDemand, "traffic.demands[k]."),
+    ("traffic.gravity", Gravity, "traffic.gravity."),
 ]
 
 INTRO = """# Mission-file reference
@@ -92,7 +96,7 @@ def render() -> str:
         out.append("| key | type | default | meaning |\n|---|---|---|---|")
         for name, field in model.model_fields.items():
             meaning = (field.description or "").replace("|", "\\|")
-            out.append(f"| `{prefix}{name}` | {type_name(field.annotation)} | {default_text(field)} | {meaning} |")
+            out.append(f"| `{prefix}{field.alias or name}` | {type_name(field.annotation)} | {default_text(field)} | {meaning} |")
         out.append("")
     return "\n".join(out)
 
