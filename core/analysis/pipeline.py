@@ -40,11 +40,13 @@ class Results:
     insight: Any = None
     cost: Any = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    traffic: Any = None
+    """Throughput and link loads of the mission's ``traffic`` section (:class:`core.analysis.traffic.TrafficResult`)."""
 
     def sections(self) -> list[tuple[str, Any]]:
         """(JSON key, result) of every section that was computed, in document order."""
         pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost)]
+                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
         return [(key, value) for key, value in pairs if value is not None]
 
 
@@ -67,6 +69,7 @@ def run_analysis(
     from core.analysis import network as network_mod
     from core.analysis import power as power_mod
     from core.analysis import topology as topology_mod
+    from core.analysis import traffic as traffic_mod
 
     report = progress or (lambda stage, fraction: None)
     timings: dict[str, float] = {}
@@ -94,10 +97,11 @@ def run_analysis(
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology), 0.97)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
-    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings)
+    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings, traffic=traffic)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:
