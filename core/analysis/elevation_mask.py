@@ -6,6 +6,7 @@ Access (contact windows) and the network (ground links) both ask it; they must a
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 
@@ -29,3 +30,12 @@ def in_ground_link(dx, dy, dz, ux, uy, uz, sin_mask, max_range_km):
     (:func:`at_or_above_mask`) *and* the slant range ``|d|`` is at most ``max_range_km``
     (``inf`` for no limit)."""
     return dx * dx + dy * dy + dz * dz <= max_range_km * max_range_km and at_or_above_mask(dx, dy, dz, ux, uy, uz, sin_mask)
+
+
+def place_ranges_km(max_range_km: np.ndarray | None, n_place: int) -> np.ndarray:
+    """Per-place slant-range limits as a float array, ``inf`` where there is none."""
+    if max_range_km is None:
+        return np.full(n_place, np.inf)
+    out = np.array(np.broadcast_to(np.asarray(max_range_km, dtype=float), (n_place,)))
+    out[~np.isfinite(out)] = np.inf
+    return out

@@ -26,6 +26,7 @@ from numba import njit
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from core.analysis.elevation_mask import place_ranges_km
 from core.analysis.topology import visible_from_places
 
 C_KM_S = 299_792.458
@@ -294,15 +295,6 @@ def route_pairs(
         bound_km = np.full(source_nodes.size, -np.inf)
         np.maximum.at(bound_km, pair_row, path_km[:, j] * BOUND_FACTOR + BOUND_MARGIN_KM)
     return Routes(path_km, hops, bottleneck, buf[:pos].copy(), start, length)
-
-
-def place_ranges_km(max_range_km: np.ndarray | None, n_place: int) -> np.ndarray:
-    """Per-place slant-range limits as a float array, ``inf`` where there is none."""
-    if max_range_km is None:
-        return np.full(n_place, np.inf)
-    out = np.array(np.broadcast_to(np.asarray(max_range_km, dtype=float), (n_place,)))
-    out[~np.isfinite(out)] = np.inf
-    return out
 
 
 def shortest_routes(graph, sources, targets) -> tuple[np.ndarray, list[list[int]]]:

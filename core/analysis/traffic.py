@@ -35,7 +35,7 @@ from numba import njit
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from core.analysis.routing import place_ranges_km
+from core.analysis.elevation_mask import place_ranges_km
 from core.analysis.topology import Topology, visible_from_places
 
 SATURATED = 1.0 - 1e-9

@@ -216,3 +216,51 @@ def test_unreachable_seconds_weigh_each_epoch_by_its_share():
 
     w = epoch_weights_s(np.array([0.0, 60.0, 120.0, 180.0]))
     assert w.tolist() == [30.0, 60.0, 60.0, 30.0] and w.sum() == 180.0
+
+
+def test_imported_1156_satellite_shell_routes_three_cities_with_1260_km_ground_range(tmp_path):
+    """The issue's acceptance case: a 34 x 34 TLE shell with isl: plus-grid, three cities whose
+    ground links reach 1,260 km (a 10 deg mask alone would allow ~1,800 km from 550 km)."""
+    (tmp_path / "shell.tle").write_text(_walker_tle_text("53:1156/34/1"))
+    cities = [dict(name="NYC", lat_deg=40.71, lon_deg=-74.01, max_range_km=1260),
+              dict(name="LDN", lat_deg=51.51, lon_deg=-0.13, max_range_km=1260),
+              dict(name="MAD", lat_deg=40.42, lon_deg=-3.70, max_range_km=1260)]
+    doc = _doc([dict(name="imp", tle_file="shell.tle", planes=34, sats_per_plane=34, isl="plus-grid")],
+               cities=cities, latency_pairs=[["NYC", "LDN"], ["LDN", "MAD"], ["NYC", "MAD"]])
+    doc["analysis"].update(min_elevation_deg=10, duration_s=600, step_s=120)
+    mission = api.mission_from_dict(doc, "m.yaml", tmp_path)
+    eph = build_ephemeris(mission, tmp_path)
+    assert eph.n_sat == 1156
+    topo = compute_topology(mission, eph, tmp_path)
+    assert _pairs(topo.isl_edges) == plus_grid_loop(34, 34, 0)
+    net = compute_network(mission, eph, topo)
+    assert net.reachable.all()
+    links = _pairs(topo.isl_edges)
+    for q in range(net.n_pair):
+        for t in range(net.n_time):
+            route = net.route_at(q, t)
+            assert all((min(a, b), max(a, b)) in links for a, b in zip(route[:-1], route[1:]))
+            for end, sat in ((net.pair_from[q], route[0]), (net.pair_to[q], route[-1])):
+                assert np.linalg.norm(eph.r_ecef_km[sat, t] - net.place_ecef_km[end]) <= 1260.0
+    assert np.all(net.latency_ms >= net.vacuum_ms[:, None])
+
+
+def test_station_access_windows_honour_the_range():
+    """Contact windows of a station with a 5 deg mask and a 1,000 km range: every window edge
+    that the range sets lies at 1,000 km (refined between epochs), and the contact time shrinks."""
+    from core.analysis.access import compute_access
+
+    base = _doc([dict(name="s", walker="53:60/6/1", altitude_km=550)],
+                ground_stations=[dict(name="G", lat_deg=45.0, lon_deg=10.0, min_elevation_deg=5)])
+    base["analysis"].update(duration_s=21600, step_s=60)
+    free = Mission.model_validate(base)
+    eph = build_ephemeris(free)
+    limited_doc = {**base, "ground_stations": [dict(name="G", lat_deg=45.0, lon_deg=10.0, min_elevation_deg=5, max_range_km=1000)]}
+    limited = compute_access(Mission.model_validate(limited_doc), eph)
+    open_ = compute_access(free, eph)
+    assert 0 < limited.contact_s[0] < open_.contact_s[0]
+    site = frames.ecef_from_geodetic(np.array([45.0]), np.array([10.0]), np.array([0.0])).reshape(3)
+    cut = limited.window_aos_cut | limited.window_los_cut
+    for sat, aos, los in zip(limited.window_sat[~cut], limited.window_aos_s[~cut], limited.window_los_s[~cut]):
+        r = eph.positions_ecef(np.array([aos, los]), np.array([sat]))[0]
+        assert np.linalg.norm(r - site, axis=1) == pytest.approx([1000.0, 1000.0], abs=1.0)
