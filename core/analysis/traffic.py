@@ -55,45 +55,75 @@ def max_min_fair(incidence: csr_matrix, capacity_gbps: np.ndarray, flow_cap_gbps
 
     Args:
         incidence: ``(n_flow, n_resource)`` 0/1 sparse matrix, flow ``f`` uses resource ``r``.
-        capacity_gbps: ``(n_resource,)`` capacities.
+        capacity_gbps: ``(n_resource,)`` capacities (``inf`` for no limit).
         flow_cap_gbps: ``(n_flow,)`` the most each flow wants (``inf`` for elastic flows).
 
     Returns:
         ``(rate_gbps (n_flow,), bottleneck (n_flow,))``: the allocation, and for each flow the
-        resource that stopped it (``-1`` when it got all it wanted).
+        resource that stopped it (``-1`` when it got all it wanted; a flow that wants
+        everything and crosses no finite resource gets ``inf``).
     """
-    a = csr_matrix(incidence, dtype=float)
-    at = a.T.tocsr()
-    n_flow = a.shape[0]
-    rate = np.zeros(n_flow)
-    bottleneck = np.full(n_flow, -1, np.int64)
-    remaining = np.asarray(capacity_gbps, dtype=float).copy()
-    cap = np.asarray(flow_cap_gbps, dtype=float)
-    active = cap > 0
-    finite = np.isfinite(remaining)
-    scale = max(float(remaining[finite].max(initial=0.0)), 1.0)
-    while active.any():
-        users = at @ active.astype(float)  # active flows per resource
-        used = users > 0
-        share = np.where(used, remaining / np.where(used, users, 1.0), np.inf)
-        step = min(float(share.min(initial=np.inf)), float((cap - rate)[active].min()))
-        if not np.isfinite(step):  # flows that use no resource and want everything
-            rate[active] = np.inf
-            break
-        step = max(step, 0.0)
-        rate[active] += step
-        remaining -= step * users
-        full = used & (remaining <= scale * 1e-12)
-        stopped = active & ((a @ full.astype(float)) > 0)
-        if stopped.any():
-            rows = np.flatnonzero(stopped)
-            full_idx = np.flatnonzero(full)
-            sub = a[rows][:, full_idx].tocsr()
-            bottleneck[rows] = full_idx[np.asarray(sub.argmax(axis=1)).ravel()]
-        satisfied = active & np.isfinite(cap) & (cap - rate <= np.maximum(cap, 1.0) * 1e-12)
-        active &= ~(stopped | satisfied)
-        remaining[full] = 0.0
+    a = csr_matrix(incidence)
+    a.sort_indices()
+    rate = np.zeros(a.shape[0])
+    bottleneck = np.full(a.shape[0], -1, np.int64)
+    _progressive_filling(a.indptr.astype(np.int64), a.indices.astype(np.int64), np.asarray(capacity_gbps, dtype=float).copy(),
+                         np.asarray(flow_cap_gbps, dtype=float), rate, bottleneck)
     return rate, bottleneck
+
+
+@njit(cache=True, nogil=True)
+def _progressive_filling(indptr, indices, remaining, cap, rate, bottleneck):
+    """Raise every unfrozen flow's rate at the same pace; freeze a flow when a resource it uses
+    is full (its bottleneck) or it has what it wants. ``remaining`` is consumed."""
+    n_flow = indptr.size - 1
+    n_res = remaining.size
+    active = cap > 0.0
+    scale = 1.0
+    for r in range(n_res):
+        if np.isfinite(remaining[r]) and remaining[r] > scale:
+            scale = remaining[r]
+    tol = scale * 1e-12
+    users = np.zeros(n_res)
+    while True:
+        users[:] = 0.0
+        any_active = False
+        step = np.inf
+        for f in range(n_flow):
+            if active[f]:
+                any_active = True
+                step = min(step, cap[f] - rate[f])
+                for k in range(indptr[f], indptr[f + 1]):
+                    users[indices[k]] += 1.0
+        if not any_active:
+            return
+        for r in range(n_res):
+            if users[r] > 0.0:
+                step = min(step, remaining[r] / users[r])
+        if not np.isfinite(step):
+            for f in range(n_flow):
+                if active[f]:
+                    rate[f] = np.inf
+            return
+        step = max(step, 0.0)
+        for r in range(n_res):
+            if users[r] > 0.0:
+                remaining[r] -= step * users[r]
+        for f in range(n_flow):
+            if not active[f]:
+                continue
+            rate[f] += step
+            for k in range(indptr[f], indptr[f + 1]):
+                r = indices[k]
+                if remaining[r] <= tol:
+                    bottleneck[f] = r
+                    active[f] = False
+                    break
+            if active[f] and np.isfinite(cap[f]) and cap[f] - rate[f] <= max(cap[f], 1.0) * 1e-12:
+                active[f] = False
+        for r in range(n_res):
+            if remaining[r] <= tol:
+                remaining[r] = 0.0
 
 
 # ----------------------------------------------------------------------------------------
@@ -410,34 +440,47 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
         t0 = time.perf_counter()
         g = _epoch_graph(r, t, edges, topo.isl_active[t], place_km, up, sin_mask, range_km, vis)
         factor = np.ones(n_edge)
-        flows_dem, flows_res = [], []
+        flow_parts, row_parts, col_parts = [], [], []
+        n_flow = 0
         seen: list[set] = [set() for _ in range(n_dem)]
         for _round in range(k_paths):
             sats, offs, ok = _route_round(g.matrix(factor if _round else None), src, dst, n_sat, n_place)
-            used = np.zeros(n_edge, bool)
-            for q in np.flatnonzero(ok):
-                path = sats[offs[q]:offs[q + 1]]
-                key = path.tobytes()
-                if key in seen[q]:
-                    continue
-                seen[q].add(key)
-                res = [base_up + path[0], base_down + path[-1], base_out + src[q], base_in + dst[q]]
-                if path.size > 1:
-                    a, b = path[:-1], path[1:]
-                    e = np.asarray(lookup[np.minimum(a, b), np.maximum(a, b)]).ravel() - 1
-                    used[e] = True
-                    res += (2 * e + (a > b)).tolist()
-                flows_dem.append(q)
-                flows_res.append(res)
+            keep = ok.copy()
+            if k_paths > 1:  # a route found again in a later round is not a new route
+                for q in np.flatnonzero(ok):
+                    key = sats[offs[q]:offs[q + 1]].tobytes()
+                    keep[q] = key not in seen[q]
+                    seen[q].add(key)
             reach[:, t] |= ok
-            factor[used] *= PENALTY_FACTOR
+            qs = np.flatnonzero(keep)
+            if qs.size == 0:
+                continue
+            flow_of = np.full(n_dem, -1, np.int64)
+            flow_of[qs] = n_flow + np.arange(qs.size)
+            first, last = sats[offs[qs]], sats[offs[qs + 1] - 1]
+            rows = [np.repeat(flow_of[qs], 4)]
+            cols = [np.stack([base_up + first, base_down + last, base_out + src[qs], base_in + dst[qs]], axis=1).ravel()]
+            owner = np.repeat(np.arange(n_dem), np.diff(offs))
+            path = sats[:offs[-1]]
+            step = (owner[:-1] == owner[1:]) & keep[owner[:-1]]
+            if step.any() and lookup is not None:
+                a, b = path[:-1][step], path[1:][step]
+                e = np.asarray(lookup[np.minimum(a, b), np.maximum(a, b)]).ravel() - 1
+                rows.append(flow_of[owner[:-1][step]])
+                cols.append(2 * e + (a > b))
+                used = np.zeros(n_edge, bool)
+                used[e] = True
+                factor[used] *= PENALTY_FACTOR
+            flow_parts.append(qs)
+            row_parts += rows
+            col_parts += cols
+            n_flow += qs.size
         t1 = time.perf_counter()
-        if flows_dem:
-            fd = np.array(flows_dem)
+        if n_flow:
+            fd = np.concatenate(flow_parts)
             per = np.bincount(fd, minlength=n_dem)
-            lens = np.array([len(x) for x in flows_res])
-            inc = csr_matrix((np.ones(lens.sum()), np.concatenate(flows_res), np.concatenate([[0], np.cumsum(lens)])),
-                             shape=(fd.size, n_res))
+            rows, cols = np.concatenate(row_parts), np.concatenate(col_parts)
+            inc = csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n_flow, n_res))
             rate, bott = max_min_fair(inc, capacity, offered[fd] / per[fd])
             np.add.at(served[:, t], fd, rate)
             for f in np.flatnonzero(bott >= 0):

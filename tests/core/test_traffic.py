@@ -111,3 +111,28 @@ def test_traffic_section_on_a_walker_shell():
                              build_ephemeris(mission))
     assert single.served_gbps[0].max() <= 5.0 + 1e-9  # one route: at most the 5 Gbit/s ground link
     assert res.served_gbps[0].max() >= single.served_gbps[0].max()
+
+
+def test_csv_has_routes_and_traffic():
+    from core.analysis.pipeline import run_analysis
+    from core.export.csv import csv_tables
+
+    mission = Mission.model_validate(dict(
+        name="t", epoch="2026-03-20T00:00:00Z", analysis=dict(duration_s=240, step_s=120, min_elevation_deg=25),
+        constellations=[dict(name="s", walker="53:400/20/5", altitude_km=550, isl="plus-grid")],
+        latency_pairs=[["New York", "London"]],
+        traffic=dict(demands=[{"from": "New York", "to": "London", "gbps": 3}])))
+    results = run_analysis(mission)
+    tables = csv_tables(results)
+    lat = tables["latency.csv"]
+    net = results.network
+    for t in range(net.n_time):
+        route = lat["route"].iloc[t]
+        expect = "" if not np.isfinite(net.latency_ms[0, t]) else " > ".join(
+            ["New York", *(results.ephemeris.names[k] for k in net.route_at(0, t)), "London"])
+        assert route == expect
+    assert lat["route"].str.startswith("New York > s-P").any()
+    tr = tables["traffic.csv"]
+    assert list(tr.columns)[-3:] == ["offered_gbps", "served_gbps", "reachable"] and len(tr) == results.traffic.offsets_s.size
+    assert np.allclose(tr["served_gbps"], results.traffic.served_gbps[0].round(6))
+    assert "traffic" in dict(results.sections())
