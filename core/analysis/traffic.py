@@ -314,6 +314,7 @@ class TrafficResult:
                 "served_fraction_mean": float(served.mean() / d.gbps),
                 "unreachable_s": float((~self.reachable[q] * weights).sum()),
                 "bottleneck_links": [self.resource_names[r] for r, _ in self.bottlenecks[q].most_common(3)],
+                "reason": None if self.reachable[q].any() else "no route at any epoch: served 0",
             })
         kinds = ("isl", "uplink", "downlink", "gateway-out", "gateway-in")
         links = []

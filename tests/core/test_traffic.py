@@ -136,3 +136,33 @@ def test_csv_has_routes_and_traffic():
     assert list(tr.columns)[-3:] == ["offered_gbps", "served_gbps", "reachable"] and len(tr) == results.traffic.offsets_s.size
     assert np.allclose(tr["served_gbps"], results.traffic.served_gbps[0].round(6))
     assert "traffic" in dict(results.sections())
+
+
+@pytest.mark.parametrize("traffic, message", [
+    ({"demands": [{"from": "New York", "to": "Atlantis", "gbps": 1}]}, "traffic.demands[0].to: unknown place 'Atlantis'"),
+    ({"gravity": {"total_gbps": 10, "places": ["Tokyo", "Springfield-X"]}}, "traffic.gravity.places[1]: 'Springfield-X' is not a catalogue city"),
+    ({}, "traffic: give either demands or gravity"),
+    ({"demands": [{"from": "Tokyo", "to": "Tokyo", "gbps": 1}]}, "traffic.demands[0]: both ends are the same place"),
+])
+def test_bad_traffic_sections_are_reported(traffic, message):
+    from core import api
+    from core.mission.errors import MissionError
+
+    doc = dict(name="t", epoch="2026-03-20T00:00:00Z",
+               constellations=[dict(name="s", walker="53:40/4/1", altitude_km=550)], traffic=traffic)
+    with pytest.raises(MissionError) as err:
+        api.mission_from_dict(doc, "m.yaml")
+    assert f"m.yaml: {message}" in str(err.value)
+
+
+def test_a_demand_without_any_route_says_so():
+    """Five satellites stacked above the North Pole; places on the equator see none of them."""
+    topo = _ring_case([1.0, 1.0]).topology
+    over_pole = np.zeros((5, 1, 3)) + np.array([0.0, 0.0, 9000.0])
+    places = np.array([[R_EQ, 0, 0], [0, R_EQ, 0], [-R_EQ, 0, 0]])
+    lonely = traffic_over_time(over_pole, topo, places, places / R_EQ, np.sin(np.radians([25.0] * 3)), np.full(3, np.inf),
+                               np.array([0]), np.array([2]), np.array([1.0]), np.full(5, 10.0), ["A", "B", "C"],
+                               [f"s{i}" for i in range(5)], np.array([0.0]))
+    entry = lonely.to_json()["demands"][0]
+    assert entry["served_gbps_median"] == 0.0 and entry["unreachable_s"] == 0.0  # one epoch stands for no time
+    assert entry["reason"] == "no route at any epoch: served 0"
