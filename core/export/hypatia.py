@@ -8,7 +8,9 @@ network from four files, which this module writes:
     for a mission with several shells or none with a plane structure), then per satellite
     ``<name> <id>`` (the shell name with spaces as ``_``, and the global index), TLE line 1
     and line 2. Imported satellites keep their records; the others get the SGP4 records of
-    :mod:`core.export.elements`, all at the mission epoch.
+    :mod:`core.export.elements`, all at the mission epoch. A shell propagated with ``sgp4``
+    is reproduced to metres; one propagated with the mean-element ``j2``/``two-body`` models
+    differs in Hypatia by SGP4's short-period J2 terms (~10 km in LEO, periodic, not growing).
 ``isls.txt``
     ``<a> <b>`` per link (``a < b``): the links of :mod:`core.analysis.topology` that are up
     at every epoch of the analysis (Hypatia's links are static; links that come and go, as
@@ -114,6 +116,10 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
             raise ExportError(f"satellite {es.name}: no TLE for it ({exc}); Hypatia needs one per satellite") from None
         epochs.add(l1[18:32])
         lines += [f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', es.shell) or 'sat'} {es.index}", l1, l2]
+    analytic = [sh.name for sh in eph.shells if sh.propagator in ("j2", "two-body")]
+    if analytic:
+        notes.append(f"{', '.join(analytic)} propagate(s) with mean-element models here; Hypatia's SGP4 adds the short-period "
+                     "J2 terms (about 10 km in LEO, not growing); use propagator: sgp4 for the same orbits on both sides")
     if len(epochs) > 1:
         notes.append(f"the TLEs have {len(epochs)} different epochs; Hypatia's read_tles wants one (re-epoch the imported set)")
 
