@@ -127,7 +127,9 @@ def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn
         if results is not None:
             n = write_czml(results, args.czml)
         else:
-            n = write_czml(None, args.czml, ephemeris=eph, mission=mission)
+            from core.analysis.topology import compute_topology
+
+            n = write_czml(None, args.czml, ephemeris=eph, mission=mission, topology=compute_topology(mission, eph, base_dir))
         lines.append(f"wrote {n} CZML packet(s) to {args.czml}")
     if getattr(args, "hypatia", None):
         from core.analysis.topology import compute_topology
