@@ -488,6 +488,7 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
                 bottlenecks[fd[f]][int(bott[f])] += 1
             load = inc.T @ rate
             util = np.where(np.isfinite(capacity) & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0), 0.0)
+            util = np.minimum(util, 1.0)  # a full resource may read 1 + 1e-16 after the sums
             util_sum += util
             np.maximum(util_max, util, out=util_max)
             sat_count += util >= SATURATED
