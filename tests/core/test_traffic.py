@@ -50,7 +50,7 @@ def test_max_min_is_fair_and_feasible_on_random_cases():
                 assert rate[f] >= rate[dense[:, r] > 0].max() - 1e-9
 
 
-def _ring_case(offered, isl_gbps=10.0, ground_gbps=100.0):
+def _ring_case(offered, isl_gbps=10.0, ground_gbps=100.0, gateway_gbps=None):
     """Satellites 550 km above the equator at longitudes 0..40 every 10 deg, linked in a chain;
     places under satellites 0, 2 and 4, each seeing only the satellite overhead (25 deg mask)."""
     lons = np.radians([0.0, 10.0, 20.0, 30.0, 40.0])
@@ -61,7 +61,7 @@ def _ring_case(offered, isl_gbps=10.0, ground_gbps=100.0):
     src, dst = np.array([0, 1]), np.array([2, 2])  # A -> C and B -> C share the links 2-3, 3-4
     return traffic_over_time(r, topo, place, place / R_EQ, np.sin(np.radians([25.0] * 3)), np.full(3, np.inf), src, dst,
                              np.asarray(offered, dtype=float), np.full(5, ground_gbps), ["A", "B", "C"],
-                             [f"s{i}" for i in range(5)], np.array([0.0]))
+                             [f"s{i}" for i in range(5)], np.array([0.0]), gateway_gbps=gateway_gbps)
 
 
 def test_two_demands_share_a_link_fairly():
@@ -75,6 +75,14 @@ def test_two_demands_share_a_link_fairly():
     res = _ring_case([8.0, 8.0], ground_gbps=6.0)  # the destination satellite's downlink is now the bottleneck
     assert res.served_gbps[:, 0].tolist() == pytest.approx([3.0, 3.0])
     assert res.resource_names[res.bottlenecks[1].most_common(1)[0][0]] == "s4 -> ground"
+
+
+def test_gateway_capacity_is_shared_by_the_demands_of_a_place():
+    # both demands end at C: its 4 Gbit/s gateway splits 2 + 2 before any link fills
+    res = _ring_case([8.0, 8.0], gateway_gbps=4.0)
+    assert res.served_gbps[:, 0].tolist() == pytest.approx([2.0, 2.0])
+    assert {res.resource_names[r] for b in res.bottlenecks for r in b} == {"C gateway in"}
+    assert res.to_json()["links"][-1]["kind"] == "gateway-in"
 
 
 def test_gravity_model_follows_population_products():
