@@ -97,7 +97,12 @@ def run_analysis(
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
-    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology), 0.97)
+    def traffic_progress(_stage: str, fraction: float) -> None:
+        if cancel is not None and cancel():  # a day of traffic takes seconds: stop between epochs
+            raise Cancelled("traffic")
+        report("traffic", 0.95 + 0.04 * fraction)
+
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress), 0.95)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)

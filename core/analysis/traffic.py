@@ -371,8 +371,11 @@ class TrafficResult:
 # The analysis
 
 
-def compute_traffic(mission, eph, topology: Topology | None = None, base_dir=None) -> TrafficResult | None:
-    """Route and share the mission's traffic at every epoch; ``None`` without a ``traffic`` section."""
+def compute_traffic(mission, eph, topology: Topology | None = None, base_dir=None, progress=None) -> TrafficResult | None:
+    """Route and share the mission's traffic at every epoch; ``None`` without a ``traffic`` section.
+
+    ``progress(stage, fraction)`` is called every few dozen epochs (it may raise to stop the run).
+    """
     traffic = getattr(mission, "traffic", None)
     if traffic is None:
         return None
@@ -405,12 +408,13 @@ def compute_traffic(mission, eph, topology: Topology | None = None, base_dir=Non
         ground_gbps, names, eph.names, np.asarray(eph.time.offsets_s, dtype=float),
         k_paths=traffic.routes_per_demand(), gateway_gbps=traffic.gateway_gbps,
         model="demands" if traffic.demands is not None else "gravity", routing=traffic.routing, demands=demands,
+        progress=progress,
     )
 
 
 def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, dst, offered, ground_gbps, place_names,
                       sat_names, offsets_s, k_paths: int = 1, gateway_gbps: float | None = None, model: str = "demands",
-                      routing: str = "shortest", demands=None) -> TrafficResult:
+                      routing: str = "shortest", demands=None, progress=None) -> TrafficResult:
     """The traffic analysis on plain arrays (see :func:`compute_traffic`)."""
     import time
 
@@ -440,6 +444,8 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
     vis = np.zeros((n_place, n_sat), np.bool_)
     t_route = t_share = 0.0
     for t in range(n_time):
+        if progress is not None and t % 50 == 0:
+            progress("traffic", t / n_time)
         t0 = time.perf_counter()
         g = _epoch_graph(r, t, edges, topo.isl_active[t], place_km, up, sin_mask, range_km, vis)
         factor = np.ones(n_edge)

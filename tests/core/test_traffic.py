@@ -174,3 +174,15 @@ def test_a_demand_without_any_route_says_so():
     entry = lonely.to_json()["demands"][0]
     assert entry["served_gbps_median"] == 0.0 and entry["unreachable_s"] == 0.0  # one epoch stands for no time
     assert entry["reason"] == "no route at any epoch: served 0"
+
+
+def test_traffic_stage_can_be_cancelled():
+    from core.analysis.pipeline import Cancelled, run_analysis
+
+    mission = Mission.model_validate(dict(
+        name="t", epoch="2026-03-20T00:00:00Z", analysis=dict(duration_s=600, step_s=60, min_elevation_deg=25),
+        constellations=[dict(name="s", walker="53:40/4/1", altitude_km=550, isl="plus-grid")],
+        traffic=dict(demands=[{"from": "New York", "to": "London", "gbps": 3}])))
+    seen = []
+    with pytest.raises(Cancelled, match="traffic"):
+        run_analysis(mission, progress=lambda stage, f: seen.append(stage), cancel=lambda: "traffic" in seen[-1:])
