@@ -186,3 +186,16 @@ def test_traffic_stage_can_be_cancelled():
     seen = []
     with pytest.raises(Cancelled, match="traffic"):
         run_analysis(mission, progress=lambda stage, f: seen.append(stage), cancel=lambda: "traffic" in seen[-1:])
+
+
+def test_traffic_and_link_keys_survive_save_and_load():
+    from core import api
+
+    m = api.mission_from_dict(dict(
+        name="t", epoch="2026-03-20T00:00:00Z",
+        constellations=[dict(name="s", walker="53:40/4/1", altitude_km=550, isl_shift=1)],
+        cities=[dict(name="A", lat_deg=1, lon_deg=2, max_range_km=900)],
+        traffic=dict(demands=[{"from": "New York", "to": "London", "gbps": 3}], routing="k-shortest")))
+    text = api.dumps_mission(m)
+    assert "from: New York" in text and "from_" not in text
+    assert api.loads_mission(text, "x.yaml") == m
