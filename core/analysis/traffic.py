@@ -65,65 +65,79 @@ def max_min_fair(incidence: csr_matrix, capacity_gbps: np.ndarray, flow_cap_gbps
     """
     a = csr_matrix(incidence)
     a.sort_indices()
+    c = a.tocsc()
+    c.sort_indices()
     rate = np.zeros(a.shape[0])
     bottleneck = np.full(a.shape[0], -1, np.int64)
-    _progressive_filling(a.indptr.astype(np.int64), a.indices.astype(np.int64), np.asarray(capacity_gbps, dtype=float).copy(),
+    _progressive_filling(a.indptr.astype(np.int64), a.indices.astype(np.int64), c.indptr.astype(np.int64),
+                         c.indices.astype(np.int64), np.asarray(capacity_gbps, dtype=float),
                          np.asarray(flow_cap_gbps, dtype=float), rate, bottleneck)
     return rate, bottleneck
 
 
 @njit(cache=True, nogil=True)
-def _progressive_filling(indptr, indices, remaining, cap, rate, bottleneck):
-    """Raise every unfrozen flow's rate at the same pace; freeze a flow when a resource it uses
-    is full (its bottleneck) or it has what it wants. ``remaining`` is consumed."""
-    n_flow = indptr.size - 1
-    n_res = remaining.size
+def _progressive_filling(f_ptr, f_res, r_ptr, r_flow, capacity, cap, rate, bottleneck):
+    """Progressive filling with every unfrozen flow at the same ``level``: the next level is the
+    lowest at which a resource fills (its free capacity over its unfrozen users) or a flow has
+    what it wants; flows on a full resource freeze there (it is their bottleneck), satisfied
+    flows freeze at their demand. ``f_ptr/f_res`` list each flow's resources, ``r_ptr/r_flow``
+    each resource's flows."""
+    n_flow = f_ptr.size - 1
+    n_res = capacity.size
+    users = np.zeros(n_res)
+    frozen_load = np.zeros(n_res)
     active = cap > 0.0
+    n_active = 0
+    for f in range(n_flow):
+        if active[f]:
+            n_active += 1
+            for k in range(f_ptr[f], f_ptr[f + 1]):
+                users[f_res[k]] += 1.0
     scale = 1.0
     for r in range(n_res):
-        if np.isfinite(remaining[r]) and remaining[r] > scale:
-            scale = remaining[r]
+        if np.isfinite(capacity[r]) and capacity[r] > scale:
+            scale = capacity[r]
     tol = scale * 1e-12
-    users = np.zeros(n_res)
-    while True:
-        users[:] = 0.0
-        any_active = False
-        step = np.inf
-        for f in range(n_flow):
-            if active[f]:
-                any_active = True
-                step = min(step, cap[f] - rate[f])
-                for k in range(indptr[f], indptr[f + 1]):
-                    users[indices[k]] += 1.0
-        if not any_active:
-            return
-        for r in range(n_res):
+    touched = np.flatnonzero(users > 0.0)  # the only resources worth scanning
+    order = np.argsort(cap)
+    next_cap = 0
+    level = 0.0
+    while n_active > 0:
+        while next_cap < n_flow and not active[order[next_cap]]:
+            next_cap += 1
+        new_level = cap[order[next_cap]] if next_cap < n_flow else np.inf
+        for r in touched:
             if users[r] > 0.0:
-                step = min(step, remaining[r] / users[r])
-        if not np.isfinite(step):
+                new_level = min(new_level, (capacity[r] - frozen_load[r]) / users[r])
+        if not np.isfinite(new_level):
             for f in range(n_flow):
                 if active[f]:
                     rate[f] = np.inf
             return
-        step = max(step, 0.0)
-        for r in range(n_res):
-            if users[r] > 0.0:
-                remaining[r] -= step * users[r]
-        for f in range(n_flow):
-            if not active[f]:
-                continue
-            rate[f] += step
-            for k in range(indptr[f], indptr[f + 1]):
-                r = indices[k]
-                if remaining[r] <= tol:
-                    bottleneck[f] = r
-                    active[f] = False
-                    break
-            if active[f] and np.isfinite(cap[f]) and cap[f] - rate[f] <= max(cap[f], 1.0) * 1e-12:
+        level = max(level, new_level)
+        for r in touched:  # freeze the flows of every resource now full
+            if users[r] > 0.0 and capacity[r] - frozen_load[r] - users[r] * level <= tol:
+                for k in range(r_ptr[r], r_ptr[r + 1]):
+                    f = r_flow[k]
+                    if active[f]:
+                        active[f] = False
+                        n_active -= 1
+                        rate[f] = level
+                        bottleneck[f] = r
+                        for j in range(f_ptr[f], f_ptr[f + 1]):
+                            users[f_res[j]] -= 1.0
+                            frozen_load[f_res[j]] += level
+        while next_cap < n_flow and np.isfinite(cap[order[next_cap]]) and \
+                cap[order[next_cap]] - level <= max(cap[order[next_cap]], 1.0) * 1e-12:
+            f = order[next_cap]
+            if active[f]:
                 active[f] = False
-        for r in range(n_res):
-            if remaining[r] <= tol:
-                remaining[r] = 0.0
+                n_active -= 1
+                rate[f] = cap[f]
+                for j in range(f_ptr[f], f_ptr[f + 1]):
+                    users[f_res[j]] -= 1.0
+                    frozen_load[f_res[j]] += cap[f]
+            next_cap += 1
 
 
 # ----------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ class Gravity(_Strict):
     """Demands between the most populous catalogue cities, proportional to the product of their populations."""
 
     total_gbps: float = Field(gt=0, description="sum of all offered demands, Gbit/s")
-    cities: int = Field(20, ge=2, le=300, description="how many of the catalogue's most populous cities take part")
+    cities: int = Field(20, ge=2, le=100, description="how many of the catalogue's most populous cities take part (100 cities: 9,900 demands, ~0.3 s per epoch on a 1,584-satellite shell)")
     places: list[str] | None = Field(None, description="these catalogue cities instead of the most populous ones")
     both_directions: bool = Field(True, description="a demand each way between two cities (each half the pair's share)")
 
