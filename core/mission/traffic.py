@@ -41,7 +41,7 @@ class Gravity(_Strict):
 
     total_gbps: float = Field(gt=0, description="sum of all offered demands, Gbit/s")
     cities: int = Field(20, ge=2, le=100, description="how many of the catalogue's most populous cities take part (100 cities: 9,900 demands, ~0.3 s per epoch on a 1,584-satellite shell)")
-    places: list[str] | None = Field(None, description="these catalogue cities instead of the most populous ones")
+    places: list[str] | None = Field(None, max_length=100, description="these catalogue cities instead of the most populous ones (at most 100)")
     both_directions: bool = Field(True, description="a demand each way between two cities (each half the pair's share)")
 
 
