@@ -97,6 +97,7 @@ def run_analysis(
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
+
     def traffic_progress(_stage: str, fraction: float) -> None:
         if cancel is not None and cancel():  # a day of traffic takes seconds: stop between epochs
             raise Cancelled("traffic")
