@@ -362,7 +362,6 @@ def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
         sl = shell.sat_slice
         gbps = float(bus_of(mission, shell).isl_gbps)
         shift = int(getattr(entry, "isl_shift", None) or 0)
-        grid = imported_grid(entry, shell, base_dir) if not shell.is_walker else None
         if isl_file is not None:
             local = isl_pairs_of_entry(entry, base_dir, shell.n_sat)
             kind = np.full(local.shape[0], 3, np.int8)
@@ -370,14 +369,17 @@ def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
             local, kind = walker_shell_edges(
                 shell.plane_index, shell.slot_index, shell.planes, shell.sats_per_plane, shell.pattern, shell.phasing, shift
             )
-        elif grid is not None:
+        elif (grid := imported_grid(entry, shell, base_dir)) is not None:
             local, kind = plus_grid_edges(grid[0], grid[1], "delta", 0, shift)
-        else:
+        else:  # no plane structure: links chosen epoch by epoch
             local, active = nearest_neighbour_links(r[sl], shell.isl_terminals, shell.max_isl_range_km)
-            kind = np.full(local.shape[0], 2, np.int8)
+            edges_all.append(local + sl.start)
+            active_all.append(active)
+            cap_all.append(np.full(local.shape[0], gbps))
+            kind_all.append(np.full(local.shape[0], 2, np.int8))
+            continue
         edges = local + sl.start
-        if isl_file is not None or shell.is_walker or grid is not None:
-            active = isl_active_over_time(r, edges, shell.max_isl_range_km)
+        active = isl_active_over_time(r, edges, shell.max_isl_range_km)
         edges_all.append(edges)
         active_all.append(active)
         cap_all.append(np.full(edges.shape[0], gbps))
