@@ -19,6 +19,10 @@ network from four files, which this module writes:
     Hypatia's extended format ``gid,name,lat,lon,elevation_m,x_m,y_m,z_m`` (Cartesian on the
     WGS-72 ellipsoid, as Hypatia computes it) for every place of the mission: ground
     stations, cities, the ends of latency pairs and of traffic demands.
+``gsl_interfaces_info.txt``
+    ``<node id>,<interfaces>,<aggregate Mbit/s>`` for the satellites (one interface at the bus'
+    ``downlink_mbps``) then the ground stations (their ``antennas``, at ``traffic.gateway_gbps``
+    or the fastest satellite downlink), the fifth file Hypatia's ns-3 run reads.
 ``description.txt``
     ``max_gsl_length_m`` and ``max_isl_length_m``. Hypatia links a ground station to every
     satellite within ``max_gsl_length_m`` (no elevation mask), so it is the slant range at
@@ -156,10 +160,21 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
         name = place.name.replace(",", " ")
         gs_lines.append("%d,%s,%f,%f,%f,%f,%f,%f" % (gid, name, place.lat_deg, place.lon_deg, place.alt_m, x, y, z))
 
+    from core.analysis.network import satellite_link_rates
+
+    _, ground_gbps = satellite_link_rates(mission, eph)
+    traffic = getattr(mission, "traffic", None)
+    gateway_mbps = (traffic.gateway_gbps * 1000.0 if traffic is not None and traffic.gateway_gbps
+                    else float(ground_gbps.max(initial=0.0)) * 1000.0)
+    antennas = {g.name: int(getattr(g, "antennas", 1) or 1) for g in mission.ground_stations}
+    gsl_lines = ["%d,%d,%f" % (i, 1, ground_gbps[i] * 1000.0) for i in range(eph.n_sat)]
+    gsl_lines += ["%d,%d,%f" % (eph.n_sat + gid, antennas.get(place.name, 1), gateway_mbps) for gid, place in enumerate(places)]
+
     texts = {
         "tles.txt": "\n".join(lines) + "\n",
         "isls.txt": "".join(f"{a} {b}\n" for a, b in edges),
         "ground_stations.txt": "".join(line + "\n" for line in gs_lines),
+        "gsl_interfaces_info.txt": "".join(line + "\n" for line in gsl_lines),
         "description.txt": "max_gsl_length_m=%.10f\nmax_isl_length_m=%.10f\n" % (max_gsl_m, max_isl_m),
     }
     summary = HypatiaExport(eph.n_sat, int(edges.shape[0]), len(places), max_gsl_m, max_isl_m, tuple(notes))
@@ -167,8 +182,8 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
 
 
 def write_hypatia_dir(mission, eph, topology, target: str | Path, base_dir: Path | None = None) -> HypatiaExport:
-    """Write ``tles.txt``, ``isls.txt``, ``ground_stations.txt`` and ``description.txt`` into
-    ``target`` (created if missing, filled all or nothing)."""
+    """Write ``tles.txt``, ``isls.txt``, ``ground_stations.txt``, ``gsl_interfaces_info.txt`` and
+    ``description.txt`` into ``target`` (created if missing, filled all or nothing)."""
     texts, summary = hypatia_texts(mission, eph, topology, base_dir)
     with staged_dir(target) as stage:
         for name, text in texts.items():

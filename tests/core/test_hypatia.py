@@ -3,7 +3,8 @@
 The export is read back by a parser written here from Hypatia's description of its files
 (satgenpy: tles.txt "orbits sats_per_orbit" then "name id"/line 1/line 2 with ids 0, 1, 2 ...
 and one epoch; isls.txt "a b" with a < b and no repeats; ground_stations.txt the extended
-8-column CSV with WGS-72 Cartesian metres, gids 0, 1, 2 ...; description.txt key=value), not by
+8-column CSV with WGS-72 Cartesian metres, gids 0, 1, 2 ...; gsl_interfaces_info.txt "node,
+interfaces, Mbit/s" for satellites then stations; description.txt key=value), not by
 the engine's importer. Positions are checked with python-sgp4 directly on the parsed lines.
 """
 
@@ -57,8 +58,14 @@ def parse_hypatia_dir(folder: Path) -> dict:
         cols = line.split(",")
         assert len(cols) == 8 and int(cols[0]) == gid
         stations.append((cols[1], *map(float, cols[2:])))
+    interfaces = []
+    for node, line in enumerate((folder / "gsl_interfaces_info.txt").read_text().splitlines()):
+        cols = line.split(",")
+        assert len(cols) == 3 and int(cols[0]) == node and int(cols[1]) >= 1
+        interfaces.append(float(cols[2]))
+    assert len(interfaces) == len(sats) + len(stations), "one line per satellite, then per ground station"
     desc = dict(line.split("=") for line in (folder / "description.txt").read_text().splitlines())
-    return {"orbits": orbits, "per_orbit": per_orbit, "sats": sats, "isls": isls, "stations": stations,
+    return {"orbits": orbits, "per_orbit": per_orbit, "sats": sats, "isls": isls, "stations": stations, "interfaces": interfaces,
             "max_gsl_length_m": float(desc["max_gsl_length_m"]), "max_isl_length_m": float(desc["max_isl_length_m"])}
 
 
@@ -88,6 +95,7 @@ def test_export_reads_back_with_an_independent_parser(exported):
     assert summary.isls == len(got["isls"]) == 480
     names = [s[0] for s in got["stations"]]
     assert names == ["Svalbard", "New York", "London"]
+    assert got["interfaces"][0] == 800.0  # the default bus' downlink_mbps
     # WGS-72 Cartesian of Svalbard by the closed form, independently
     a, f = 6378135.0, 1 / 298.26
     e2 = 2 * f - f * f
@@ -148,7 +156,8 @@ def test_cli_writes_the_four_files(tmp_path):
     done = subprocess.run([sys.executable, "-m", "core.cli", "export", str(tmp_path / "m.yaml"), "--hypatia", str(tmp_path / "out")],
                           capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["description.txt", "ground_stations.txt", "isls.txt", "tles.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "description.txt", "ground_stations.txt", "gsl_interfaces_info.txt", "isls.txt", "tles.txt"]
     assert "480 links" in done.stdout
 
 
