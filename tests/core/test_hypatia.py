@@ -173,3 +173,18 @@ def test_j2_shells_export_with_a_note_and_bounded_offset(tmp_path):
     err = np.linalg.norm(build_ephemeris(back, tmp_path).r_eci_km - eph.r_eci_km, axis=-1)
     assert err.max() < 25.0  # km
     assert err[:, -12:].max() < 1.5 * err[:, :12].max()  # the last 6 h no worse than the first 6 h: no drift
+
+
+def test_two_shells_export_one_orbit_header_and_global_ids(tmp_path):
+    mission = Mission.model_validate(dict(
+        name="two", epoch=EPOCH, analysis=dict(duration_s=600, step_s=300),
+        constellations=[dict(name="a", walker="53:240/12/1", altitude_km=1100, isl="plus-grid", propagator="sgp4"),
+                        dict(name="b", walker="70:240/12/1", altitude_km=1200, isl="plus-grid", propagator="sgp4")]))
+    eph = build_ephemeris(mission)
+    topo = compute_topology(mission, eph)
+    summary = write_hypatia_dir(mission, eph, topo, tmp_path)
+    got = parse_hypatia_dir(tmp_path)
+    assert (got["orbits"], got["per_orbit"]) == (1, 480)
+    assert any("'1 480'" in note for note in summary.notes)
+    assert sorted(got["isls"]) == sorted(map(tuple, np.sort(topo.isl_edges, axis=1).tolist()))
+    assert max(b for _, b in got["isls"]) >= 240  # the second shell's links keep their global ids
