@@ -88,7 +88,7 @@ def exported(tmp_path_factory):
 
 
 def test_export_reads_back_with_an_independent_parser(exported):
-    mission, eph, topo, folder, summary = exported
+    _, eph, topo, folder, summary = exported
     got = parse_hypatia_dir(folder)
     assert (got["orbits"], got["per_orbit"]) == (12, 20)
     assert sorted(got["isls"]) == sorted(map(tuple, np.sort(topo.isl_edges, axis=1).tolist()))
@@ -112,20 +112,26 @@ def test_export_reads_back_with_an_independent_parser(exported):
 
 
 def test_exported_tles_follow_the_engine_within_a_km_over_a_day(exported):
-    mission, eph, topo, folder, _ = exported
+    _, eph, _, folder, _ = exported
     got = parse_hypatia_dir(folder)
     offsets = eph.time.offsets_s
-    for i in (0, 17, 71):
-        sat = Satrec.twoline2rv(*got["sats"][i])
-        utc = eph.time.epoch.utc
-        err, r_teme, _ = sat.sgp4_array(np.full_like(offsets, utc.jd1), utc.jd2 + offsets / 86400.0)
+    utc = eph.time.epoch.utc
+    picked = (0, 17, 71, 200)
+    teme = {}
+    for i in picked:
+        err, r, _ = Satrec.twoline2rv(*got["sats"][i]).sgp4_array(np.full_like(offsets, utc.jd1), utc.jd2 + offsets / 86400.0)
         assert not err.any()
-        # compare radii and mutual distances, which are frame-free
-        assert np.allclose(np.linalg.norm(r_teme, axis=1), np.linalg.norm(eph.r_eci_km[i], axis=1), atol=1.0)
+        teme[i] = r
+    # radii and distances between satellites do not depend on the frame (TEME here, GCRS in the engine)
+    for i in picked:
+        assert np.allclose(np.linalg.norm(teme[i], axis=1), np.linalg.norm(eph.r_eci_km[i], axis=1), atol=1.0)
+    for i, j in ((0, 17), (17, 71), (0, 200)):
+        ours = np.linalg.norm(eph.r_eci_km[i] - eph.r_eci_km[j], axis=1)
+        assert np.allclose(np.linalg.norm(teme[i] - teme[j], axis=1), ours, atol=1.0)
 
 
 def test_round_trip_through_our_importer(exported, tmp_path):
-    mission, eph, topo, folder, _ = exported
+    _, eph, topo, folder, _ = exported
     back = api.mission_from_dict(dict(name="back", epoch=EPOCH, analysis=dict(duration_s=86400, step_s=1800),
                                       constellations=[dict(name="h", tle_file="tles.txt", isl_file="isls.txt")]),
                                  "back.yaml", folder)
