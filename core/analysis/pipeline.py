@@ -48,11 +48,13 @@ class Results:
     """Optical link budget of every inter-satellite link (:mod:`core.analysis.optical`)."""
     training: Any = None
     """Data-parallel training over the ISL graph (:mod:`core.analysis.training`)."""
+    traffic: Any = None
+    """Throughput and link loads of the mission's ``traffic`` section (:class:`core.analysis.traffic.TrafficResult`)."""
 
     def sections(self) -> list[tuple[str, Any]]:
         """(JSON key, result) of every section that was computed, in document order."""
         pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost)]
+                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
         pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
                   ("training", self.training)]
         return [(key, value) for key, value in pairs if value is not None]
@@ -70,13 +72,18 @@ def run_analysis(
     stages and, when it returns True, the run stops with :class:`Cancelled`.
     """
     from core.analysis import access as access_mod
+    from core.analysis import cluster as cluster_mod
     from core.analysis import compute as compute_mod
     from core.analysis import cost as cost_mod
     from core.analysis import coverage as coverage_mod
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
+    from core.analysis import optical as optical_mod
     from core.analysis import power as power_mod
+    from core.analysis import radiation as radiation_mod
     from core.analysis import topology as topology_mod
+    from core.analysis import traffic as traffic_mod
+    from core.analysis import training as training_mod
 
     report = progress or (lambda stage, fraction: None)
     timings: dict[str, float] = {}
@@ -98,9 +105,7 @@ def run_analysis(
 
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
-    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
-    from core.analysis import optical as optical_mod
-
+    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
     optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
     topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
@@ -108,19 +113,21 @@ def run_analysis(
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
-    from core.analysis import cluster as cluster_mod
-    from core.analysis import radiation as radiation_mod
 
-    cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.955)
-    from core.analysis import training as training_mod
+    def traffic_progress(_stage: str, fraction: float) -> None:
+        if cancel is not None and cancel():  # a day of traffic takes seconds: stop between epochs
+            raise Cancelled("traffic")
+        report("traffic", 0.95 + 0.02 * fraction)
 
-    radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.96)
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress), 0.95)
+    cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
+    radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
     training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
     return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
-                   cluster=cluster, radiation=radiation, optical=optical, training=training)
+                   cluster=cluster, radiation=radiation, optical=optical, training=training, traffic=traffic)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:

@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from core.mission.bus import Bus, CostModel, Workload
+from core.mission.traffic import Traffic
 
 SCHEMA_VERSION = 1
 """The mission-file format version this code writes; older files are migrated on load."""
@@ -75,6 +76,8 @@ class Analysis(_Strict):
     min_elevation_deg: float = Field(25.0, ge=0, lt=90, description="user-terminal and coverage elevation mask")
     coverage_grid_deg: float = Field(1.0, ge=0.1, le=10, description="cell size of the area-weighted coverage grid")
     region: Region | None = Field(None, description="restrict coverage to a box or polygon")
+    max_ground_range_km: float | None = Field(
+        None, gt=0, description="default slant-range limit of every ground link (station or city): a link needs the mask and this range")
 
     @field_validator("duration_s", "step_s")
     @classmethod
@@ -148,6 +151,12 @@ class Constellation(_Strict):
     omm_file: str | None = Field(None, description="CCSDS OMM file (XML, KVN or JSON), relative to the mission file")
     satellites: list[Satellite] | None = Field(None, description="custom satellites from classical elements")
     cluster: Cluster | None = Field(None, description="a formation-flying cluster around this entry's reference orbit")
+    isl_shift: int | None = Field(
+        None, description="plus-grid: slot j of plane i links to slot (j + isl_shift) mod sats_per_plane of planes i-1 and i+1 "
+        "(imported shells: default 0; Walker shells: added to the default partner, which wraps the last plane by the phasing)")
+    isl_file: str | None = Field(
+        None, description="inter-satellite links from a file of `a b` index pairs within the shell (0-based, `#` comments; "
+        "Hypatia's isls.txt), relative to the mission file; replaces the links `isl` would build")
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
@@ -212,6 +221,7 @@ class GroundStation(_Strict):
         1, ge=1, description="antennas the station can point at once, one satellite each; one antenna schedule "
         "(first come, first served) feeds access and time to insight",
     )
+    max_range_km: float | None = Field(None, gt=0, description="slant-range limit of the station's links (default analysis.max_ground_range_km)")
 
 
 class City(_Strict):
@@ -221,6 +231,7 @@ class City(_Strict):
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
     alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    max_range_km: float | None = Field(None, gt=0, description="slant-range limit of the city's links (default analysis.max_ground_range_km)")
 
 
 class Training(_Strict):
@@ -270,6 +281,7 @@ class Mission(_Strict):
         if value is not None and value.shell is not None and names and value.shell not in names:
             raise ValueError(f"shell {value.shell!r} is not a constellation name (known: {', '.join(names)})")
         return value
+    traffic: Traffic | None = Field(None, description="traffic demands routed through the constellation (throughput, link utilisation)")
 
     @field_validator("epoch")
     @classmethod

@@ -55,6 +55,10 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
                 add(f"latency_pairs[{i}][{j}]", f"unknown place {name!r}: not a ground station, a mission city or a catalogue city")
         if pair[0] == pair[1]:
             add(f"latency_pairs[{i}]", "both ends are the same place")
+    if not problems:
+        from core.mission.links import network_problems
+
+        problems += network_problems(mission, base_dir)
     return problems
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from core.mission.bus import Bus, CostModel, Workload
+from core.mission.traffic import Gravity, Traffic, TrafficDemand
 from core.mission.model import Analysis, City, Cluster, Constellation, GroundStation, Mission, Region, Satellite
 from core.mission.model import Training
 
@@ -32,6 +33,9 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("workload", Workload, "workload."),
     ("cost", CostModel, "cost."),
     ("training", Training, "training."),
+    ("traffic", Traffic, "traffic."),
+    ("traffic.demands[]", TrafficDemand, "traffic.demands[k]."),
+    ("traffic.gravity", Gravity, "traffic.gravity."),
 ]
 
 INTRO = """# Mission-file reference
@@ -94,7 +98,7 @@ def render() -> str:
         out.append("| key | type | default | meaning |\n|---|---|---|---|")
         for name, field in model.model_fields.items():
             meaning = (field.description or "").replace("|", "\\|")
-            out.append(f"| `{prefix}{name}` | {type_name(field.annotation)} | {default_text(field)} | {meaning} |")
+            out.append(f"| `{prefix}{field.alias or name}` | {type_name(field.annotation)} | {default_text(field)} | {meaning} |")
         out.append("")
     return "\n".join(out)
 
