@@ -91,6 +91,9 @@ def run_gui(mission_name: str | None = None) -> int:
         return 2
     doc = MissionDocument(mission, path)
     window = MainWindow(doc)
+    if not window.settings.value("window/geometry"):  # first start: fit the screen, globe first on a laptop
+        screen = app.primaryScreen().availableGeometry()
+        window.fit_to(min(1600, screen.width()), min(1000, screen.height()))
     window.show()
     QTimer.singleShot(300, lambda: offer_recovery(window))
     code = app.exec()
@@ -120,8 +123,10 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
     doc = MissionDocument(mission, path)
     window = MainWindow(doc, settings=settings, autosave_path=tmp / "autosave.yaml", restore_layout=False, start=False)
     w, h = parse_size(size)
-    window.resize(w, h)
+    window.fit_to(w, h)
     window.show()
+    app.processEvents()
+    window.fit_to(w, h)  # the second pass sizes the docks once the window is laid out on screen
     app.processEvents()
     from app.globe.prepare import prepare_view
     from app.workers import run_analysis

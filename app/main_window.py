@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSplitter,
+    QScrollArea,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -42,6 +44,7 @@ from app.plots.coverage import CoveragePlot
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
+from app.plots.panel import PlotsPanel
 from app.plots.power import PowerPlot
 from app.workers import AnalysisRunner, Computed
 
@@ -51,6 +54,21 @@ MAX_RECENT = 8
 DEBOUNCE_MS = 120
 AUTOSAVE_MS = 60_000
 FILE_FILTER = "Mission files (*.yaml *.yml *.json);;All files (*)"
+
+
+COMPACT_BELOW = (1500, 900)
+"""Window width and height (px) below which the docks are tabbed so that the globe keeps room."""
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: its dock can shrink below the widget's natural height."""
+    area = QScrollArea()
+    area.setObjectName(widget.objectName() + "Scroll" if widget.objectName() else "")
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
 
 
 def autosave_dir() -> Path:
@@ -89,14 +107,13 @@ class MainWindow(QMainWindow):
         self.latency_plot = LatencyPlot(self)
         self.power_plot = PowerPlot(self)
         self.insight_plot = InsightPlot(self)
-        plots = QSplitter(Qt.Orientation.Horizontal, self)
-        plots.setObjectName("plotsSplitter")
-        for p in (self.coverage_plot, self.latency_plot, self.power_plot, self.insight_plot):
-            plots.addWidget(p)
+        self.plots = PlotsPanel([("Coverage", self.coverage_plot), ("Latency", self.latency_plot),
+                                 ("Battery", self.power_plot), ("Time to insight", self.insight_plot)], self)
+        plots = self.plots
         self.timebar = TimeBar(self)
         self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("editorDock", "Constellation", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._add_dock("detailsDock", "Satellite", self.details, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("editorDock", "Constellation", scrolled(self.editor), Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("detailsDock", "Satellite", scrolled(self.details), Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock("mapDock", "2D map", self.map, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("budgetsDock", "Budgets", self.budgets, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("plotsDock", "Plots", plots, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -104,15 +121,18 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["plotsDock"], self.docks["timeDock"], Qt.Orientation.Vertical)
         self.splitDockWidget(self.docks["editorDock"], self.docks["detailsDock"], Qt.Orientation.Vertical)
         self.splitDockWidget(self.docks["mapDock"], self.docks["budgetsDock"], Qt.Orientation.Vertical)
+        # The trade study's scatter needs width and height: a tab beside the plots, not a corner.
         self.study = TradeStudyDock(self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.study)
-        self.tabifyDockWidget(self.docks["budgetsDock"], self.study)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.study)
+        self.tabifyDockWidget(self.docks["plotsDock"], self.study)
         self.docks[self.study.objectName()] = self.study
         self.welcome = WelcomePanel(self, settings=self.settings)
+        self.welcome.setWidget(scrolled(self.welcome.widget()))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.welcome)
         self.tabifyDockWidget(self.docks["budgetsDock"], self.welcome)
         self.docks[self.welcome.objectName()] = self.welcome
         self.docks["budgetsDock"].raise_()
+        self.docks["plotsDock"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._default_state = self.saveState()
@@ -120,6 +140,8 @@ class MainWindow(QMainWindow):
         # -- status bar
         self.stage_label = QLabel("Ready", self)
         self.stage_label.setObjectName("stageLabel")
+        # a long stage message is cut, never a reason for the window to grow
+        self.stage_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progressBar")
         self.progress.setRange(0, 100)
@@ -177,6 +199,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
 
+        self.compact = False
         self.resize(1600, 1000)
         self.apply_default_sizes()
         if restore_layout:
@@ -202,10 +225,33 @@ class MainWindow(QMainWindow):
 
     def apply_default_sizes(self) -> None:
         d = self.docks
-        self.resizeDocks([d["editorDock"], d["mapDock"]], [330, 400], Qt.Orientation.Horizontal)
+        if self.compact:
+            w, h = self.width(), self.height()
+            self.resizeDocks([d["editorDock"], d["mapDock"]], [max(312, w // 5), max(300, w // 4)], Qt.Orientation.Horizontal)
+            self.resizeDocks([d["plotsDock"], d["timeDock"]], [max(170, int(h * 0.3)), 36], Qt.Orientation.Vertical)
+            return
+        self.resizeDocks([d["editorDock"], d["mapDock"]], [360, 400], Qt.Orientation.Horizontal)
         self.resizeDocks([d["plotsDock"], d["timeDock"]], [270, 36], Qt.Orientation.Vertical)
         self.resizeDocks([d["editorDock"], d["detailsDock"]], [600, 230], Qt.Orientation.Vertical)
         self.resizeDocks([d["mapDock"], d["budgetsDock"]], [290, 400], Qt.Orientation.Vertical)
+
+    def fit_to(self, width_px: int, height_px: int) -> None:
+        """Resize to exactly ``width_px`` x ``height_px`` and lay the docks out for that size.
+
+        Below :data:`COMPACT_BELOW` the globe comes first: the left and right docks become tabs
+        (Constellation | Satellite, 2D map | Budgets | Welcome) and take less of the width.
+        """
+        self.resize(width_px, height_px)
+        compact = width_px < COMPACT_BELOW[0] or height_px < COMPACT_BELOW[1]
+        if compact and not self.compact:
+            d = self.docks
+            self.tabifyDockWidget(d["editorDock"], d["detailsDock"])
+            self.tabifyDockWidget(d["mapDock"], d["budgetsDock"])
+            self.tabifyDockWidget(d["mapDock"], d["welcomeDock"])
+            d["editorDock"].raise_()
+            d["mapDock"].raise_()
+        self.compact = compact
+        self.apply_default_sizes()
 
     def restore_layout(self) -> None:
         geo = self.settings.value("window/geometry")

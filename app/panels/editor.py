@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -257,7 +258,8 @@ class ConstellationEditor(QWidget):
         top.addWidget(self.presets)
         layout.addLayout(top)
 
-        window = QHBoxLayout()
+        window = QGridLayout()
+        window.setVerticalSpacing(1)
         self.duration = QDoubleSpinBox(self)
         self.duration.setObjectName("durationHours")
         self.duration.setRange(0.1, 24 * 30)
@@ -279,9 +281,10 @@ class ConstellationEditor(QWidget):
         self.min_el.setSuffix(" deg")
         self.min_el.setKeyboardTracking(False)
         self.min_el.valueChanged.connect(lambda v: self._edit(("analysis", "min_elevation_deg"), float(v), "Set elevation mask"))
-        for label, w in (("Window", self.duration), ("Step", self.step), ("Mask", self.min_el)):
-            window.addWidget(QLabel(label, self))
-            window.addWidget(w, 1)
+        for col, (label, w) in enumerate((("Window", self.duration), ("Step", self.step), ("Mask", self.min_el))):
+            window.addWidget(QLabel(label, self), 0, col)  # labels above the boxes: the dock stays narrow
+            window.addWidget(w, 1, col)
+            window.setColumnStretch(col, 1)
         layout.addLayout(window)
 
         # Shell list

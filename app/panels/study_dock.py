@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QThread, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 QUICK_WINDOW = {"analysis.duration_s": 7200, "analysis.step_s": 120, "analysis.coverage_grid_deg": 5}
 """Overrides of the "quick analysis window" option (2 hours at 2 minutes, 5-degree grid)."""
@@ -120,8 +120,9 @@ class TradeStudyDock(QDockWidget):
     # ---------------------------------------------------------------- layout
 
     def _build(self) -> None:
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
+        # Set-up on the left (scrolls when the dock is short), the scatter on the right with the room.
+        controls = QWidget()
+        layout = QVBoxLayout(controls)
 
         top = QHBoxLayout()
         self.base_label = QLabel("Base: default preset")
@@ -171,7 +172,11 @@ class TradeStudyDock(QDockWidget):
         run_row.addWidget(self.progress, 1)
         layout.addLayout(run_row)
         layout.addWidget(self.status)
+        layout.addStretch(1)
 
+        chart = QWidget()
+        chart_layout = QVBoxLayout(chart)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
         axes = QHBoxLayout()
         self.x_metric, self.y_metric = QComboBox(), QComboBox()
         self.x_goal, self.y_goal = QComboBox(), QComboBox()
@@ -186,10 +191,19 @@ class TradeStudyDock(QDockWidget):
         axes.addWidget(QLabel("y"))
         axes.addWidget(self.y_metric, 1)
         axes.addWidget(self.y_goal)
-        layout.addLayout(axes)
+        chart_layout.addLayout(axes)
 
         self.plot = pg.PlotWidget()
+        self.plot.setObjectName("studyPlot")
+        self.plot.setMinimumHeight(160)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
+        for name in ("left", "bottom"):
+            axis = self.plot.getPlotItem().getAxis(name)
+            font = axis.label.font()
+            font.setPixelSize(11)
+            axis.setTickFont(font)
+            axis.label.setFont(font)
+            axis.enableAutoSIPrefix(False)
         self.front_line = pg.PlotCurveItem(pen=pg.mkPen(FRONT_BRUSH.color(), width=1.5))
         self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None), hoverable=True)
         self.front_points = pg.ScatterPlotItem(size=13, symbol="star", brush=FRONT_BRUSH, pen=pg.mkPen("k"), hoverable=True)
@@ -197,7 +211,17 @@ class TradeStudyDock(QDockWidget):
             self.plot.addItem(item)
         self.points.sigClicked.connect(self._clicked)
         self.front_points.sigClicked.connect(self._clicked)
-        layout.addWidget(self.plot, 1)
+        chart_layout.addWidget(self.plot, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QSplitter(Qt.Orientation.Horizontal, self)
+        body.setObjectName("studySplitter")
+        body.addWidget(scroll)
+        body.addWidget(chart)
+        body.setStretchFactor(1, 1)
+        body.setSizes([420, 800])
         self.setWidget(body)
 
     # ---------------------------------------------------------------- inputs
@@ -411,8 +435,9 @@ class TradeStudyDock(QDockWidget):
         self.front_points.setData([{"pos": (xs[i], ys[i]), "data": i} for i in front])
         order = sorted(front, key=lambda i: (xs[i], ys[i]))
         self.front_line.setData(xs[order], ys[order]) if order else self.front_line.setData([], [])
-        self.plot.setLabel("bottom", x)
-        self.plot.setLabel("left", y)
+        self.plot.setLabel("bottom", axis_title(x))
+        self.plot.setLabel("left", axis_title(y))
+        self.plot.getPlotItem().enableAutoRange()
 
     def _clicked(self, item, points, *args) -> None:
         if len(points):
@@ -440,6 +465,20 @@ def outcome_objectives(outcome) -> list[tuple[str, str]]:
     study = loaded.study
     columns = {m.metric: m.column for m in study.metric_specs}
     return [(columns.get(o.metric, o.metric), o.goal) for o in study.objectives]
+
+
+UNIT_SUFFIXES = {"_km": "km", "_deg": "deg", "_s": "s", "_ms": "ms", "_h": "h", "_min": "min", "_w": "W", "_wh": "Wh",
+                 "_kg": "kg", "_m2": "m²", "_usd": "USD", "_percent": "%", "_pct": "%", "_gbps": "Gbit/s", "_mbps": "Mbit/s",
+                 "_tops": "TOPS", "_m": "m", "_tb": "TB"}
+
+
+def axis_title(column: str) -> str:
+    """A readable axis title for a study column: ``altitude_km`` -> ``altitude [km]``."""
+    leaf = column.rsplit(".", 1)[-1]
+    for suffix in sorted(UNIT_SUFFIXES, key=len, reverse=True):
+        if leaf.lower().endswith(suffix) and len(leaf) > len(suffix):
+            return f"{leaf[: -len(suffix)].replace('_', ' ')} [{UNIT_SUFFIXES[suffix]}]"
+    return leaf.replace("_", " ")
 
 
 def _numeric(series) -> bool:
