@@ -40,7 +40,22 @@ KEYWORDS = {"array": ("array",), "battery": ("battery",), "radiator": ("radiator
             "compute": ("compute", "tops", "storage"), "mass": ("mass",), "power": ("power", "load")}
 
 
-def _fmt(value, digits: int = 1) -> str:
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits, thousands separated, no trailing zeros.
+
+    ``1.5`` -> ``"1.5"``, ``0.55`` -> ``"0.55"``, ``0.333`` -> ``"0.333"``, ``275.4`` -> ``"275"``,
+    ``12345.6`` -> ``"12,346"``: a small figure keeps its digits, a large one is not cut.
+    """
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _fmt(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, str):
@@ -51,7 +66,7 @@ def _fmt(value, digits: int = 1) -> str:
         return str(value)
     if not math.isfinite(v):
         return "∞"
-    return f"{v:,.{digits}f}"
+    return significant(v)
 
 
 def budget_columns(results) -> list[dict]:
@@ -64,30 +79,30 @@ def budget_columns(results) -> list[dict]:
         c = results.compute.shells[k] if results.compute is not None else None
         if c is not None:
             v["hardware"] = f"{c.compute_units} × {c.hardware.name}"
-            v["tops"] = _fmt(c.tops_per_satellite, 0)
-            v["required"] = _fmt(c.required_tops_per_satellite, 0)
-            v["util"] = _fmt(100 * c.utilization, 0)
+            v["tops"] = _fmt(c.tops_per_satellite)
+            v["required"] = _fmt(c.required_tops_per_satellite)
+            v["util"] = _fmt(100 * c.utilization)
             if c.compute_short:
                 col["reasons"].append(f"compute short: needs {c.required_tops_per_satellite:,.0f} TOPS, has {c.tops_per_satellite:,.0f}")
         p = results.power.shells[k] if results.power is not None else None
         if p is not None:
             s = p.sizing
-            v["compute_w"] = _fmt(p.compute_w, 0)
-            v["load_w"] = _fmt(p.load_w, 0)
-            v["eclipse"] = _fmt(p.eclipse_max_s / 60.0, 1)
-            v["array_w"] = _fmt(s.get("solar_array_w"), 0)
-            v["array_m2"] = _fmt(s.get("solar_array_m2"), 2)
-            v["battery_wh"] = _fmt(s.get("battery_wh"), 0)
-            v["battery_dod"] = _fmt(100 * s.get("battery_dod", float("nan")), 0)
-            v["radiator_m2"] = _fmt(s.get("radiator_m2"), 2)
-            v["mass_kg"] = _fmt(p.mass_kg, 1)
+            v["compute_w"] = _fmt(p.compute_w)
+            v["load_w"] = _fmt(p.load_w)
+            v["eclipse"] = _fmt(p.eclipse_max_s / 60.0)
+            v["array_w"] = _fmt(s.get("solar_array_w"))
+            v["array_m2"] = _fmt(s.get("solar_array_m2"))
+            v["battery_wh"] = _fmt(s.get("battery_wh"))
+            v["battery_dod"] = _fmt(100 * s.get("battery_dod", float("nan")))
+            v["radiator_m2"] = _fmt(s.get("radiator_m2"))
+            v["mass_kg"] = _fmt(p.mass_kg)
             col["reasons"] += list(p.infeasible_reasons)
         cs = results.cost.shells[k] if results.cost is not None else None
         if cs is not None:
             for key, attr, scale in (("cost", "launch_usd_per_sat", 1e3), ("cost_2035", "launch_usd_per_sat_2035", 1e3),
                                      ("sat_cost", "satellite_usd", 1e3), ("total", "constellation_usd", 1e6),
                                      ("total_2035", "constellation_usd_2035", 1e6)):
-                v[key] = _fmt(getattr(cs, attr) / scale, 0 if scale == 1e3 else 1)
+                v[key] = _fmt(getattr(cs, attr) / scale)
         v["feasible"] = "yes" if not col["reasons"] else "NO"
         cols.append(col)
     return cols
