@@ -97,3 +97,22 @@ def test_validation_message_goes_when_the_walker_text_is_put_back(editor):
     ed.form.walker.setText(good)
     ed.form.walker.editingFinished.emit()
     assert not ed.error.isVisibleTo(ed)
+
+
+@pytest.mark.parametrize("size", [(420, 180), (300, 420), (600, 300)])
+def test_map_shows_the_whole_world_at_any_dock_shape(qtbot, size):
+    from app.main import make_app
+    from app.plots.map2d import MapPanel
+
+    make_app()
+    panel = MapPanel()
+    qtbot.addWidget(panel)
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    qtbot.wait(20)
+    (x0, x1), (y0, y1) = panel.plot.vb.viewRange()
+    assert y0 <= -90 and y1 >= 90, (y0, y1)
+    assert x0 <= -180 and x1 >= 180, (x0, x1)
+    w, h = panel.plot.vb.width(), panel.plot.vb.height()
+    assert (x1 - x0) / w == pytest.approx((y1 - y0) / h, rel=0.02)  # a degree is as long in x as in y
