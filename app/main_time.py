@@ -1,0 +1,34 @@
+"""The ``--time`` of a picture: parsed without Qt (a bad one fails at once) and kept in the window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+class BadTime(ValueError):
+    """A ``--time`` that cannot be shown: not an ISO time, or outside the analysis window."""
+
+
+def parse_time_utc(text: str) -> datetime:
+    """An ISO 8601 UTC time (``2026-03-20T01:00:00Z``) as an aware datetime; :class:`BadTime` says why not."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise BadTime(f"--time: {text!r} is not an ISO 8601 UTC time such as 2026-03-20T01:00:00Z") from None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+
+
+def time_offset_s(mission, text: str) -> float:
+    """Seconds from the mission epoch to ``text``; :class:`BadTime` when it lies outside the analysis window.
+
+    Refused rather than clamped: the globe, the map and the time bar would otherwise disagree.
+    """
+    when = parse_time_utc(text)
+    epoch = mission.epoch if mission.epoch.tzinfo else mission.epoch.replace(tzinfo=timezone.utc)
+    t = (when - epoch).total_seconds()
+    duration = float(mission.analysis.duration_s)
+    if not 0.0 <= t <= duration:
+        end = epoch.timestamp() + duration
+        span = f"{epoch:%Y-%m-%dT%H:%M:%SZ} .. {datetime.fromtimestamp(end, timezone.utc):%Y-%m-%dT%H:%M:%SZ}"
+        raise BadTime(f"--time: {text} is outside the analysis window {span}")
+    return t
