@@ -686,10 +686,18 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, APPLICATION, f"<b>{APPLICATION}</b> {__version__}<br>Design computing constellations.<br>"
                           "Earth imagery: NASA Earth Observatory / Blue Marble Next Generation.")
 
+    def shortcut_lines(self) -> list[str]:
+        """``"Ctrl+O  Open"`` for every menu action that has a shortcut: the list cannot name an unbound key."""
+        lines = []
+        for act in self.findChildren(QAction):
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and act.text():
+                lines.append(f"{keys}\t{act.text().replace('&', '').rstrip('…')}")
+        return sorted(set(lines))
+
     def shortcuts_help(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", "Ctrl+N/O/S: new, open, save\nCtrl+Z / Ctrl+Shift+Z: undo / redo\n"
-                                "Space: play / pause\nO: orbit tracks   L: links\nF5: recompute   Esc: cancel\n"
-                                "Mouse: drag to rotate, wheel to zoom, click a satellite to select it")
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines())
+                                + "\n\nMouse: drag to rotate, wheel to zoom, click a satellite to select it")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if not self.maybe_save():

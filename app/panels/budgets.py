@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 RED = QColor("#ff6b6b")
 
 ROWS = [
+    ("bus", "Bus", ""),
     ("hardware", "Compute hardware", "compute"),
     ("tops", "Compute [TOPS/sat]", "compute"),
     ("required", "Required [TOPS/sat]", "compute"),
@@ -74,7 +76,7 @@ def budget_columns(results) -> list[dict]:
     mission = results.mission
     cols = []
     for k, entry in enumerate(mission.constellations):
-        col: dict = {"header": f"{entry.name}\n(bus {entry.bus})", "values": {}, "reasons": []}
+        col: dict = {"header": entry.name, "values": {"bus": entry.bus}, "reasons": []}
         v = col["values"]
         c = results.compute.shells[k] if results.compute is not None else None
         if c is not None:
@@ -119,8 +121,10 @@ class BudgetsPanel(QWidget):
         self.table = QTableWidget(len(ROWS), 0, self)
         self.table.setObjectName("budgetTable")
         self.table.setVerticalHeaderLabels([r[1] for r in ROWS])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Columns as wide as their figures (a narrow dock scrolls sideways), never cut to "…".
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.reasons = QLabel("", self)
         self.reasons.setObjectName("budgetReasons")
         self.reasons.setWordWrap(True)
@@ -146,6 +150,7 @@ class BudgetsPanel(QWidget):
                     item.setForeground(QBrush(RED))
                     item.setToolTip(tip)
                 self.table.setItem(i, j, item)
-            lines += [f"{col['header'].splitlines()[0]}: {r}" for r in col["reasons"]]
+            lines += [f"{col['header']}: {r}" for r in col["reasons"]]
+        self.table.resizeRowsToContents()
         self.reasons.setText("\n".join(lines))
         self.reasons.setVisible(bool(lines))

@@ -347,7 +347,8 @@ class ConstellationEditor(QWidget):
         self.stations = QTableWidget(0, len(STATION_COLUMNS), self)
         self.stations.setObjectName("stationTable")
         self.stations.setHorizontalHeaderLabels([c[1] for c in STATION_COLUMNS])
-        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # columns fit their text (the table scrolls sideways in a narrow dock) rather than cut it
+        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.stations.verticalHeader().setVisible(False)
         self.stations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.stations.itemChanged.connect(self._station_item_changed)

@@ -72,6 +72,28 @@ def clipped_widgets(window) -> list[str]:
     return problems
 
 
+def cut_cells(window) -> list[str]:
+    """Table cells and column headers in a shown dock whose text is wider than the column."""
+    from PySide6.QtWidgets import QTableWidget
+
+    problems = []
+    for dock in _visible_docks(window):
+        for table in dock.findChildren(QTableWidget):
+            if not table.isVisible():
+                continue
+            metrics = table.fontMetrics()
+            for c in range(table.columnCount()):
+                room = table.columnWidth(c) - 6
+                head = table.horizontalHeaderItem(c)
+                texts = [head.text()] if head is not None else []
+                texts += [table.item(r, c).text() for r in range(table.rowCount()) if table.item(r, c) is not None]
+                for text in texts:
+                    for line in text.splitlines():
+                        if metrics.horizontalAdvance(line) > room + 8:  # the header's bold/sort margin
+                            problems.append(f"{dock.objectName()}: {table.objectName()} column {c}: {line!r} cut")
+    return problems
+
+
 def _enclosing_scroll_area(w, stop):
     from PySide6.QtWidgets import QAbstractItemView, QScrollArea
 
@@ -158,6 +180,7 @@ def test_main_window_pictures(preset, results_of, tmp_path):
             assert (picture.width(), picture.height()) == (width, height), where
             assert (window.width(), window.height()) == (width, height), where
             assert clipped_widgets(window) == [], where
+            assert cut_cells(window) == [], where
             problems = []
             for plot in (window.coverage_plot, window.latency_plot, window.power_plot, window.insight_plot):
                 problems += plot_problems(plot.widget, plot.objectName())
