@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.document import MissionDocument, load_mission_file, mission_problems
+from app.exports import ExportRunner
 from app.globe.canvas import GlobeView
 from app.globe.prepare import prepare_view
 from app.panels.budgets import BudgetsPanel
@@ -163,6 +164,12 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.timing_label)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
+
+        # -- exports, off the GUI thread
+        self.exports = ExportRunner(self)
+        self.exports.finished.connect(self.status)
+        self.exports.failed.connect(self._export_failed)
+        self.exports.cancelled.connect(lambda: self.status("Export cancelled; nothing was written"))
 
         # -- computation
         self.runner = AnalysisRunner(prepare_view, self)
@@ -476,8 +483,10 @@ class MainWindow(QMainWindow):
         if path:
             from core import api
 
-            Path(path).write_text(json.dumps(api.results_document(self.results), indent=2))
-            self.status(f"Results written to {path}")
+            results = self.results
+            self._export("Writing the results (JSON)",
+                         lambda p: p.write_text(json.dumps(api.results_document(results), indent=2)),
+                         Path(path), f"Results written to {path}")
 
     def export_png_dialog(self) -> None:
         path = self.ask_save_path("Export picture", "PNG (*.png)", ".png")
@@ -504,7 +513,8 @@ class MainWindow(QMainWindow):
             return
         from core.export.czml import write_czml
 
-        self._export(lambda: write_czml(self.results, Path(path)), f"CZML written to {path}")
+        results = self.results
+        self._export("Writing the CZML", lambda p: write_czml(results, p), Path(path), f"CZML written to {path}")
 
     def export_report_dialog(self) -> None:
         if self.results is None:
@@ -514,7 +524,8 @@ class MainWindow(QMainWindow):
             return
         from core.export.report import write_report
 
-        self._export(lambda: write_report(self.results, Path(path)), f"Report written to {path}")
+        results = self.results
+        self._export("Writing the report", lambda p: write_report(results, p), Path(path), f"Report written to {path}")
 
     def export_outputs_dialog(self) -> None:
         if self.results is None:
@@ -527,20 +538,20 @@ class MainWindow(QMainWindow):
         from core.export.commands import write_outputs
 
         target = Path(folder) / f"{Path(self.doc.path).stem if self.doc.path else 'mission'}-exports"
-        self._export(lambda: write_outputs(self.results, target), f"Data written to {target}")
+        results = self.results
+        self._export("Writing the data folder", lambda p: write_outputs(results, p), target, f"Data written to {target}")
 
-    def _export(self, write, done_message: str) -> None:
-        """Run one export from the shown results; problems become a dialog, never a crash."""
-        from PySide6.QtGui import QGuiApplication
+    def _export(self, label: str, write, target: Path, done_message: str) -> bool:
+        """Run one export from the shown results on a worker thread (progress, cancel); problems become a dialog."""
+        if not self.exports.start(label, write, target, done_message):
+            self.status("An export is still running; wait for it or cancel it")
+            return False
+        self.status(f"{label}…")
+        return True
 
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            write()
-            self.status(done_message)
-        except Exception as err:  # noqa: BLE001 - shown to the user
-            QMessageBox.warning(self, "Export", f"The export failed: {err}")
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+    def _export_failed(self, message: str) -> None:
+        self.status("Export failed")
+        QMessageBox.warning(self, "Export", f"The export failed: {message}")
 
     # ------------------------------------------------------------------------------- compute
     def show_dock(self, name: str) -> None:
@@ -705,6 +716,7 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.runner.cancel()
+        self.exports.wait()  # an export the user asked for finishes before the window goes
         self.autosave_timer.stop()
         self.autosave_path.unlink(missing_ok=True)
         self.autosave_path.with_suffix(".json").unlink(missing_ok=True)
@@ -715,6 +727,8 @@ class MainWindow(QMainWindow):
         """Stop the workers and release the GL canvas (tests, screenshots)."""
         self.runner.cancel()
         self.runner.wait(120)
+        self.exports.cancel()
+        self.exports.wait()
         self.autosave_timer.stop()
         self.debounce.stop()
         self.timebar.play(False)
