@@ -138,8 +138,11 @@ def plot_problems(plot_widget, name: str) -> list[str]:
         problems.append(f"{name}: title {title.text!r} wider than its plot")
     legend = getattr(item, "legend", None)
     if legend is not None and legend.isVisible() and legend.items:
-        if not vb.sceneBoundingRect().adjusted(-SLACK_PX, -SLACK_PX, SLACK_PX, SLACK_PX).contains(legend.sceneBoundingRect()):
-            problems.append(f"{name}: legend outside the view box")
+        rect = plot_widget.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+        if not scene.adjusted(-SLACK_PX, -SLACK_PX, SLACK_PX, SLACK_PX).contains(rect):
+            problems.append(f"{name}: legend {rect.getRect()} cut by the widget {scene.getRect()}")
+        if legend.sceneBoundingRect().intersects(vb.sceneBoundingRect().adjusted(1, 1, -1, -1)):
+            problems.append(f"{name}: legend over the data")
     for axis_name in ("left", "bottom", "right"):
         axis = item.getAxis(axis_name)
         if axis.isVisible():
