@@ -658,6 +658,7 @@ class MainWindow(QMainWindow):
         for plot in (self.coverage_plot, self.latency_plot, self.power_plot, self.insight_plot):
             plot.mark_preview(preview)
         self.budgets.set_results(results)
+        self.editor.engine_ready()
         self.globe.route_pair = max(self.latency_plot.pair.currentIndex(), 0)
         self.timebar.set_window(float(eph.time.duration_s), eph.time)
 

@@ -356,6 +356,7 @@ class ConstellationEditor(QWidget):
 
         self._loading = False
         self.current_shell = 0
+        self.sun_ready = False
         doc.missionChanged.connect(self.refresh)
         self.refresh()
 
@@ -377,7 +378,7 @@ class ConstellationEditor(QWidget):
             self.current_shell = min(self.current_shell, max(0, len(shells) - 1))
             self.shell_list.setCurrentRow(self.current_shell)
             if shells:
-                self.form.load(shells[self.current_shell], list(m.buses), m.epoch)
+                self.form.load(shells[self.current_shell], list(m.buses), self._epoch())
             self.remove_shell_btn.setEnabled(len(shells) > 1)
             stations = data.get("ground_stations", [])
             self.stations.setRowCount(len(stations))
@@ -388,6 +389,19 @@ class ConstellationEditor(QWidget):
             self.error.setVisible(False)
         finally:
             self._loading = False
+
+    def _epoch(self):
+        """The epoch that resolves an LTAN into its RAAN, once an analysis has warmed the Sun model.
+
+        The first Sun position costs ~0.4 s (astropy's set-up): paid by the worker, not at start-up.
+        """
+        return self.doc.mission.epoch if self.sun_ready else None
+
+    def engine_ready(self) -> None:
+        """The first analysis has loaded the Sun model: show the RAAN an LTAN sets."""
+        if not self.sun_ready:
+            self.sun_ready = True
+            self.refresh()
 
     # -- widgets -> document -----------------------------------------------------------------
     def _edit(self, path, value, text: str) -> bool:
@@ -423,7 +437,7 @@ class ConstellationEditor(QWidget):
             return
         self.current_shell = row
         entry = self.doc.as_dict()["constellations"][row]
-        self.form.load(entry, list(self.doc.mission.buses), self.doc.mission.epoch)
+        self.form.load(entry, list(self.doc.mission.buses), self._epoch())
         self.shellSelected.emit(row)
 
     def _shell_edit(self, key: str, value) -> None:

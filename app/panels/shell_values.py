@@ -10,6 +10,7 @@ of satellites, a TLE/OMM file).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -92,10 +93,10 @@ def shown_shell(entry: dict, epoch: datetime | str | None) -> ShownShell:
         v["inclination_deg"] = float(incl) if incl is not None else None
     ltan = entry.get("ltan_h")
     v["ltan_h"] = float(ltan) if ltan is not None else None
-    if ltan is not None and epoch is not None:
-        from core.orbits.walker import ltan_to_raan_deg
-
-        v["raan0_deg"] = ltan_to_raan_deg(float(ltan), epoch)
+    if ltan is not None:
+        # The Sun's position needs astropy (a 0.3 s import): the window passes no epoch until the
+        # first analysis has loaded it, and shows "—" (set by LTAN) meanwhile.
+        v["raan0_deg"] = _raan_of_ltan(float(ltan), epoch) if epoch is not None else None
         shown.notes["raan0_deg"] = f"set by LTAN {float(ltan):.2f} h at the epoch"
     else:
         v["raan0_deg"] = float(entry.get("raan0_deg") or 0.0)
@@ -112,6 +113,13 @@ def shown_shell(entry: dict, epoch: datetime | str | None) -> ShownShell:
     if ltan is None:
         shown.editable.add("raan0_deg")
     return shown
+
+
+@lru_cache(maxsize=64)
+def _raan_of_ltan(ltan_h: float, epoch: datetime | str) -> float:
+    from core.orbits.walker import ltan_to_raan_deg
+
+    return ltan_to_raan_deg(ltan_h, epoch)
 
 
 def _sso_inclination(altitude_km: float | None, eccentricity: float) -> float | None:

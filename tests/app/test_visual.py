@@ -32,7 +32,7 @@ def results_of():
     def get(preset: str):
         if preset not in cache:
             m = api.load_preset(preset)
-            m = m.model_copy(update={"analysis": m.analysis.model_copy(update={"duration_s": 6 * 3600.0, "step_s": 120.0,
+            m = m.model_copy(update={"analysis": m.analysis.model_copy(update={"duration_s": 4 * 3600.0, "step_s": 120.0,
                                                                                "coverage_grid_deg": 5.0})})
             cache[preset] = run_analysis(m, None)
         return cache[preset]
@@ -184,6 +184,7 @@ def test_main_window_pictures(preset, results_of, tmp_path):
             assert (window.width(), window.height()) == (width, height), where
             assert clipped_widgets(window) == [], where
             assert cut_cells(window) == [], where
+            assert window.editor.form.fields["raan0_deg"].text() != "—", where  # an LTAN's RAAN is shown once computed
             problems = []
             for plot in (window.coverage_plot, window.latency_plot, window.power_plot, window.insight_plot):
                 problems += plot_problems(plot.widget, plot.objectName())
