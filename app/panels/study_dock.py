@@ -473,12 +473,19 @@ UNIT_SUFFIXES = {"_km": "km", "_deg": "deg", "_s": "s", "_ms": "ms", "_h": "h", 
 
 
 def axis_title(column: str) -> str:
-    """A readable axis title for a study column: ``altitude_km`` -> ``altitude [km]``."""
-    leaf = column.rsplit(".", 1)[-1]
+    """A readable axis title for a study column, unit in brackets.
+
+    ``altitude_km`` -> ``altitude [km]``, ``coverage.mean_percent`` -> ``coverage mean [%]``,
+    ``cost[*].constellation_usd`` -> ``cost constellation [USD]``.
+    """
+    parts = [p for p in re.sub(r"\[[^\]]*\]", "", column).split(".") if p]
+    head, leaf = " ".join(parts[:-1]), (parts[-1] if parts else column)
+    unit = ""
     for suffix in sorted(UNIT_SUFFIXES, key=len, reverse=True):
         if leaf.lower().endswith(suffix) and len(leaf) > len(suffix):
-            return f"{leaf[: -len(suffix)].replace('_', ' ')} [{UNIT_SUFFIXES[suffix]}]"
-    return leaf.replace("_", " ")
+            leaf, unit = leaf[: -len(suffix)], f" [{UNIT_SUFFIXES[suffix]}]"
+            break
+    return f"{head} {leaf}".strip().replace("_", " ") + unit
 
 
 def _numeric(series) -> bool:

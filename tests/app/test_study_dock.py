@@ -50,3 +50,12 @@ def test_dock_runs_a_study_and_emits_the_clicked_design(qtbot, small_mission):
     assert chosen.args[0]["analysis"]["duration_s"] == 7200  # the quick window the study ran with
     dock.wait()
     assert not dock.is_running() and dock.run_button.isEnabled()
+
+
+def test_axis_titles_carry_units():
+    from app.panels.study_dock import axis_title
+
+    assert axis_title("altitude_km") == "altitude [km]"
+    assert axis_title("coverage.mean_percent") == "coverage mean [%]"
+    assert axis_title("cost[*].constellation_usd") == "cost constellation [USD]"
+    assert axis_title("planes") == "planes"
