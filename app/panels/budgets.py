@@ -121,8 +121,11 @@ class BudgetsPanel(QWidget):
         self.table = QTableWidget(len(ROWS), 0, self)
         self.table.setObjectName("budgetTable")
         self.table.setVerticalHeaderLabels([r[1] for r in ROWS])
-        # Columns as wide as their figures (a narrow dock scrolls sideways), never cut to "…".
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns share the width; a long name wraps onto a second line instead of ending in "…".
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        self.table.viewport().installEventFilter(self)  # the cell area: it narrows when a scroll bar appears
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.reasons = QLabel("", self)
@@ -133,6 +136,32 @@ class BudgetsPanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.reasons)
+
+    def fit_columns(self) -> None:
+        """Share the width when every column's longest word fits; else give each column that word
+        (the rest wraps) and let the table scroll sideways."""
+        t = self.table
+        metrics, header = t.fontMetrics(), t.horizontalHeader()
+        need = []
+        for c in range(t.columnCount()):
+            texts = [t.horizontalHeaderItem(c).text() if t.horizontalHeaderItem(c) else ""]
+            texts += [t.item(r, c).text() for r in range(t.rowCount()) if t.item(r, c) is not None]
+            need.append(max((metrics.horizontalAdvance(w) for text in texts for w in text.split()), default=20) + 16)
+        room = t.viewport().width()
+        if sum(need) <= room:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            for c, width in enumerate(need):
+                t.setColumnWidth(c, width)
+        t.resizeRowsToContents()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QEvent
+
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
 
     def set_results(self, results) -> None:
         cols = budget_columns(results)
@@ -151,6 +180,6 @@ class BudgetsPanel(QWidget):
                     item.setToolTip(tip)
                 self.table.setItem(i, j, item)
             lines += [f"{col['header']}: {r}" for r in col["reasons"]]
-        self.table.resizeRowsToContents()
+        self.fit_columns()
         self.reasons.setText("\n".join(lines))
         self.reasons.setVisible(bool(lines))

@@ -367,6 +367,7 @@ class ConstellationEditor(QWidget):
             data = self.doc.as_dict()
             m = self.doc.mission
             self.mission_name.setText(m.name)
+            self.mission_name.setCursorPosition(0)  # show the start of a long name, not its end
             self.duration.setValue(m.analysis.duration_s / 3600.0)
             self.step.setValue(m.analysis.step_s)
             self.min_el.setValue(m.analysis.min_elevation_deg)

@@ -172,7 +172,6 @@ class TradeStudyDock(QDockWidget):
         run_row.addWidget(self.progress, 1)
         layout.addLayout(run_row)
         layout.addWidget(self.status)
-        layout.addStretch(1)
 
         chart = QWidget()
         chart_layout = QVBoxLayout(chart)
@@ -191,11 +190,13 @@ class TradeStudyDock(QDockWidget):
         axes.addWidget(QLabel("y"))
         axes.addWidget(self.y_metric, 1)
         axes.addWidget(self.y_goal)
-        chart_layout.addLayout(axes)
+        layout.addLayout(axes)  # with the set-up: the scatter keeps the dock's whole height
+        layout.addStretch(1)
 
         self.plot = pg.PlotWidget()
         self.plot.setObjectName("studyPlot")
         self.plot.setMinimumHeight(160)
+        self.plot.getPlotItem().vb.setDefaultPadding(0.06)  # points on the edge would sit on the axes
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         for name in ("left", "bottom"):
             axis = self.plot.getPlotItem().getAxis(name)
@@ -221,7 +222,7 @@ class TradeStudyDock(QDockWidget):
         body.addWidget(scroll)
         body.addWidget(chart)
         body.setStretchFactor(1, 1)
-        body.setSizes([420, 800])
+        body.setSizes([480, 800])
         self.setWidget(body)
 
     # ---------------------------------------------------------------- inputs
@@ -425,7 +426,7 @@ class TradeStudyDock(QDockWidget):
             self.front_points.setData([])
             self.front_line.setData([], [])
             return
-        xs, ys = _floats(table[x]), _floats(table[y])
+        (xs, x_title), (ys, y_title) = scaled(_floats(table[x]), axis_title(x)), scaled(_floats(table[y]), axis_title(y))
         ok = np.isfinite(xs) & np.isfinite(ys)
         feasible = table["feasible"].to_numpy(bool)
         rows = np.flatnonzero(ok)
@@ -435,8 +436,8 @@ class TradeStudyDock(QDockWidget):
         self.front_points.setData([{"pos": (xs[i], ys[i]), "data": i} for i in front])
         order = sorted(front, key=lambda i: (xs[i], ys[i]))
         self.front_line.setData(xs[order], ys[order]) if order else self.front_line.setData([], [])
-        self.plot.setLabel("bottom", axis_title(x))
-        self.plot.setLabel("left", axis_title(y))
+        self.plot.setLabel("bottom", x_title)
+        self.plot.setLabel("left", y_title)
         self.plot.getPlotItem().enableAutoRange()
 
     def _clicked(self, item, points, *args) -> None:
@@ -486,6 +487,18 @@ def axis_title(column: str) -> str:
             leaf, unit = leaf[: -len(suffix)], f" [{UNIT_SUFFIXES[suffix]}]"
             break
     return f"{head} {leaf}".strip().replace("_", " ") + unit
+
+
+def scaled(values: np.ndarray, title: str) -> tuple[np.ndarray, str]:
+    """Money in k$, M$ or G$ (``8e+06 [USD]`` reads as ``8 [M$]``); other units as they are."""
+    if not title.endswith("[USD]"):
+        return values, title
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    for factor, unit in ((1e9, "G$"), (1e6, "M$"), (1e3, "k$")):
+        if top >= factor:
+            return values / factor, title[: -len("[USD]")] + f"[{unit}]"
+    return values, title[: -len("[USD]")] + "[$]"
 
 
 def _numeric(series) -> bool:

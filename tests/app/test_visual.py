@@ -88,9 +88,17 @@ def cut_cells(window) -> list[str]:
                 texts = [head.text()] if head is not None else []
                 texts += [table.item(r, c).text() for r in range(table.rowCount()) if table.item(r, c) is not None]
                 for text in texts:
-                    for line in text.splitlines():
-                        if metrics.horizontalAdvance(line) > room + 8:  # the header's bold/sort margin
-                            problems.append(f"{dock.objectName()}: {table.objectName()} column {c}: {line!r} cut")
+                    # a table that wraps cuts nothing as long as each word fits (rows grow to their text)
+                    pieces = text.split() if table.wordWrap() else text.splitlines()
+                    for piece in pieces:
+                        if metrics.horizontalAdvance(piece) > room + 8:  # the header's bold/sort margin
+                            problems.append(f"{dock.objectName()}: {table.objectName()} column {c}: {piece!r} cut")
+                for r in range(table.rowCount()):
+                    item = table.item(r, c)
+                    if item is not None and table.wordWrap():
+                        lines = max(1, -(-metrics.horizontalAdvance(item.text()) // max(room, 1)))
+                        if table.rowHeight(r) < lines * metrics.lineSpacing():
+                            problems.append(f"{dock.objectName()}: {table.objectName()} row {r}: {item.text()!r} taller than its row")
     return problems
 
 
