@@ -69,10 +69,9 @@ def _screenshot(args) -> int:
     except ValueError:
         print(f"starnet: --size must look like 1600x1000, not {args.size!r}", file=sys.stderr)
         return 2
-    from core.mission.errors import MissionError
-
     from app.main import render_screenshot
     from app.main_time import BadTime
+    from core.mission.errors import MissionError
 
     try:
         out = render_screenshot(args.mission, args.output, args.time, args.size)

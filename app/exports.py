@@ -31,7 +31,7 @@ class ExportThread(QThread):
         super().__init__(parent)
         self.write, self.staged = write, staged
 
-    def run(self) -> None:  # noqa: D401 - QThread entry point
+    def run(self) -> None:
         try:
             self.write(self.staged)
         except Exception as exc:  # noqa: BLE001 - shown to the user by the runner

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox

@@ -10,8 +10,8 @@ of satellites, a TLE/OMM file).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from core.mission.model import WALKER_RE

@@ -57,7 +57,7 @@ class PlotsPanel(QWidget):
     def mode_for_width(self, width_px: int) -> str:
         return "side" if width_px >= SIDE_BY_SIDE_MIN_PX * len(self.plots) else "tabs"
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         self.set_mode(self.mode_for_width(event.size().width()))
         super().resizeEvent(event)
 

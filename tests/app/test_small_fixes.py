@@ -48,7 +48,8 @@ def test_labels_behind_the_earth_are_not_drawn():
             self.ecef_er = np.array([np.cos(lon), np.sin(lon), 0.0])
 
     class View:
-        ground = [Place("Near", 0.0), Place("Limb", 80.0), Place("Far", 180.0)]
+        def __init__(self):
+            self.ground = [Place("Near", 0.0), Place("Limb", 80.0), Place("Far", 180.0)]
 
     st = StationsAdapter(scene.Node())
     st.set_view(View())
