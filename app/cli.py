@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("mission", metavar="MISSION", help="mission file or preset name")
     p.add_argument("-o", "--output", required=True, metavar="FILE.png")
     p.add_argument("--time", metavar="ISO", help="UTC time to show, within the analysis window (default: the mission epoch)")
-    p.add_argument("--size", metavar="WxH", default="1600x1000", help="window size in pixels (default 1600x1000)")
+    p.add_argument("--size", metavar="WxH", default="1600x1000", help="window size in pixels, honoured exactly (from 1280x720 up; default 1600x1000)")
     return parser
 
 
@@ -70,12 +70,12 @@ def _screenshot(args) -> int:
         print(f"starnet: --size must look like 1600x1000, not {args.size!r}", file=sys.stderr)
         return 2
     from app.main import render_screenshot
-    from app.main_time import BadTime
+    from app.main_time import BadSize, BadTime
     from core.mission.errors import MissionError
 
     try:
         out = render_screenshot(args.mission, args.output, args.time, args.size)
-    except BadTime as err:
+    except (BadTime, BadSize) as err:
         print(f"starnet: {err}", file=sys.stderr)
         return 2
     except MissionError as err:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.document import MissionDocument, load_mission_file
-from app.main_time import time_offset_s
+from app.main_time import BadSize, time_offset_s
 from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dark_palette, dispose
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.png"
@@ -159,7 +159,14 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
     t = 0.0
     if time_iso:
         t = time_offset_s(mission, time_iso)
-    window = picture_window(doc, parse_size(size), Path(tempfile.mkdtemp(prefix="starnet-shot-")))
+    wanted = parse_size(size)
+    window = picture_window(doc, wanted, Path(tempfile.mkdtemp(prefix="starnet-shot-")))
+    if (window.width(), window.height()) != wanted:
+        got = f"{window.width()}x{window.height()}"
+        smallest = window.minimumSizeHint()
+        window.shutdown()
+        raise BadSize(f"--size: the window cannot be {wanted[0]}x{wanted[1]} (it became {got}; "
+                      f"the smallest it can be is {smallest.width()}x{smallest.height()})")
     from app.workers import run_analysis
 
     results = run_analysis(doc.snapshot(), doc.base_dir)

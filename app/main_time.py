@@ -1,4 +1,4 @@
-"""The ``--time`` of a picture: parsed without Qt (a bad one fails at once) and kept in the window."""
+"""The ``--time`` and ``--size`` of a picture: checked without Qt where they can be, so a bad one fails at once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 
 class BadTime(ValueError):
     """A ``--time`` that cannot be shown: not an ISO time, or outside the analysis window."""
+
+
+class BadSize(ValueError):
+    """A ``--size`` the window cannot take exactly (smaller than its smallest layout)."""
 
 
 def parse_time_utc(text: str) -> datetime:
