@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
@@ -155,6 +155,13 @@ class BudgetsPanel(QWidget):
             for c, width in enumerate(need):
                 t.setColumnWidth(c, width)
         t.resizeRowsToContents()
+        QTimer.singleShot(0, self._fit_rows)  # stretched sections take their width on the next layout pass
+
+    def _fit_rows(self) -> None:
+        try:
+            self.table.resizeRowsToContents()
+        except RuntimeError:  # the panel was deleted meanwhile
+            pass
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         from PySide6.QtCore import QEvent
