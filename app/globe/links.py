@@ -11,7 +11,7 @@ from vispy import scene
 
 from app.globe.plain_visual import PlainVisual
 
-LINK_RGBA = (0.55, 0.85, 1.0, 0.22)
+LINK_RGBA = (0.92, 0.90, 0.82, 0.22)  # a neutral pale white: orbit tracks carry the (saturated) shell colours
 
 _VERTEX = """
 attribute vec3 a_position;
