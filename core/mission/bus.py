@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from core.mission.strict import NoBoolNumbers
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class _Strict(NoBoolNumbers):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Bus(_Strict):
@@ -29,7 +31,7 @@ class Bus(_Strict):
     bus_power_w: float = Field(120.0, ge=0, description="power of everything except the compute payload, W")
     sensor_rate_mbps: float = Field(800.0, ge=0, description="raw payload data rate while imaging, Mbit/s")
     sensor_duty: float = Field(0.3, ge=0, le=1, description="fraction of time the sensor images")
-    downlink_mbps: float = Field(800.0, ge=0, description="space-to-ground link rate while in contact, Mbit/s")
+    downlink_mbps: float = Field(800.0, gt=0, description="space-to-ground link rate while in contact, Mbit/s (more than 0)")
     isl_gbps: float = Field(10.0, ge=0, description="rate of each inter-satellite link, Gbit/s")
     storage_tb: float = Field(4.0, ge=0, description="onboard storage for raw data and backlog, TB")
 
@@ -74,7 +76,7 @@ class Workload(_Strict):
     ops_per_byte: float = Field(2000.0, ge=0, description="compute operations per raw sensor byte")
     output_ratio: float = Field(0.001, gt=0, le=1, description="result bytes per raw byte after in-orbit processing")
     ground_processing_s: float = Field(1800.0, ge=0, description="time a ground data centre needs per batch")
-    capture_s: float = Field(60.0, gt=0, description="length of one capture (one batch of raw data), s")
+    capture_s: float = Field(60.0, ge=1, le=86400, description="length of one capture (one batch of raw data), 1 s to 1 day")
 
 
 class CostModel(_Strict):

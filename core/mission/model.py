@@ -16,9 +16,10 @@ import re
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import ConfigDict, Field, field_serializer, field_validator, model_validator
 
 from core.mission.bus import Bus, CostModel, Workload
+from core.mission.strict import NoBoolNumbers
 
 SCHEMA_VERSION = 1
 """The mission-file format version this code writes; older files are migrated on load."""
@@ -27,11 +28,18 @@ EARTH_RADIUS_KM = 6378.137
 MIN_ALTITUDE_KM = 160.0
 MAX_ALTITUDE_KM = 50_000.0
 
+MIN_STEP_S = 0.001
+"""Shortest analysis time step."""
+MAX_DURATION_S = 10 * 365.25 * 86400.0
+"""Longest analysis window (ten years)."""
+MAX_SATS_PER_SHELL = 1_000_000
+"""Most satellites in one Walker shell (planes x satellites per plane)."""
+
 WALKER_RE = re.compile(r"^\s*(?P<i>[0-9.]+|sso)\s*:\s*(?P<t>\d+)\s*/\s*(?P<p>\d+)\s*/\s*(?P<f>\d+)\s*$", re.IGNORECASE)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class _Strict(NoBoolNumbers):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 def _check_eccentricity(value: float) -> float:
@@ -64,23 +72,42 @@ class Region(_Strict):
     def _polygon_size(cls, value):
         if value is not None and len(value) < 3:
             raise ValueError("a polygon needs at least 3 [lat_deg, lon_deg] vertices")
+        for k, (lat, lon) in enumerate(value or []):
+            if not -90 <= lat <= 90:
+                raise ValueError(f"vertex {k}: latitude {lat:g} is outside -90..90 deg")
+            if not -360 <= lon <= 360:
+                raise ValueError(f"vertex {k}: longitude {lon:g} is outside -360..360 deg")
+        if value is not None:
+            area = 0.5 * abs(sum(a[1] * b[0] - b[1] * a[0] for a, b in zip(value, value[1:] + value[:1])))
+            if area == 0:
+                raise ValueError("the polygon encloses no area (its vertices are on one line)")
         return value
+
+    @model_validator(mode="after")
+    def _box_order(self):
+        if self.polygon is None and self.lat_min_deg >= self.lat_max_deg:
+            raise ValueError(f"lat_min_deg ({self.lat_min_deg:g}) must be below lat_max_deg ({self.lat_max_deg:g})")
+        if self.polygon is None and self.lon_min_deg == self.lon_max_deg:
+            raise ValueError("lon_min_deg and lon_max_deg are equal: the box has no width")
+        return self
 
 
 class Analysis(_Strict):
     """The analysis window and the masks shared by all analyses."""
 
-    duration_s: float = Field(86400.0, description="length of the analysis window")
-    step_s: float = Field(60.0, description="time step of the analysis grid")
+    duration_s: float = Field(86400.0, le=MAX_DURATION_S, description="length of the analysis window (at most ten years)")
+    step_s: float = Field(60.0, le=86400, description="time step of the analysis grid (1 ms to 1 day)")
     min_elevation_deg: float = Field(25.0, ge=0, lt=90, description="user-terminal and coverage elevation mask")
     coverage_grid_deg: float = Field(1.0, ge=0.1, le=10, description="cell size of the area-weighted coverage grid")
     region: Region | None = Field(None, description="restrict coverage to a box or polygon")
 
     @field_validator("duration_s", "step_s")
     @classmethod
-    def _positive(cls, value: float) -> float:
+    def _positive(cls, value: float, info) -> float:
         if value <= 0:
             raise ValueError("must be positive")
+        if info.field_name == "step_s" and value < MIN_STEP_S:
+            raise ValueError(f"must be at least {MIN_STEP_S:g} s")
         return value
 
 
@@ -110,7 +137,18 @@ class Cluster(_Strict):
 
     satellites: int = Field(ge=1, le=10_000, description="number of satellites in the cluster")
     radius_km: float = Field(1.0, gt=0, le=100, description="every satellite stays within this distance of the centre")
-    min_separation_m: float = Field(100.0, ge=0, description="smallest allowed distance between two satellites")
+    min_separation_m: float = Field(100.0, gt=0, description="smallest allowed distance between two satellites (more than 0)")
+
+    @model_validator(mode="after")
+    def _fits(self):
+        # Each lattice point owns a hexagon of (sqrt(3)/2) s^2 inside the disc of radius R + s.
+        ratio = self.radius_km * 1000.0 / self.min_separation_m + 1.0
+        most = int(2.0 * 3.141592653589793 / 3.0**0.5 * ratio * ratio) + 1
+        if self.satellites > most:
+            raise ValueError(f"{self.satellites} satellites do not fit within {self.radius_km:g} km at "
+                             f"{self.min_separation_m:g} m spacing (at most about {most}); "
+                             "raise radius_km or lower min_separation_m or satellites")
+        return self
 
 
 class Constellation(_Strict):
@@ -127,8 +165,8 @@ class Constellation(_Strict):
     altitude_km: float | None = Field(None, description="mean altitude: semi-major axis minus the equatorial radius")
     inclination_deg: float | Literal["sso"] | None = Field(None, description='degrees, or "sso" for the sun-synchronous inclination at this altitude')
     ltan_h: float | None = Field(None, ge=0, lt=24, description="local time of the ascending node of plane 0 at the epoch (sets RAAN)")
-    planes: int | None = Field(None, description="number of orbit planes")
-    sats_per_plane: int | None = Field(None, description="satellites per plane")
+    planes: int | None = Field(None, le=MAX_SATS_PER_SHELL, description="number of orbit planes")
+    sats_per_plane: int | None = Field(None, le=MAX_SATS_PER_SHELL, description="satellites per plane")
     phasing: int | None = Field(None, description="Walker F, 0 .. planes-1 (default 0)")
     raan0_deg: float = Field(0.0, description="RAAN of plane 0 (ignored when ltan_h is given)")
     eccentricity: float = Field(0.0, ge=0, description="orbit eccentricity (perigee must stay above 160 km)")
@@ -141,7 +179,7 @@ class Constellation(_Strict):
     tle_file: str | None = Field(None, description="TLE file, relative to the mission file")
     tle: str | None = Field(None, description="TLE text inline")
     omm_file: str | None = Field(None, description="CCSDS OMM file (XML, KVN or JSON), relative to the mission file")
-    satellites: list[Satellite] | None = Field(None, description="custom satellites from classical elements")
+    satellites: list[Satellite] | None = Field(None, max_length=MAX_SATS_PER_SHELL, description="custom satellites from classical elements")
     cluster: Cluster | None = Field(None, description="a formation-flying cluster around this entry's reference orbit")
 
     _alt = field_validator("altitude_km")(_check_altitude)
@@ -157,6 +195,8 @@ class Constellation(_Strict):
         total, planes = int(match["t"]), int(match["p"])
         if planes < 1 or total < 1:
             raise ValueError("t and p must be at least 1")
+        if total > MAX_SATS_PER_SHELL:
+            raise ValueError(f"t={total:,} is more than {MAX_SATS_PER_SHELL:,} satellites in one shell")
         if total % planes:
             raise ValueError(f"t={total} is not a multiple of p={planes}")
         if match["i"].lower() != "sso" and not 0 <= float(match["i"]) <= 180:
@@ -178,6 +218,13 @@ class Constellation(_Strict):
         if value is not None and value < 1:
             raise ValueError("must be at least 1")
         return value
+
+    @model_validator(mode="after")
+    def _shell_size(self):
+        if self.planes is not None and self.sats_per_plane is not None and self.planes * self.sats_per_plane > MAX_SATS_PER_SHELL:
+            raise ValueError(f"planes x sats_per_plane = {self.planes * self.sats_per_plane:,} is more than "
+                             f"{MAX_SATS_PER_SHELL:,} satellites in one shell")
+        return self
 
     _ecc = field_validator("eccentricity")(_check_eccentricity)
 
