@@ -305,6 +305,7 @@ def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespa
     from core.mission.errors import MissionError
 
     table = commands or COMMANDS
+    show_mission_warnings()
     try:
         return table[args.command](args)
     except MissionError as exc:
@@ -338,6 +339,26 @@ def _quiet_broken_pipe() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def show_mission_warnings() -> None:
+    """Print :class:`~core.mission.errors.MissionWarning` as one ``starnet: warning:`` line on stderr."""
+    import warnings
+
+    from core.mission.errors import MissionWarning
+
+    previous = warnings.showwarning
+    if getattr(previous, "starnet", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, MissionWarning):
+            _stderr(f"starnet: warning: {message}")
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    show.starnet = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,10 @@ class MissionError(ValueError):
         super().__init__("\n".join(p.line(source) for p in self.problems))
 
 
+class MissionWarning(UserWarning):
+    """Something a mission allows but the user should know (stale element sets); the CLI prints it."""
+
+
 def field_path(loc: tuple) -> str:
     """``("constellations", 0, "altitude_km")`` -> ``constellations[0].altitude_km``."""
     out = ""
