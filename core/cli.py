@@ -165,6 +165,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         source = api.preset_path(args.preset)
     except KeyError as exc:
         raise UsageError(exc.args[0]) from None
+    from core.export._files import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([("-o", args.output, False)], [source])
     target = check_file_target(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"{target}: already exists (use --force to overwrite)")
@@ -184,6 +187,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     mission, base_dir = load_mission_arg(args.mission)
     outputs = [("--json", args.json, False), ("--out", args.out, True), ("--report", args.report, False)]
     refuse_overwriting_inputs([o for o in outputs if o[1]], mission_inputs(args.mission, mission, base_dir))
+    given = [Path(o[1]).resolve() for o in outputs if o[1]]
+    if len(set(given)) < len(given):
+        raise UsageError("two output options name the same path; give each its own")
     json_path = check_file_target(args.json) if args.json else None
     out_dir = check_dir_target(args.out) if args.out else None
     report_path = check_report_target(args.report) if args.report else None
@@ -307,7 +313,9 @@ def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespa
     table = commands or COMMANDS
     show_mission_warnings()
     try:
-        return table[args.command](args)
+        code = table[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not as an error at interpreter exit
+        return code
     except MissionError as exc:
         _stderr(str(exc))
         return EXIT_USAGE
@@ -320,6 +328,11 @@ def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespa
     except BrokenPipeError:
         _quiet_broken_pipe()
         return EXIT_BROKEN_PIPE
+    except SystemExit as exc:  # rich's console ends a broken pipe with SystemExit(1): give it the usual code
+        if isinstance(exc.__context__, BrokenPipeError):
+            _quiet_broken_pipe()
+            return EXIT_BROKEN_PIPE
+        raise
     except MemoryError:
         _stderr("starnet: the run needs more memory than this machine has; shorten analysis.duration_s, raise "
                 "analysis.step_s or use fewer satellites")
@@ -359,6 +372,9 @@ def show_mission_warnings() -> None:
 
     show.starnet = True  # type: ignore[attr-defined]
     warnings.showwarning = show
+    # The engine says "the window leaves the time tables" once (core.orbits.epoch_check); drop the raw copies.
+    for raw in (".*dubious year.*", "Tried to get polar motions.*", ".*times are outside of range covered by IERS table.*"):
+        warnings.filterwarnings("ignore", message=raw)
 
 
 def main(argv: list[str] | None = None) -> int:

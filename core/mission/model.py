@@ -32,6 +32,9 @@ MIN_STEP_S = 0.001
 """Shortest analysis time step."""
 MAX_DURATION_S = 10 * 365.25 * 86400.0
 """Longest analysis window (ten years)."""
+EARLIEST_EPOCH = datetime(1960, 1, 1, tzinfo=timezone.utc)
+LATEST_EPOCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
+"""The epochs accepted: UTC is defined from 1960, and the time models are not meant past 2100."""
 MAX_SATS_PER_SHELL = 1_000_000
 """Most satellites in one Walker shell (planes x satellites per plane)."""
 
@@ -118,9 +121,9 @@ class Satellite(_Strict):
     altitude_km: float = Field(description="semi-major axis minus the Earth's equatorial radius")
     eccentricity: float = Field(0.0, ge=0, description="below 1")
     inclination_deg: float = Field(ge=0, le=180, description="inclination")
-    raan_deg: float = Field(0.0, description="right ascension of the ascending node (GCRS)")
-    arg_perigee_deg: float = Field(0.0, description="argument of perigee")
-    mean_anomaly_deg: float = Field(0.0, description="mean anomaly at the epoch")
+    raan_deg: float = Field(0.0, ge=-360, le=360, description="right ascension of the ascending node (GCRS)")
+    arg_perigee_deg: float = Field(0.0, ge=-360, le=360, description="argument of perigee")
+    mean_anomaly_deg: float = Field(0.0, ge=-360, le=360, description="mean anomaly at the epoch")
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
@@ -168,9 +171,9 @@ class Constellation(_Strict):
     planes: int | None = Field(None, le=MAX_SATS_PER_SHELL, description="number of orbit planes")
     sats_per_plane: int | None = Field(None, le=MAX_SATS_PER_SHELL, description="satellites per plane")
     phasing: int | None = Field(None, description="Walker F, 0 .. planes-1 (default 0)")
-    raan0_deg: float = Field(0.0, description="RAAN of plane 0 (ignored when ltan_h is given)")
+    raan0_deg: float = Field(0.0, ge=-360, le=360, description="RAAN of plane 0 (ignored when ltan_h is given)")
     eccentricity: float = Field(0.0, ge=0, description="orbit eccentricity (perigee must stay above 160 km)")
-    arg_perigee_deg: float = Field(0.0, description="argument of perigee of every satellite")
+    arg_perigee_deg: float = Field(0.0, ge=-360, le=360, description="argument of perigee of every satellite")
     propagator: Literal["two-body", "j2", "sgp4"] = Field("j2", description="two-body, J2 secular, or SGP4")
     isl: Literal["none", "plus-grid"] = Field("none", description="inter-satellite links")
     max_isl_range_km: float | None = Field(None, gt=0, description="drop inter-satellite links longer than this")
@@ -248,7 +251,7 @@ class GroundStation(_Strict):
     name: str = Field(description="unique place name")
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
-    alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    alt_m: float = Field(0.0, ge=-500, le=100_000, description="height above the WGS-84 ellipsoid")
     min_elevation_deg: float = Field(5.0, ge=0, lt=90, description="the station's own elevation mask")
 
 
@@ -258,7 +261,7 @@ class City(_Strict):
     name: str = Field(description="unique place name")
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
-    alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    alt_m: float = Field(0.0, ge=-500, le=100_000, description="height above the WGS-84 ellipsoid")
 
 
 class Mission(_Strict):
@@ -281,9 +284,10 @@ class Mission(_Strict):
     @field_validator("epoch")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        if not EARLIEST_EPOCH <= value <= LATEST_EPOCH:
+            raise ValueError(f"must be from {EARLIEST_EPOCH:%Y} to {LATEST_EPOCH:%Y} (the span UTC and the Earth-orientation models cover)")
+        return value
 
     @field_serializer("epoch")
     def _epoch_iso(self, value: datetime) -> str:

@@ -20,6 +20,7 @@ from core.mission.model import Mission
 from core.orbits import frames
 from core.orbits.propagate import ShellPropagator, make_propagator
 from core.orbits.shells import ShellInfo, build_shells
+from core.orbits.epoch_check import warn_outside_tables
 from core.orbits.estimate import check_run_fits, epoch_count
 from core.orbits.timegrid import TimeGrid
 
@@ -131,6 +132,7 @@ def build_ephemeris(
     shells, sources = build_shells(mission, base_dir)
     n_time = time.n if time is not None else epoch_count(float(mission.analysis.duration_s), float(mission.analysis.step_s))
     check_run_fits(sum(s.n_sat for s in shells), n_time, mission.name, full_analysis=full_analysis)
+    warn_outside_tables(mission.epoch, float(mission.analysis.duration_s))
     if time is None:
         grid, rot, sun = _grid_and_frames(mission.epoch, float(mission.analysis.duration_s), float(mission.analysis.step_s))
     else:

@@ -347,3 +347,44 @@ def test_did_you_mean_for_presets_and_keys(tmp_path, capsys):
     assert code == 2
     assert "m.yaml: constelations: is not a known key; did you mean 'constellations'?" in err
     assert "analysis.step: is not a known key; did you mean 'step_s'?" in err
+
+
+def test_epochs_outside_the_time_tables(tmp_path, capsys):
+    import warnings
+
+    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, edited(epoch="2200-01-01T00:00:00Z"))), "--quiet")
+    assert code == 2 and err.startswith("m.yaml: epoch: must be from 1960 to 2100"), err
+    from core import api
+
+    mission = api.load_mission(write(tmp_path, edited(epoch="2045-01-01T00:00:00Z")))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        api.build_ephemeris(mission)
+    from core.mission.errors import MissionWarning
+
+    ours = [w for w in caught if issubclass(w.category, MissionWarning) and "leaves the time tables" in str(w.message)]
+    assert len(ours) == 1 and "leap seconds after 2029" in str(ours[0].message)
+
+
+def test_same_path_for_two_outputs_and_new_over_its_preset(tmp_path, capsys):
+    mission = write(tmp_path, SMALL)
+    code, _, err = run_cli(capsys, "analyze", str(mission), "--json", str(tmp_path / "r.html"), "--report", str(tmp_path / "r.html"))
+    assert code == 2 and "same path" in err, err
+    from core import api
+
+    preset = api.preset_path("default")
+    before = preset.read_bytes()
+    code, _, err = run_cli(capsys, "new", "--preset", "default", "-o", str(preset), "--force")
+    assert code == 2 and "would overwrite its own input" in err and preset.read_bytes() == before, err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).parents[2]
+    reader = "import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'core.cli', 'presets'], stdout=subprocess.PIPE, stderr=subprocess.PIPE); p.stdout.close(); err = p.stderr.read().decode(); print(p.wait()); print(err)"
+    done = subprocess.run([sys.executable, "-c", reader], cwd=root, capture_output=True, text=True, timeout=120)
+    code, _, err = done.stdout.partition("\n")
+    assert code.strip() == "141", done.stdout
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "internal error" not in err, err

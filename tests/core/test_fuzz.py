@@ -246,3 +246,37 @@ def test_the_fuzzer_breaks_what_it_says():
     assert text.count('"b"') == 2
     assert {("a",), ("a", "b")} == set(_paths({"a": {"b": 1}}))
     assert math.isnan(json.loads(_dump_json({"x": float("nan")}))["x"])  # NaN reaches the file as the NaN token
+
+
+EXTREMES = (float("nan"), float("inf"), 1e308, -1e308, True)
+
+
+def _numeric_leaves(doc) -> list[tuple]:
+    return [p for p in _paths(doc) if isinstance(_parent(doc, p)[p[-1]], (int, float)) and not isinstance(_parent(doc, p)[p[-1]], bool)]
+
+
+def _every_numeric_field(name: str, tmp_path, capsys) -> dict[int, int]:
+    base = copy.deepcopy(PRESETS[name])
+    base.setdefault("analysis", {}).update(SHORT_WINDOW)
+    folder = tmp_path / name
+    folder.mkdir()
+    for orbit_file in api.preset_path(name).parent.glob("*.tle"):
+        (folder / orbit_file.name).write_bytes(orbit_file.read_bytes())
+    codes = {0: 0, 2: 0}
+    for path in _numeric_leaves(base):
+        for value in EXTREMES:
+            doc = copy.deepcopy(base)
+            _parent(doc, path)[path[-1]] = value
+            codes[check_one(folder, "m.json", _dump_json(doc).encode("utf-8"), capsys)] += 1
+    return codes
+
+
+def test_every_numeric_field_of_the_default_preset_at_extreme_values(tmp_path, capsys):
+    codes = _every_numeric_field("default", tmp_path, capsys)
+    assert codes[2] >= 5 * 20 and codes[0] == 0, codes  # every field has a bound: every extreme is refused
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_numeric_field_of_every_preset_at_extreme_values(name, tmp_path, capsys):
+    _every_numeric_field(name, tmp_path, capsys)
