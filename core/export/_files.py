@@ -18,18 +18,18 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from core.mission.atomic import (
+    TMP_SUFFIX,
     atomic_write_bytes,
     atomic_write_text,
     current_umask,
     pid_alive,
     remove_stale_temporaries,
     temporary_name,
-    TMP_SUFFIX,
 )
 
 MARKER = ".starnet-export"

@@ -21,7 +21,13 @@ from core.mission.atomic import atomic_write_text
 from core.mission.errors import MissionError, Problem, problems_from_validation
 from core.mission.migrations import migrate
 from core.mission.model import SCHEMA_VERSION, Mission
-from core.mission.textfile import MAX_MISSION_BYTES, MAX_NESTING, TextFileError, check_nesting, read_text_file
+from core.mission.textfile import (
+    MAX_MISSION_BYTES,
+    MAX_NESTING,
+    TextFileError,
+    check_nesting,
+    read_text_file,
+)
 from core.mission.validate import document_problems
 
 ExtraCheck = Callable[[Mission], list[Problem]]
@@ -104,7 +110,7 @@ def parse_text(text: str, source: str) -> object:
         if source.lower().endswith(".json"):
             data = json.loads(text, object_pairs_hook=_unique_pairs)
         else:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader (the C one when present)
         check_nesting(data)
         return data
     except json.JSONDecodeError as exc:

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.mission.textfile import MAX_NESTING, MAX_ORBIT_FILE_BYTES, TextFileError, check_nesting, read_text_file
+from core.mission.textfile import (
+    MAX_NESTING,
+    MAX_ORBIT_FILE_BYTES,
+    TextFileError,
+    check_nesting,
+    read_text_file,
+)
 
 
 class OrbitFileError(ValueError):
@@ -100,7 +106,7 @@ def read_tle_text(text: str, quote: bool = True) -> list[TleRecord]:
             raise OrbitFileError(f"{where}: lines 1 and 2 name different satellites{numbers}")
         try:
             sat = Satrec.twoline2rv(line1, line2)
-        except Exception:  # sgp4 raises ValueError/IndexError on malformed fields (quoting them)
+        except Exception:  # noqa: BLE001 - sgp4 raises ValueError/IndexError on malformed fields, quoting them
             raise OrbitFileError(f"{where}: a field of lines 1-2 is not a number where the TLE format needs one") from None
         if sat.error:
             raise OrbitFileError(f"{where}: SGP4 cannot initialise it (error {sat.error})")

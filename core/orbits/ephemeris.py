@@ -18,10 +18,10 @@ import numpy as np
 
 from core.mission.model import Mission
 from core.orbits import frames
-from core.orbits.propagate import ShellPropagator, make_propagator
-from core.orbits.shells import ShellInfo, build_shells
 from core.orbits.epoch_check import warn_outside_tables
 from core.orbits.estimate import check_run_fits, epoch_count
+from core.orbits.propagate import ShellPropagator, make_propagator
+from core.orbits.shells import ShellInfo, build_shells
 from core.orbits.timegrid import TimeGrid
 
 ProgressFn = Callable[[str, float], None]

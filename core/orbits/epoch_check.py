@@ -8,26 +8,27 @@ off by a second or two). ERFA and astropy report this as several raw multi-line 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from core.mission.errors import MissionWarning
 
-LEAP_SECONDS_SURE_UNTIL = datetime(2029, 1, 1, tzinfo=timezone.utc)
+LEAP_SECONDS_SURE_UNTIL = datetime(2029, 1, 1, tzinfo=UTC)
 """ERFA calls UTC "dubious" from here on (five years past the last leap-second table update)."""
 
 
 def iers_table_span() -> tuple[datetime, datetime] | None:
     """First and last day of the bundled IERS Earth-orientation table (None if it cannot be read)."""
     try:
-        import core.orbits.iers_offline  # noqa: F401 - keeps astropy off the network
         from astropy.time import Time
         from astropy.utils import iers
+
+        import core.orbits.iers_offline  # noqa: F401 - keeps astropy off the network
 
         table = iers.earth_orientation_table.get()
         mjd = table["MJD"]
         mjd = getattr(mjd, "value", mjd)  # a Quantity in days
-        first, last = (Time(float(m), format="mjd").to_datetime(timezone.utc) for m in (mjd[0], mjd[-1]))
-    except Exception:  # an unreadable table only costs the warning
+        first, last = (Time(float(m), format="mjd").to_datetime(UTC) for m in (mjd[0], mjd[-1]))
+    except Exception:  # noqa: BLE001 - an unreadable table only costs the warning
         return None
     return first, last
 
@@ -36,7 +37,7 @@ def warn_outside_tables(epoch: datetime, duration_s: float) -> None:
     """Warn (once) when ``epoch .. epoch + duration_s`` leaves the IERS or the leap-second table."""
     import warnings
 
-    start = epoch if epoch.tzinfo else epoch.replace(tzinfo=timezone.utc)
+    start = epoch if epoch.tzinfo else epoch.replace(tzinfo=UTC)
     end = start + timedelta(seconds=float(duration_s))
     reasons = []
     span = iers_table_span()

@@ -29,7 +29,7 @@ GiB = 1024**3
 
 def epoch_count(duration_s: float, step_s: float) -> int:
     """Epochs of the regular analysis grid (both ends included), as :class:`TimeGrid` makes them."""
-    return int(math.floor(duration_s / step_s + 1e-9)) + 1
+    return math.floor(duration_s / step_s + 1e-9) + 1
 
 
 def run_bytes(n_sat: int, n_time: int, full_analysis: bool = True) -> int:

@@ -165,7 +165,7 @@ def test_deep_nesting_in_a_study_and_an_omm_file(tmp_path, capsys):
     assert code == 2 and "s.json" in err and "nest deeper" in err, err
     omm = tmp_path / "o.json"
     omm.write_text("[" * 3000 + "]" * 3000)
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, edited(**{"constellations": [{"name": "o", "omm_file": "o.json"}]}))), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, edited(constellations=[{"name": "o", "omm_file": "o.json"}]))), "--quiet")
     assert code == 2 and "constellations[0].omm_file" in err and "nest deeper" in err, err
 
 
@@ -178,7 +178,7 @@ def test_deep_nesting_in_a_study_and_an_omm_file(tmp_path, capsys):
 def test_binary_latin1_and_misshapen_orbit_files(content, expected, tmp_path, capsys):
     key = "omm_file" if content.startswith(b"[") else "tle_file"
     (tmp_path / "orbits.txt").write_bytes(content)
-    doc = edited(**{"constellations": [{"name": "o", key: "orbits.txt"}]})
+    doc = edited(constellations=[{"name": "o", key: "orbits.txt"}])
     code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
     assert code == 2 and f"constellations[0].{key}" in err and expected in err, err
 
@@ -186,19 +186,19 @@ def test_binary_latin1_and_misshapen_orbit_files(content, expected, tmp_path, ca
 def test_a_referenced_file_is_never_quoted(tmp_path, capsys, monkeypatch):
     secret = "SECRET_TOKEN=hunter2"
     (tmp_path / "environ").write_bytes(f"PATH=/usr/bin\x00{secret}\x00".encode().replace(b"\x00", b"\n") * 3)
-    doc = edited(**{"constellations": [{"name": "o", "tle_file": "environ"}]})
+    doc = edited(constellations=[{"name": "o", "tle_file": "environ"}])
     code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
     assert code == 2 and "constellations[0].tle_file" in err and "line 1" in err, err
     assert "hunter2" not in err and "PATH" not in err
     if Path("/proc/self/environ").exists():
         monkeypatch.setenv("STARNET_TEST_SECRET", "hunter2")
-        doc = edited(**{"constellations": [{"name": "o", "tle_file": "/proc/self/environ"}]})
+        doc = edited(constellations=[{"name": "o", "tle_file": "/proc/self/environ"}])
         code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
         assert code == 2 and "hunter2" not in err and "STARNET_TEST_SECRET" not in err, err
 
 
 def test_devices_and_endless_files_are_refused(tmp_path, capsys):
-    doc = edited(**{"constellations": [{"name": "o", "tle_file": "/dev/zero"}]})
+    doc = edited(constellations=[{"name": "o", "tle_file": "/dev/zero"}])
     code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
     assert code == 2 and "is a device" in err, err
     code, _, err = run_cli(capsys, "analyze", "/dev/urandom", "--quiet")
@@ -252,7 +252,7 @@ def test_an_output_may_not_be_an_input(option, tmp_path, capsys):
 
 def test_an_orbit_file_may_not_be_overwritten_either(tmp_path, capsys):
     (tmp_path / "iss.tle").write_text(TLE_ISS)
-    mission = write(tmp_path, edited(**{"constellations": [{"name": "iss", "tle_file": "iss.tle"}]}))
+    mission = write(tmp_path, edited(constellations=[{"name": "iss", "tle_file": "iss.tle"}]))
     code, _, err = run_cli(capsys, "export", str(mission), "--tle", str(tmp_path / "iss.tle"), "--quiet")
     assert code == 2 and "--tle is the input file" in err, err
     assert (tmp_path / "iss.tle").read_text() == TLE_ISS
@@ -384,7 +384,7 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
 
     root = Path(__file__).parents[2]
     reader = "import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'core.cli', 'presets'], stdout=subprocess.PIPE, stderr=subprocess.PIPE); p.stdout.close(); err = p.stderr.read().decode(); print(p.wait()); print(err)"
-    done = subprocess.run([sys.executable, "-c", reader], cwd=root, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", reader], cwd=root, capture_output=True, text=True, timeout=120, check=False)
     code, _, err = done.stdout.partition("\n")
     assert code.strip() == "141", done.stdout
     assert "Traceback" not in err and "BrokenPipeError" not in err and "internal error" not in err, err

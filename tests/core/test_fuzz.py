@@ -193,8 +193,8 @@ def check_one(folder: Path, name: str, data: bytes, capsys) -> int:
     return code
 
 
-FUZZ_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                           HealthCheck.data_too_large], database=None)
+FUZZ_SETTINGS = {"deadline": None, "database": None,
+                 "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]}
 
 
 def _mission_case(case, tmp_path, capsys):
