@@ -37,6 +37,8 @@ def field_path(loc: tuple) -> str:
             out += f"[{part}]"
         else:
             text = str(part)
+            if len(text) > 60:
+                text = text[:57] + "..."
             out += ("." if out else "") + (text if text.isprintable() and text.strip() == text and text else repr(text))
     return out
 

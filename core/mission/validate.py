@@ -15,6 +15,9 @@ from core.mission.orbit_files import OrbitFileError, read_orbit_file, read_tle_t
 
 _SOURCES = ("tle_file", "tle", "omm_file", "satellites", "cluster")
 
+MAX_EPOCHS = 2_000_000
+"""Most epochs in an analysis window (a year at a 16 s step); each epoch costs frame transformations."""
+
 
 def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
     """Every cross-field, catalogue and file problem of ``mission``."""
@@ -25,6 +28,10 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
 
     if mission.analysis.step_s > mission.analysis.duration_s:
         add("analysis.step_s", f"is longer than analysis.duration_s ({mission.analysis.duration_s:g} s)")
+    epochs = mission.analysis.duration_s / mission.analysis.step_s + 1
+    if epochs > MAX_EPOCHS:
+        add("analysis.step_s", f"gives {epochs:,.0f} epochs over analysis.duration_s; at most {MAX_EPOCHS:,} "
+                               f"(a step of at least {mission.analysis.duration_s / (MAX_EPOCHS - 1):.3g} s)")
 
     seen: dict[str, int] = {}
     for i, entry in enumerate(mission.constellations):
