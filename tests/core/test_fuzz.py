@@ -214,7 +214,7 @@ def _orbit_case(case, tmp_path, capsys):
     event(f"orbit exit {code}")
 
 
-@settings(max_examples=250, **FUZZ_SETTINGS)
+@settings(max_examples=300, **FUZZ_SETTINGS)
 @given(case=broken_missions())
 def test_fuzzed_missions_exit_0_or_2(case, tmp_path, capsys):
     _mission_case(case, tmp_path, capsys)
