@@ -6,6 +6,11 @@
 >>> api.results_document(results)["coverage"]["mean_percent"]   # doctest: +SKIP
 
 Everything here is headless (no Qt); the desktop app calls the same functions in a worker.
+
+Every bad input raises :class:`MissionError` (a ``ValueError``) whose ``str()`` names the
+file and the field: a file that cannot be read, is not UTF-8, nests too deeply or repeats a
+key; a value out of range or not finite; a run that would not fit in memory. Anything else
+that escapes is a bug in the engine.
 Loading and saving missions is light; the engine (numba kernels, astropy frames) is imported
 on first use of :func:`analyze`, :func:`build_ephemeris` or the result types, so the app's
 window and the CLI's quick commands do not wait for it.
@@ -54,24 +59,42 @@ __all__ = [
 ]
 
 
+def engine_problems(mission: Mission) -> list[Problem]:
+    """Problems only the engine can see: orbit physics, cluster geometry, a coverage region with no cell."""
+    problems = orbit_problems(mission)
+    region = mission.analysis.region
+    if region is not None:
+        from core.analysis.grid import make_grid
+
+        try:
+            make_grid(float(mission.analysis.coverage_grid_deg), region)
+        except ValueError as exc:
+            problems.append(Problem("analysis.region", str(exc)))
+    return problems
+
+
 def load_mission(path: str | os.PathLike) -> Mission:
     """Load and fully check a mission file; raises :class:`MissionError` naming file and fields."""
-    return _io.load_mission(path, extra_check=orbit_problems)
+    return _io.load_mission(path, extra_check=engine_problems)
 
 
 def loads_mission(text: str, source: str = "<text>", base_dir: Path | None = None) -> Mission:
     """Load a mission from YAML/JSON text."""
-    return _io.loads_mission(text, source, base_dir, extra_check=orbit_problems)
+    return _io.loads_mission(text, source, base_dir, extra_check=engine_problems)
 
 
 def mission_from_dict(data: dict, source: str = "<mission>", base_dir: Path | None = None) -> Mission:
     """Validate plain data (as from YAML) into a mission."""
-    return _io.mission_from_dict(data, source, base_dir, extra_check=orbit_problems)
+    return _io.mission_from_dict(data, source, base_dir, extra_check=engine_problems)
 
 
 def load_preset(name: str) -> Mission:
-    """A built-in preset mission by name (see :func:`preset_names`)."""
-    return load_mission(preset_path(name))
+    """A built-in preset mission by name (see :func:`preset_names`); an unknown name is a :class:`MissionError`."""
+    try:
+        path = preset_path(name)
+    except KeyError as exc:
+        raise MissionError(name, [Problem("", exc.args[0])]) from None
+    return load_mission(path)
 
 
 mission_to_dict = _io.mission_to_dict

@@ -3,7 +3,9 @@
 ``app.cli`` is the console entry point; it reuses :func:`build_parser` and adds ``gui`` and
 ``screenshot``, importing Qt only when those run.
 
-Exit codes: 0 success; 2 invalid input or usage (a clear message on stderr); 1 anything else.
+Exit codes: 0 success; 2 invalid input or usage (a clear message on stderr, naming the file
+and the field); 1 an internal error (a bug: the message says so and how to get the
+traceback); 130 interrupted; 141 the reader of the output went away (a closed pipe).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Callable, Iterator
 from core import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -58,9 +61,72 @@ def load_mission_arg(path: str):
     """Load the MISSION argument; a preset name is accepted where no such file exists."""
     from core import api
 
-    if not Path(path).exists() and not any(sep in path for sep in "/\\") and path in api.preset_names():
-        return api.load_preset(path), api.preset_path(path).parent
+    if not Path(path).exists() and not any(sep in path for sep in "/\\"):
+        if path in api.preset_names():
+            return api.load_preset(path), api.preset_path(path).parent
+        hint = _did_you_mean(path, api.preset_names())
+        if hint:
+            raise UsageError(f"{path}: no such file or preset{hint}")
     return api.load_mission(path), Path(path).resolve().parent
+
+
+@contextmanager
+def named_after(path: str, mission) -> Iterator[None]:
+    """Refusals raised while running (the memory estimate) name the mission by title: name the file instead."""
+    from core.mission.errors import MissionError
+
+    try:
+        yield
+    except MissionError as exc:
+        if exc.source != mission.name:
+            raise
+        raise MissionError(Path(path).name, exc.problems) from None
+
+
+def mission_inputs(path: str, mission, base_dir: Path) -> list[Path]:
+    """The files a run of the MISSION argument reads (the mission or preset file, its orbit files)."""
+    from core import api
+    from core.mission.io import input_files
+
+    source = Path(path) if Path(path).exists() else api.preset_path(path)
+    return input_files(mission, source, base_dir)
+
+
+def _did_you_mean(word: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def write_results_json(document: dict, path: Path) -> None:
+    """Write the results document; refuses (internal error) a NaN or infinity, naming its key."""
+    from core.mission.atomic import atomic_write_text
+
+    atomic_write_text(path, dumps_results(document))
+
+
+def dumps_results(document: dict) -> str:
+    """The results document as strict JSON (no ``NaN``/``Infinity`` tokens, which JSON does not have)."""
+    try:
+        return json.dumps(document, indent=2, allow_nan=False) + "\n"
+    except ValueError:
+        raise RuntimeError(f"the results hold a non-finite number at {_first_non_finite(document)}") from None
+
+
+def _first_non_finite(data, path: str = "") -> str:
+    import math
+
+    stack = [(data, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return where or "the top level"
+        if isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item))
+    return "an unknown key"
 
 
 # --------------------------------------------------------------------------- commands
@@ -99,6 +165,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         source = api.preset_path(args.preset)
     except KeyError as exc:
         raise UsageError(exc.args[0]) from None
+    from core.export._files import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs([("-o", args.output, False)], [source])
     target = check_file_target(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"{target}: already exists (use --force to overwrite)")
@@ -112,21 +181,24 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from core import api
     from core.analysis.tables import print_tables
-    from core.export._files import check_dir_target, check_file_target
+    from core.export._files import check_dir_target, check_file_target, refuse_overwriting_inputs
     from core.export.commands import check_report_target, write_outputs, write_report
 
     mission, base_dir = load_mission_arg(args.mission)
+    outputs = [("--json", args.json, False), ("--out", args.out, True), ("--report", args.report, False)]
+    refuse_overwriting_inputs([o for o in outputs if o[1]], mission_inputs(args.mission, mission, base_dir))
+    given = [Path(o[1]).resolve() for o in outputs if o[1]]
+    if len(set(given)) < len(given):
+        raise UsageError("two output options name the same path; give each its own")
     json_path = check_file_target(args.json) if args.json else None
     out_dir = check_dir_target(args.out) if args.out else None
     report_path = check_report_target(args.report) if args.report else None
-    with progress_reporter(show_progress(args)) as progress:
+    with progress_reporter(show_progress(args)) as progress, named_after(args.mission, mission):
         results = api.analyze(mission, base_dir, progress=progress)
     document = api.results_document(results)
     written = []
     if json_path is not None:
-        from core.mission.io import atomic_write_text
-
-        atomic_write_text(json_path, json.dumps(document, indent=2) + "\n")
+        write_results_json(document, json_path)
         written.append(f"results written to {json_path}")
     if out_dir is not None:
         files = write_outputs(results, out_dir)
@@ -144,8 +216,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from core.export.commands import check_export_args, run_export
 
     mission, base_dir = load_mission_arg(args.mission)
-    check_export_args(args)
-    with progress_reporter(show_progress(args)) as progress:
+    check_export_args(args, mission_inputs(args.mission, mission, base_dir))
+    with progress_reporter(show_progress(args)) as progress, named_after(args.mission, mission):
         lines = run_export(mission, base_dir, args, progress=progress)
     if not args.quiet:
         print("\n".join(lines))
@@ -154,11 +226,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from core import api
+    from core.export._files import refuse_overwriting_inputs
     from core.export.commands import check_report_target, run_report
 
     mission, base_dir = load_mission_arg(args.mission)
+    refuse_overwriting_inputs([("--output", args.output, False)], mission_inputs(args.mission, mission, base_dir))
     target = check_report_target(args.output)
-    with progress_reporter(show_progress(args)) as progress:
+    with progress_reporter(show_progress(args)) as progress, named_after(args.mission, mission):
         results = api.analyze(mission, base_dir, progress=progress)
     run_report(results, target)
     if not args.quiet:
@@ -242,8 +316,11 @@ def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespa
     from core.mission.errors import MissionError
 
     table = commands or COMMANDS
+    show_mission_warnings()
     try:
-        return table[args.command](args)
+        code = table[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not as an error at interpreter exit
+        return code
     except MissionError as exc:
         _stderr(str(exc))
         return EXIT_USAGE
@@ -253,11 +330,56 @@ def run(args: argparse.Namespace, commands: dict[str, Callable[[argparse.Namespa
     except KeyboardInterrupt:
         _stderr("starnet: interrupted")
         return 130
-    except Exception as exc:  # anything else: one line, and the traceback only on request
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return EXIT_BROKEN_PIPE
+    except SystemExit as exc:  # rich's console ends a broken pipe with SystemExit(1): give it the usual code
+        if isinstance(exc.__context__, BrokenPipeError):
+            _quiet_broken_pipe()
+            return EXIT_BROKEN_PIPE
+        raise
+    except MemoryError:
+        _stderr("starnet: the run needs more memory than this machine has; shorten analysis.duration_s, raise "
+                "analysis.step_s or use fewer satellites")
+        return EXIT_USAGE
+    except Exception as exc:  # anything else is a bug: one line, and the traceback only on request
         if os.environ.get("STARNET_DEBUG"):
             raise
-        _stderr(f"starnet: error: {type(exc).__name__}: {exc} (set STARNET_DEBUG=1 for the traceback)")
+        _stderr(f"starnet: internal error: {type(exc).__name__}: {str(exc)[:500]} (this is a bug, please report it with "
+                "the mission file; set STARNET_DEBUG=1 for the traceback)")
         return EXIT_ERROR
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader of stdout went away (``starnet ... | head``): stop quietly, no second error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def show_mission_warnings() -> None:
+    """Print :class:`~core.mission.errors.MissionWarning` as one ``starnet: warning:`` line on stderr."""
+    import warnings
+
+    from core.mission.errors import MissionWarning
+
+    previous = warnings.showwarning
+    if getattr(previous, "starnet", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, MissionWarning):
+            _stderr(f"starnet: warning: {message}")
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    show.starnet = True  # type: ignore[attr-defined]
+    warnings.showwarning = show
+    # The engine says "the window leaves the time tables" once (core.orbits.epoch_check); drop the raw copies.
+    for raw in (".*dubious year.*", "Tried to get polar motions.*", ".*times are outside of range covered by IERS table.*"):
+        warnings.filterwarnings("ignore", message=raw)
 
 
 def main(argv: list[str] | None = None) -> int:

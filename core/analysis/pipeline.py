@@ -97,7 +97,8 @@ def run_analysis(
         timings[name] = time.perf_counter() - start
         return value
 
-    eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f)), 0.0)
+    eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f),
+                                                      full_analysis=True), 0.0)
     def coverage_progress(_stage: str, fraction: float) -> None:
         if cancel is not None and cancel():  # coverage is the long stage: stop between its chunks
             raise Cancelled("coverage")

@@ -45,7 +45,11 @@ def preset_path(name: str) -> Path:
     files = _preset_files()
     key = name[:-5] if name.endswith(".yaml") else name
     if key not in files:
-        raise KeyError(f"unknown preset {name!r}; known: {', '.join(preset_names())}")
+        import difflib
+
+        close = difflib.get_close_matches(key, list(files), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise KeyError(f"unknown preset {name!r}{hint} (known: {', '.join(preset_names())})")
     return files[key]
 
 

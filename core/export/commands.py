@@ -21,7 +21,7 @@ import argparse
 from pathlib import Path
 from typing import Callable
 
-from core.export._files import ExportError, check_dir_target, check_file_target
+from core.export._files import ExportError, check_dir_target, check_file_target, refuse_overwriting_inputs
 from core.export.report import report_kind, write_report
 
 ProgressFn = Callable[[str, float], None]
@@ -57,18 +57,27 @@ def _chosen(args: argparse.Namespace) -> list[str]:
     return [name for name in ("czml", "oem", "omm", "tle", "geojson", "csv", "hypatia") if getattr(args, name, None)]
 
 
-def check_export_args(args: argparse.Namespace) -> None:
-    """Check, before any computation, that something is asked for and every target is writable."""
+def check_export_args(args: argparse.Namespace, inputs=()) -> None:
+    """Check, before any computation, that something is asked for and every target is writable.
+
+    ``inputs`` are the files the run reads (:func:`core.mission.io.input_files`); a target
+    that is one of them, links to one, or (a folder) holds one is refused. Missing folders
+    above a file target are allowed: they are created when the file is written.
+    """
     chosen = _chosen(args)
     if not chosen:
         raise ExportError("nothing to export: give at least one of --czml FILE, --oem DIR, --omm FILE, --tle FILE, "
                           "--geojson FILE, --csv DIR, --hypatia DIR")
+    refuse_overwriting_inputs([(f"--{name}", getattr(args, name), name in DIR_OPTIONS) for name in chosen], inputs)
+    targets = [Path(getattr(args, name)).resolve() for name in chosen]
+    if len(set(targets)) < len(targets):
+        raise ExportError("two export options name the same path; give each its own")
     for name in chosen:
         value = getattr(args, name)
         if name in DIR_OPTIONS:
             check_dir_target(value)
         else:
-            check_file_target(value)
+            check_file_target(value, make_parents=True)
     omm = getattr(args, "omm", None)
     if omm and Path(omm).suffix.lower() not in ("", ".xml", ".kvn", ".txt", ".omm", ".json"):
         raise ExportError(f"{omm}: unknown OMM file type {Path(omm).suffix!r} (use .xml, .kvn or .json)")
@@ -93,6 +102,9 @@ def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn
         results = run_analysis(mission, base_dir, progress=lambda s, f: report(s, 0.7 * f))
     eph = results.ephemeris if results is not None else build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.5 * f))
     lines: list[str] = []
+    for name in FILE_OPTIONS:
+        if getattr(args, name, None):
+            Path(getattr(args, name)).parent.mkdir(parents=True, exist_ok=True)
     if args.oem:
         from core.export.ccsds import write_oem_dir
 
@@ -169,7 +181,7 @@ def write_outputs(results, out_dir: str | Path) -> list[Path]:
     Layout: ``DIR/csv/*.csv``, ``DIR/oem/*.oem``, ``DIR/<mission>.czml``, ``.geojson``,
     ``.omm.xml``, ``.tle``. The folder is created if missing and filled all or nothing.
     """
-    from core.export._files import safe_name, staged_dir
+    from core.export._files import MARKER, safe_name, staged_dir
     from core.export.ccsds import write_oem_dir, write_omm
     from core.export.csv import write_csv_dir
     from core.export.czml import write_czml
@@ -188,7 +200,7 @@ def write_outputs(results, out_dir: str | Path) -> list[Path]:
         tle = tle_export(eph)
         if tle.written:
             (stage / f"{stem}.tle").write_text(tle.text, encoding="utf-8")
-        written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+        written = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file() and p.name != MARKER)
     return [Path(out_dir) / p for p in written]
 
 

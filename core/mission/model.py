@@ -16,10 +16,11 @@ import re
 from datetime import datetime, timezone
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from core.mission.bus import Bus, CostModel, Workload
 from core.mission.traffic import Traffic
+from core.mission.strict import Strict
 
 SCHEMA_VERSION = 1
 """The mission-file format version this code writes; older files are migrated on load."""
@@ -28,11 +29,19 @@ EARTH_RADIUS_KM = 6378.137
 MIN_ALTITUDE_KM = 160.0
 MAX_ALTITUDE_KM = 50_000.0
 
+MIN_STEP_S = 0.001
+"""Shortest analysis time step."""
+MAX_DURATION_S = 10 * 365.25 * 86400.0
+"""Longest analysis window (ten years)."""
+EARLIEST_EPOCH = datetime(1960, 1, 1, tzinfo=timezone.utc)
+LATEST_EPOCH = datetime(2100, 1, 1, tzinfo=timezone.utc)
+"""The epochs accepted: UTC is defined from 1960, and the time models are not meant past 2100."""
+MAX_SATS_PER_SHELL = 1_000_000
+"""Most satellites in one Walker shell (planes x satellites per plane)."""
+
 WALKER_RE = re.compile(r"^\s*(?P<i>[0-9.]+|sso)\s*:\s*(?P<t>\d+)\s*/\s*(?P<p>\d+)\s*/\s*(?P<f>\d+)\s*$", re.IGNORECASE)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 def _check_eccentricity(value: float) -> float:
@@ -51,7 +60,7 @@ def _check_altitude(value: float | None) -> float | None:
     return value
 
 
-class Region(_Strict):
+class Region(Strict):
     """Where coverage is computed: a latitude/longitude box, or a polygon of (lat, lon) vertices."""
 
     lat_min_deg: float = Field(-90.0, ge=-90, le=90, description="southern edge of the box")
@@ -65,14 +74,31 @@ class Region(_Strict):
     def _polygon_size(cls, value):
         if value is not None and len(value) < 3:
             raise ValueError("a polygon needs at least 3 [lat_deg, lon_deg] vertices")
+        for k, (lat, lon) in enumerate(value or []):
+            if not -90 <= lat <= 90:
+                raise ValueError(f"vertex {k}: latitude {lat:g} is outside -90..90 deg")
+            if not -360 <= lon <= 360:
+                raise ValueError(f"vertex {k}: longitude {lon:g} is outside -360..360 deg")
+        if value is not None:
+            area = 0.5 * abs(sum(a[1] * b[0] - b[1] * a[0] for a, b in zip(value, value[1:] + value[:1])))
+            if area == 0:
+                raise ValueError("the polygon encloses no area (its vertices are on one line)")
         return value
 
+    @model_validator(mode="after")
+    def _box_order(self):
+        if self.polygon is None and self.lat_min_deg >= self.lat_max_deg:
+            raise ValueError(f"lat_min_deg ({self.lat_min_deg:g}) must be below lat_max_deg ({self.lat_max_deg:g})")
+        if self.polygon is None and self.lon_min_deg == self.lon_max_deg:
+            raise ValueError("lon_min_deg and lon_max_deg are equal: the box has no width")
+        return self
 
-class Analysis(_Strict):
+
+class Analysis(Strict):
     """The analysis window and the masks shared by all analyses."""
 
-    duration_s: float = Field(86400.0, description="length of the analysis window")
-    step_s: float = Field(60.0, description="time step of the analysis grid")
+    duration_s: float = Field(86400.0, le=MAX_DURATION_S, description="length of the analysis window (at most ten years)")
+    step_s: float = Field(60.0, le=86400, description="time step of the analysis grid (1 ms to 1 day)")
     min_elevation_deg: float = Field(25.0, ge=0, lt=90, description="user-terminal and coverage elevation mask")
     coverage_grid_deg: float = Field(1.0, ge=0.1, le=10, description="cell size of the area-weighted coverage grid")
     region: Region | None = Field(None, description="restrict coverage to a box or polygon")
@@ -81,29 +107,31 @@ class Analysis(_Strict):
 
     @field_validator("duration_s", "step_s")
     @classmethod
-    def _positive(cls, value: float) -> float:
+    def _positive(cls, value: float, info) -> float:
         if value <= 0:
             raise ValueError("must be positive")
+        if info.field_name == "step_s" and value < MIN_STEP_S:
+            raise ValueError(f"must be at least {MIN_STEP_S:g} s")
         return value
 
 
-class Satellite(_Strict):
+class Satellite(Strict):
     """A custom satellite from classical (mean) orbital elements."""
 
     name: str = Field(description="satellite name")
     altitude_km: float = Field(description="semi-major axis minus the Earth's equatorial radius")
     eccentricity: float = Field(0.0, ge=0, description="below 1")
     inclination_deg: float = Field(ge=0, le=180, description="inclination")
-    raan_deg: float = Field(0.0, description="right ascension of the ascending node (GCRS)")
-    arg_perigee_deg: float = Field(0.0, description="argument of perigee")
-    mean_anomaly_deg: float = Field(0.0, description="mean anomaly at the epoch")
+    raan_deg: float = Field(0.0, ge=-360, le=360, description="right ascension of the ascending node (GCRS)")
+    arg_perigee_deg: float = Field(0.0, ge=-360, le=360, description="argument of perigee")
+    mean_anomaly_deg: float = Field(0.0, ge=-360, le=360, description="mean anomaly at the epoch")
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
     _ecc = field_validator("eccentricity")(_check_eccentricity)
 
 
-class Cluster(_Strict):
+class Cluster(Strict):
     """A formation-flying cluster (as in Google's Suncatcher): N satellites within a radius.
 
     The satellites share the reference orbit of the constellation entry and sit on
@@ -113,15 +141,26 @@ class Cluster(_Strict):
 
     satellites: int = Field(ge=1, le=10_000, description="number of satellites in the cluster")
     radius_km: float = Field(1.0, gt=0, le=100, description="every satellite stays within this distance of the centre")
-    min_separation_m: float = Field(100.0, ge=0, description="smallest allowed distance between two satellites")
+    min_separation_m: float = Field(100.0, gt=0, description="smallest allowed distance between two satellites (more than 0)")
     ballistic_coefficient_spread: float = Field(
         0.0, ge=0, lt=1,
         description="fractional spread of the satellites' ballistic coefficients: B (1 +- spread), uniform in "
         "satellite order, for differential drag",
     )
 
+    @model_validator(mode="after")
+    def _fits(self):
+        # Each lattice point owns a hexagon of (sqrt(3)/2) s^2 inside the disc of radius R + s.
+        ratio = self.radius_km * 1000.0 / self.min_separation_m + 1.0
+        most = int(2.0 * 3.141592653589793 / 3.0**0.5 * ratio * ratio) + 1
+        if self.satellites > most:
+            raise ValueError(f"{self.satellites} satellites do not fit within {self.radius_km:g} km at "
+                             f"{self.min_separation_m:g} m spacing (at most about {most}); "
+                             "raise radius_km or lower min_separation_m or satellites")
+        return self
 
-class Constellation(_Strict):
+
+class Constellation(Strict):
     """One shell or imported set of satellites.
 
     Exactly one source of satellites: Walker fields (``walker`` and/or ``altitude_km``,
@@ -135,12 +174,12 @@ class Constellation(_Strict):
     altitude_km: float | None = Field(None, description="mean altitude: semi-major axis minus the equatorial radius")
     inclination_deg: float | Literal["sso"] | None = Field(None, description='degrees, or "sso" for the sun-synchronous inclination at this altitude')
     ltan_h: float | None = Field(None, ge=0, lt=24, description="local time of the ascending node of plane 0 at the epoch (sets RAAN)")
-    planes: int | None = Field(None, description="number of orbit planes")
-    sats_per_plane: int | None = Field(None, description="satellites per plane")
+    planes: int | None = Field(None, le=MAX_SATS_PER_SHELL, description="number of orbit planes")
+    sats_per_plane: int | None = Field(None, le=MAX_SATS_PER_SHELL, description="satellites per plane")
     phasing: int | None = Field(None, description="Walker F, 0 .. planes-1 (default 0)")
-    raan0_deg: float = Field(0.0, description="RAAN of plane 0 (ignored when ltan_h is given)")
+    raan0_deg: float = Field(0.0, ge=-360, le=360, description="RAAN of plane 0 (ignored when ltan_h is given)")
     eccentricity: float = Field(0.0, ge=0, description="orbit eccentricity (perigee must stay above 160 km)")
-    arg_perigee_deg: float = Field(0.0, description="argument of perigee of every satellite")
+    arg_perigee_deg: float = Field(0.0, ge=-360, le=360, description="argument of perigee of every satellite")
     propagator: Literal["two-body", "j2", "sgp4"] = Field("j2", description="two-body, J2 secular, or SGP4")
     isl: Literal["none", "plus-grid"] = Field("none", description="inter-satellite links")
     max_isl_range_km: float | None = Field(None, gt=0, description="drop inter-satellite links longer than this")
@@ -149,7 +188,7 @@ class Constellation(_Strict):
     tle_file: str | None = Field(None, description="TLE file, relative to the mission file")
     tle: str | None = Field(None, description="TLE text inline")
     omm_file: str | None = Field(None, description="CCSDS OMM file (XML, KVN or JSON), relative to the mission file")
-    satellites: list[Satellite] | None = Field(None, description="custom satellites from classical elements")
+    satellites: list[Satellite] | None = Field(None, max_length=MAX_SATS_PER_SHELL, description="custom satellites from classical elements")
     cluster: Cluster | None = Field(None, description="a formation-flying cluster around this entry's reference orbit")
     isl_shift: int | None = Field(
         None, description="plus-grid: slot j of plane i links to slot (j + isl_shift) mod sats_per_plane of planes i-1 and i+1 "
@@ -171,6 +210,8 @@ class Constellation(_Strict):
         total, planes = int(match["t"]), int(match["p"])
         if planes < 1 or total < 1:
             raise ValueError("t and p must be at least 1")
+        if total > MAX_SATS_PER_SHELL:
+            raise ValueError(f"t={total:,} is more than {MAX_SATS_PER_SHELL:,} satellites in one shell")
         if total % planes:
             raise ValueError(f"t={total} is not a multiple of p={planes}")
         if match["i"].lower() != "sso" and not 0 <= float(match["i"]) <= 180:
@@ -193,6 +234,13 @@ class Constellation(_Strict):
             raise ValueError("must be at least 1")
         return value
 
+    @model_validator(mode="after")
+    def _shell_size(self):
+        if self.planes is not None and self.sats_per_plane is not None and self.planes * self.sats_per_plane > MAX_SATS_PER_SHELL:
+            raise ValueError(f"planes x sats_per_plane = {self.planes * self.sats_per_plane:,} is more than "
+                             f"{MAX_SATS_PER_SHELL:,} satellites in one shell")
+        return self
+
     _ecc = field_validator("eccentricity")(_check_eccentricity)
 
     @property
@@ -209,13 +257,13 @@ class Constellation(_Strict):
         return "walker"
 
 
-class GroundStation(_Strict):
+class GroundStation(Strict):
     """A ground station: downlink site with its own elevation mask."""
 
     name: str = Field(description="unique place name")
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
-    alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    alt_m: float = Field(0.0, ge=-500, le=100_000, description="height above the WGS-84 ellipsoid")
     min_elevation_deg: float = Field(5.0, ge=0, lt=90, description="the station's own elevation mask")
     antennas: int = Field(
         1, ge=1, description="antennas the station can point at once, one satellite each; one antenna schedule "
@@ -224,17 +272,17 @@ class GroundStation(_Strict):
     max_range_km: float | None = Field(None, gt=0, description="slant-range limit of the station's links (default analysis.max_ground_range_km)")
 
 
-class City(_Strict):
+class City(Strict):
     """A named point for latency routing (users there see satellites above the mission mask)."""
 
     name: str = Field(description="unique place name")
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
-    alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    alt_m: float = Field(0.0, ge=-500, le=100_000, description="height above the WGS-84 ellipsoid")
     max_range_km: float | None = Field(None, gt=0, description="slant-range limit of the city's links (default analysis.max_ground_range_km)")
 
 
-class Training(_Strict):
+class Training(Strict):
     """Data-parallel training of one model across the satellites of a shell (a cluster).
 
     Every satellite holds a full replica and computes its share of each global step; the
@@ -256,7 +304,7 @@ class Training(_Strict):
     hop_latency_s: float = Field(5e-6, ge=0, description="switching latency added per link traversed, s")
 
 
-class Mission(_Strict):
+class Mission(Strict):
     """A whole mission document (see CONTRACT §1)."""
 
     schema_version: int = Field(SCHEMA_VERSION, description="file-format version; older files are migrated on load")
@@ -286,9 +334,10 @@ class Mission(_Strict):
     @field_validator("epoch")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        if not EARLIEST_EPOCH <= value <= LATEST_EPOCH:
+            raise ValueError(f"must be from {EARLIEST_EPOCH:%Y} to {LATEST_EPOCH:%Y} (the span UTC and the Earth-orientation models cover)")
+        return value
 
     @field_serializer("epoch")
     def _epoch_iso(self, value: datetime) -> str:

@@ -11,9 +11,12 @@ from pathlib import Path
 from core.catalog.hardware import hardware_catalog
 from core.mission.errors import Problem
 from core.mission.model import EARTH_RADIUS_KM, MIN_ALTITUDE_KM, Constellation, Mission
-from core.mission.orbit_files import OrbitFileError, read_orbit_file, read_tle_text
+from core.mission.orbit_files import OrbitFileError, read_orbit_file, read_tle_text, window_problems
 
 _SOURCES = ("tle_file", "tle", "omm_file", "satellites", "cluster")
+
+MAX_EPOCHS = 2_000_000
+"""Most epochs in an analysis window (a year at a 16 s step); each epoch costs frame transformations."""
 
 
 def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
@@ -25,6 +28,10 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
 
     if mission.analysis.step_s > mission.analysis.duration_s:
         add("analysis.step_s", f"is longer than analysis.duration_s ({mission.analysis.duration_s:g} s)")
+    epochs = mission.analysis.duration_s / mission.analysis.step_s + 1
+    if epochs > MAX_EPOCHS:
+        add("analysis.step_s", f"gives {epochs:,.0f} epochs over analysis.duration_s; at most {MAX_EPOCHS:,} "
+                               f"(a step of at least {mission.analysis.duration_s / (MAX_EPOCHS - 1):.3g} s)")
 
     seen: dict[str, int] = {}
     for i, entry in enumerate(mission.constellations):
@@ -32,7 +39,7 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
         if entry.name in seen:
             add(f"{where}.name", f"duplicate constellation name {entry.name!r} (also constellations[{seen[entry.name]}])")
         seen.setdefault(entry.name, i)
-        problems += _constellation_problems(entry, where, base_dir)
+        problems += _constellation_problems(entry, where, base_dir, mission)
         if entry.bus != "default" and entry.bus not in mission.buses:
             known = ", ".join(sorted({"default", *mission.buses})) or "default"
             add(f"{where}.bus", f"unknown bus {entry.bus!r} (known: {known})")
@@ -62,7 +69,7 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
     return problems
 
 
-def _constellation_problems(entry: Constellation, where: str, base_dir: Path | None) -> list[Problem]:
+def _constellation_problems(entry: Constellation, where: str, base_dir: Path | None, mission: Mission | None = None) -> list[Problem]:
     problems: list[Problem] = []
     add = lambda path, message: problems.append(Problem(f"{where}.{path}" if path else where, message))  # noqa: E731
     given = [key for key in _SOURCES if getattr(entry, key) is not None]
@@ -73,13 +80,17 @@ def _constellation_problems(entry: Constellation, where: str, base_dir: Path | N
     if entry.source in ("tle", "omm"):
         try:
             if entry.tle is not None:
-                read_tle_text(entry.tle)
+                records = read_tle_text(entry.tle)
             else:
                 name = entry.tle_file if entry.source == "tle" else entry.omm_file
                 path = Path(name) if Path(name).is_absolute() else (Path(base_dir) if base_dir else Path.cwd()) / name
-                read_orbit_file(path, entry.source)
+                records = read_orbit_file(path, entry.source)
         except OrbitFileError as exc:
             add(given[0], str(exc))
+            return problems
+        if mission is not None:
+            for message in window_problems(records, mission.epoch, float(mission.analysis.duration_s), f"{where}.{given[0]}"):
+                add(given[0], message)
         return problems
 
     if entry.source == "satellites":

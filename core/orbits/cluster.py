@@ -43,11 +43,21 @@ def hex_lattice_points(count: int, radius_m: float, min_separation_m: float) -> 
 
     if count == 1:
         return np.zeros((1, 2)), float(radius_m)
-    lo, hi = float(min_separation_m), 2.0 * radius_m
-    if lo <= 0:
-        lo = 1e-3
+    if min_separation_m <= 0:
+        raise ValueError("min_separation_m must be more than 0")
+    # A lattice point owns a hexagon of (sqrt(3)/2) s^2 within the disc of radius R + s, so at most
+    # (2 pi / sqrt(3)) (R/s + 1)^2 points fit: refuse before building any lattice.
+    most = 2.0 * np.pi / np.sqrt(3.0) * (radius_m / min_separation_m + 1.0) ** 2
+    if count > most:
+        raise ValueError(f"{count} satellites do not fit within {radius_m:.0f} m at {min_separation_m:g} m spacing")
+    # The spacing that fits ``count`` points is near R sqrt(2 pi / (sqrt(3) count)); starting the search at
+    # half of it (never below the minimum) keeps every lattice near count points, however small the minimum.
+    guess = radius_m * np.sqrt(2.0 * np.pi / (np.sqrt(3.0) * count))
+    lo, hi = max(float(min_separation_m), 0.5 * guess), 2.0 * radius_m
     if len(lattice(lo)) < count:
-        raise ValueError(f"{count} satellites do not fit within {radius_m:.0f} m at {min_separation_m:.0f} m spacing")
+        lo = float(min_separation_m)
+        if len(lattice(lo)) < count:
+            raise ValueError(f"{count} satellites do not fit within {radius_m:.0f} m at {min_separation_m:g} m spacing")
     for _ in range(50):
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if len(lattice(mid)) >= count else (lo, mid)

@@ -18,6 +18,8 @@ import numpy as np
 
 from core.mission.model import Mission
 from core.orbits import frames
+from core.orbits.epoch_check import warn_outside_tables
+from core.orbits.estimate import check_run_fits, epoch_count
 from core.orbits.propagate import ShellPropagator, make_propagator
 from core.orbits.shells import ShellInfo, build_shells
 from core.orbits.timegrid import TimeGrid
@@ -116,19 +118,25 @@ def build_ephemeris(
     base_dir: Path | None = None,
     time: TimeGrid | None = None,
     progress: ProgressFn | None = None,
+    full_analysis: bool = False,
 ) -> Ephemeris:
     """Propagate every constellation of ``mission`` over its analysis window.
 
     ``base_dir`` resolves relative ``tle_file``/``omm_file`` paths (the mission file's folder).
-    ``time`` overrides the grid given by ``mission.analysis``.
+    ``time`` overrides the grid given by ``mission.analysis``. Before allocating, the run's
+    memory (all analyses when ``full_analysis``) is estimated and a run that cannot fit is
+    refused with :class:`~core.mission.errors.MissionError` (:mod:`core.orbits.estimate`).
     """
     report = progress or (lambda stage, fraction: None)
     report("Orbits", 0.0)
+    shells, sources = build_shells(mission, base_dir)
+    n_time = time.n if time is not None else epoch_count(float(mission.analysis.duration_s), float(mission.analysis.step_s))
+    check_run_fits(sum(s.n_sat for s in shells), n_time, mission.name, full_analysis=full_analysis)
+    warn_outside_tables(mission.epoch, float(mission.analysis.duration_s))
     if time is None:
         grid, rot, sun = _grid_and_frames(mission.epoch, float(mission.analysis.duration_s), float(mission.analysis.step_s))
     else:
         grid, rot, sun = time, frames.gcrs_to_itrs_matrices(time.times), frames.sun_direction_gcrs(time.times)
-    shells, sources = build_shells(mission, base_dir)
     propagators = tuple(make_propagator(shell, source, grid.epoch) for shell, source in zip(shells, sources))
     n_sat = sum(s.n_sat for s in shells)
     r_eci = np.empty((n_sat, grid.n, 3))

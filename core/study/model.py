@@ -73,7 +73,7 @@ class StudyError(MissionError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class ParameterSpec(_Strict):
@@ -202,7 +202,7 @@ class Study(_Strict):
     seed: int = 0
     max_designs: int = Field(100_000, ge=1, description="refuse grids larger than this")
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     @field_validator("schema_")
     @classmethod
@@ -280,14 +280,13 @@ _HIDDEN_LOC = frozenset({"ParameterSpec", "MetricSpec", "list[any]", "str", "dic
 def load_study(path: str | os.PathLike) -> LoadedStudy:
     """Read and check a study file; raises :class:`StudyError` naming the file and the fields."""
     from core.mission.io import parse_text
+    from core.mission.textfile import MAX_MISSION_BYTES, TextFileError, read_text_file
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise StudyError(str(path), [Problem("", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudyError(str(path), [Problem("", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}")]) from None
+        text = read_text_file(path, MAX_MISSION_BYTES)
+    except TextFileError as exc:
+        raise StudyError(str(path), [Problem("", str(exc))]) from None
     try:
         data = parse_text(text, path.name)
     except MissionError as exc:
@@ -299,6 +298,12 @@ def study_from_dict(data: object, source: str = "<study>", base_dir: Path | None
     """Check plain data (as parsed from YAML) into a :class:`LoadedStudy`."""
     if not isinstance(data, dict):
         raise StudyError(source, [Problem("", "the study must be a mapping with base, parameters, metrics, ...")])
+    from core.mission.textfile import TextFileError, check_nesting
+
+    try:
+        check_nesting(data)
+    except TextFileError as exc:
+        raise StudyError(source, [Problem("", str(exc))]) from None
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:

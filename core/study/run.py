@@ -560,7 +560,7 @@ def build_table(loaded: LoadedStudy, designs: list[Design], records: dict[str, d
 
 def write_table(table, out: str | os.PathLike) -> list[Path]:
     """Write the table as Parquet and CSV beside each other (``x.parquet`` and ``x.csv``), atomically."""
-    import tempfile
+    from core.mission.atomic import atomic_path
 
     out = Path(out)
     stem = out.with_suffix("") if out.suffix.lower() in (".parquet", ".csv", ".pq") else out
@@ -568,20 +568,11 @@ def write_table(table, out: str | os.PathLike) -> list[Path]:
     safe = _arrow_safe(table)
     written = []
     for target in targets:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        try:
+        with atomic_path(target) as tmp:
             if target.suffix == ".parquet":
                 safe.to_parquet(tmp, index=False)
             else:
                 table.to_csv(tmp, index=False)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         written.append(target)
     return written
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from core import api
+from core.export import _files
 from core.export._files import ExportError, staged_dir
 from core.export.elements import element_sets
 from core.orbits.propagate import Sgp4Propagator
@@ -356,8 +357,11 @@ def test_unwritable_or_missing_targets_fail_before_any_work(tmp_path, monkeypatc
 
     with pytest.raises(ExportError, match="nothing to export"):
         check_export_args(_args())
-    with pytest.raises(ExportError, match="does not exist"):
-        check_export_args(_args(czml=str(tmp_path / "no" / "such" / "a.czml")))
+    check_export_args(_args(czml=str(tmp_path / "no" / "such" / "a.czml")))  # missing folders are created on writing
+    assert not (tmp_path / "no").exists(), "the check creates nothing"
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ExportError, match="is not a folder"):
+        check_export_args(_args(czml=str(tmp_path / "file" / "a.czml")))
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
@@ -378,16 +382,64 @@ def test_unwritable_or_missing_targets_fail_before_any_work(tmp_path, monkeypatc
 
 def test_a_failed_folder_export_leaves_the_target_untouched(tmp_path):
     target = tmp_path / "out"
-    target.mkdir()
-    (target / "keep.txt").write_text("old")
+    with staged_dir(target) as stage:
+        (stage / "keep.txt").write_text("old")
     with pytest.raises(RuntimeError):
         with staged_dir(target) as stage:
             (stage / "keep.txt").write_text("new")
             (stage / "half.csv").write_text("x")
             raise RuntimeError("disk full")
     assert (target / "keep.txt").read_text() == "old"
-    assert sorted(p.name for p in target.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in target.iterdir()) == [".starnet-export", "keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], "the staging folder is removed"
+
+
+def test_a_folder_export_replaces_the_earlier_one_whole_and_keeps_its_mode(tmp_path):
+    target = tmp_path / "out"
+    with staged_dir(target) as stage:
+        (stage / "a.oem").write_text("first mission")
+        (stage / "b.oem").write_text("first mission")
+    target.chmod(0o750)
+    with staged_dir(target) as stage:
+        (stage / "a.oem").write_text("second mission")
+    assert sorted(p.name for p in target.iterdir()) == [".starnet-export", "a.oem"], "no stale file of the earlier export"
+    assert (target / "a.oem").read_text() == "second mission"
+    assert target.stat().st_mode & 0o777 == 0o750
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_folder_with_files_no_export_wrote_is_refused(tmp_path):
+    from core.export._files import check_dir_target
+
+    target = tmp_path / "home"
+    target.mkdir()
+    (target / "thesis.tex").write_text("years of work")
+    with pytest.raises(ExportError, match="no StarNet export wrote"):
+        check_dir_target(target)
+    with pytest.raises(ExportError, match="no StarNet export wrote"):
+        with staged_dir(target):
+            pass
+    assert (target / "thesis.tex").read_text() == "years of work"
+
+
+def test_leftovers_of_a_killed_export_are_cleaned_and_an_interrupted_swap_is_undone(tmp_path):
+    import subprocess as sp
+
+    dead = sp.Popen(["true"])
+    dead.wait()  # a process id that no longer runs
+    target = tmp_path / "out"
+    (tmp_path / f".out.{dead.pid}.stage.starnet.tmp").mkdir()
+    (tmp_path / f".out.{dead.pid}.stage.starnet.tmp" / "x.oem").write_text("half")
+    old = tmp_path / f".out.{dead.pid}.old.starnet.tmp"  # killed between the two renames of the fallback swap
+    old.mkdir()
+    (old / ".starnet-export").write_text("")
+    (old / "a.oem").write_text("previous")
+    (tmp_path / f".x.czml.{dead.pid}.starnet.tmp").write_text("half a czml")
+    with staged_dir(target) as stage:
+        (stage / "a.oem").write_text("new")
+    assert (target / "a.oem").read_text() == "new"
+    _files.atomic_write_text(tmp_path / "x.czml", "{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "x.czml"]
 
 
 def test_a_failed_file_write_keeps_the_old_file(tmp_path, monkeypatch):
@@ -434,7 +486,8 @@ def test_cli_export_bad_input_exits_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "core.cli", "export", str(bad), "--czml", str(tmp_path / "a.czml")],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "altitude_km" in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run([sys.executable, "-m", "core.cli", "export", "default", "--czml", str(tmp_path / "no" / "a.czml")],
-                          cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 2 and "does not exist" in done.stderr
     assert not (tmp_path / "a.czml").exists()
+    done = subprocess.run([sys.executable, "-m", "core.cli", "export", "default", "--czml", str(tmp_path / "new" / "dir" / "a.czml")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "new" / "dir" / "a.czml").read_text())[0]["id"] == "document"

@@ -209,5 +209,9 @@ def test_mission_file_reference_is_generated_from_the_model():
     import sys
 
     root = Path(__file__).parents[2]
-    done = subprocess.run([sys.executable, "docs/tools/make_mission_reference.py", "--check"], cwd=root, capture_output=True, text=True)
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(root)}  # this checkout's model, not another installed copy
+    done = subprocess.run([sys.executable, "docs/tools/make_mission_reference.py", "--check"], cwd=root, capture_output=True,
+                          text=True, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
