@@ -154,8 +154,9 @@ def full_figures(results, reqs) -> dict[str, Any]:
 def latency_p95_ms(network, a: str, b: str) -> tuple[float | None, float]:
     """95th percentile of the one-way latency between ``a`` and ``b`` over the window, and the reachable share.
 
-    An epoch without a route counts as infinitely late, so the percentile is ``None`` when
-    more than 5 % of the window has no route.
+    The nearest-rank percentile (the smallest latency that 95 % of the epochs meet or beat); an
+    epoch without a route counts as infinitely late, so the percentile is ``None`` when more
+    than 5 % of the window has no route.
     """
     if network is None:
         return None, 0.0
@@ -167,7 +168,7 @@ def latency_p95_ms(network, a: str, b: str) -> tuple[float | None, float]:
     if lat.size == 0:
         return None, 0.0
     reachable = float(np.mean(np.isfinite(lat)))
-    value = float(np.percentile(np.where(np.isfinite(lat), lat, np.inf), 95, method="higher"))
+    value = float(np.percentile(np.where(np.isfinite(lat), lat, np.inf), 95, method="inverted_cdf"))
     return (value if math.isfinite(value) else None), reachable
 
 

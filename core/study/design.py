@@ -14,7 +14,8 @@ The search has two stages, both run in parallel through the sweep executors of
    given orbit and bus).
 2. **Full check.** The smallest passing design of each plane count (each bus of the space) is
    analysed like ``starnet analyze``, smallest first, until one meets every requirement
-   (latency, compute, time to insight, mass and cost caps); the cheapest of those by the
+   (latency, compute, time to insight, mass and cost caps); a plane count whose design fails
+   tries its next satellites-per-plane value. The cheapest passing design by the
    requirements' ``objective`` is the answer.
 
 Without a coverage requirement stage 1 is skipped and stage 2 walks the whole space, smallest
@@ -28,8 +29,9 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from core.study.candidates import COVERAGE_KEY, candidate_mission, evaluate_candidate
 from core.study.requirements import LoadedRequirements
@@ -408,31 +410,40 @@ def _objective(e: Evaluated, objective: str) -> float:
 
 
 def _full_check(loaded: LoadedRequirements, runner: _Runner, candidates: list[Point]) -> Evaluated | None:
-    """Analyse candidates fully, smallest first within each (orbit, bus), until each group has a passing design."""
+    """Analyse candidates fully, smallest first within each (orbit, bus), until each group has a passing design.
+
+    A candidate that fails (a latency, compute or cap requirement, say) is followed by the same
+    planes and phasing with the next satellites-per-plane value, so a larger design of that
+    plane count gets its turn.
+    """
+    import heapq
+
     objective = loaded.doc.objective
+    sats = loaded.doc.design_space.sats_counts()
     slots = max(1, int(getattr(runner.executor, "slots", 1) or 1))
-    groups: dict[tuple, list[Point]] = {}
+    groups: dict[tuple, list[tuple]] = {}
     for p in candidates:
-        groups.setdefault((p.orbit, p.bus), []).append(p)
+        heapq.heappush(groups.setdefault((p.orbit, p.bus), []), (p.satellites, p.planes, p.sats_per_plane, p.phasing, p))
     winners: list[Evaluated] = []
-    position = {g: 0 for g in groups}
     while True:
-        batch: list[Point] = []
-        open_groups = [g for g in groups if position[g] < len(groups[g])]
+        open_groups = [g for g, heap in groups.items() if heap]
         if not open_groups:
             break
         per_group = max(1, slots // len(open_groups))
-        for g in open_groups:
-            batch += groups[g][position[g]:position[g] + per_group]
-        results = runner.run(batch, "full")
-        for g in open_groups:
-            chunk = groups[g][position[g]:position[g] + per_group]
-            passed = [e for e in results if e.point in chunk and e.passed]
+        chunks = {g: [heapq.heappop(groups[g])[-1] for _ in range(min(per_group, len(groups[g])))] for g in open_groups}
+        results = {e.point: e for e in runner.run([p for chunk in chunks.values() for p in chunk], "full")}
+        for g, chunk in chunks.items():
+            passed = [results[p] for p in chunk if results[p].passed]
             if passed:
                 winners.append(min(passed, key=lambda e: (e.point.satellites, _objective(e, objective))))
-                position[g] = len(groups[g])  # a larger design of the same orbit and bus cannot be cheaper
-            else:
-                position[g] += per_group
+                groups[g] = []  # a larger design of the same orbit and bus cannot be cheaper
+                continue
+            for p in chunk:
+                bigger = [n for n in sats if n > p.sats_per_plane]
+                if bigger:
+                    q = Point(*p.orbit, p.planes, bigger[0], p.phasing, p.bus)
+                    if (q, "full") not in runner.done and all(item[-1] != q for item in groups[g]):
+                        heapq.heappush(groups[g], (q.satellites, q.planes, q.sats_per_plane, q.phasing, q))
     if not winners:
         return None
     return min(winners, key=lambda e: (_objective(e, objective), e.point.satellites))

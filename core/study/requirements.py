@@ -38,7 +38,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from core.mission.errors import Problem, problems_from_validation
 from core.mission.model import Region
@@ -269,10 +276,10 @@ def _check_against_base(loaded: LoadedRequirements) -> list[Problem]:
     first = candidate_mission(loaded, space.altitude_km[0], space.inclination_deg[0], space.pattern[0], p0,
                               space.sats_counts()[0], (space.phasings(p0) or [0])[0], space.bus[0])
     for line in mission_problems(first, loaded.base_dir):
-        where, _, what = line.partition(": ")
+        where = line.partition(": ")[0]
         if where.startswith("analysis"):
             problems.append(Problem("analysis", line))
-        elif where.startswith("latency_pairs") or where.startswith("cities") or "place" in line:
+        elif where.startswith(("latency_pairs", "cities")) or "place" in line:
             problems.append(Problem("requirements.latency", line))
         else:
             problems.append(Problem("design_space", f"the first design does not load: {line}"))
