@@ -84,6 +84,8 @@ class Evaluated:
     failures: list[str]
     reason: str = ""
     elapsed_s: float | None = None
+    level: int = 0
+    sampling: dict = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -105,7 +107,8 @@ class Evaluated:
 
     def to_json(self) -> dict:
         return {**self.point.to_json(), "stage": self.stage, "status": self.status, "metrics": self.metrics,
-                "passed": self.passed, "why_rejected": self.why(), "verdict": self.verdict(), "elapsed_s": self.elapsed_s}
+                "passed": self.passed, "why_rejected": self.why(), "verdict": self.verdict(), "sampling": self.sampling,
+                "elapsed_s": self.elapsed_s}
 
 
 @dataclass
@@ -121,18 +124,27 @@ class DesignOutcome:
     rounds: int = 0
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)
+    level: int = 0
+    """The refinement level of the last search pass (0: the requirements' own sampling)."""
+    levels: list[dict] = field(default_factory=list)
+    """Per pass: its sampling, its answer, and whether the answer held at the next finer sampling."""
+    verified: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
         return {"coverage": sum(e.stage == "coverage" for e in self.evaluated),
                 "full": sum(e.stage == "full" for e in self.evaluated), "total": len(self.evaluated)}
 
+    @property
+    def best_point(self) -> Point | None:
+        return self.best.point if self.best is not None else None
+
     def nearest_smaller(self) -> Evaluated | None:
         """The largest design evaluated with fewer satellites than the best (the one that just fails)."""
         if self.best is None:
             return None
         n = self.best.point.satellites
-        smaller = [e for e in self.evaluated if e.point.satellites < n and not e.passed]
+        smaller = [e for e in self.evaluated if e.point.satellites < n and not e.passed and e.level == self.level]
         if not smaller:
             return None
         return max(smaller, key=lambda e: (e.point.satellites, e.metrics.get(COVERAGE_KEY) or -1.0))
@@ -143,7 +155,7 @@ class DesignOutcome:
 
         from core.study.pareto import pareto_mask
 
-        rest = [e for e in _latest(self.evaluated) if e is not self.best and e.status == "ok"]
+        rest = [e for e in _latest([e for e in self.evaluated if e.level == self.level]) if e.point != self.best_point and e.status == "ok"]
         if not rest:
             return []
         if self.loaded.doc.requirements.coverage is not None:
@@ -171,6 +183,8 @@ class DesignOutcome:
             "pareto": [e.to_json() for e in self.pareto()],
             "rejected": [e.to_json() for e in self.evaluated if not e.passed],
             "designs_evaluated": self.counts,
+            "verified": self.verified,
+            "sampling": self.levels,
             "rounds": self.rounds,
             "elapsed_s": round(self.elapsed_s, 3),
             "executor": self.executor,
@@ -193,22 +207,37 @@ def _latest(evaluated: list[Evaluated]) -> list[Evaluated]:
 # ------------------------------------------------------------------------------------------
 
 
+def sampling_at(loaded: LoadedRequirements, level: int) -> dict:
+    """Step and coverage grid cell of refinement ``level``: the requirements' own at 0, halved at each level."""
+    from core.mission.model import Analysis
+
+    analysis = {**(loaded.base_mission.get("analysis") or {}), **loaded.doc.analysis}
+    step = float(analysis.get("step_s", Analysis.model_fields["step_s"].default))
+    cell = float(analysis.get("coverage_grid_deg", Analysis.model_fields["coverage_grid_deg"].default))
+    return {"step_s": step / 2 ** level, "coverage_grid_deg": max(0.1, cell / 2 ** level)}
+
+
 class _Runner:
     """Evaluates batches of points through one executor; remembers every result."""
 
-    def __init__(self, loaded: LoadedRequirements, executor, progress: ProgressFn | None, cancel: Callable[[], bool] | None):
+    def __init__(self, loaded: LoadedRequirements, executor, progress: ProgressFn | None, cancel: Callable[[], bool] | None,
+                 level: int = 0, order: list | None = None):
         self.loaded, self.executor = loaded, executor
         self.progress = progress or (lambda stage, n: None)
         self.cancel = cancel
         self.requirements = loaded.doc.requirements.model_dump(mode="json", by_alias=True)
         self.base_dir = str(loaded.base_dir) if loaded.base_dir else None
         self.done: dict[tuple[Point, str], Evaluated] = {}
-        self.order: list[Evaluated] = []
+        self.order: list[Evaluated] = order if order is not None else []
         self.rounds = 0
+        self.level = level
+        self.sampling = sampling_at(loaded, level)
 
     def mission(self, p: Point) -> dict:
-        return candidate_mission(self.loaded, p.altitude_km, p.inclination_deg, p.pattern, p.planes, p.sats_per_plane,
-                                 p.phasing, p.bus)
+        mission = candidate_mission(self.loaded, p.altitude_km, p.inclination_deg, p.pattern, p.planes, p.sats_per_plane,
+                                    p.phasing, p.bus)
+        mission["analysis"].update(self.sampling)
+        return mission
 
     def run(self, points: list[Point], stage: str) -> list[Evaluated]:
         """Evaluate ``points`` at ``stage`` (those done before are not repeated); results in the given order."""
@@ -239,7 +268,7 @@ class _Runner:
                 except Exception as exc:  # noqa: BLE001 - a worker that died
                     rec = {"status": "error", "metrics": {}, "failures": [], "reason": f"worker failed: {type(exc).__name__}: {exc}"}
                 e = Evaluated(p, stage, rec.get("status", "error"), rec.get("metrics", {}), rec.get("failures", []),
-                              rec.get("reason", ""), rec.get("elapsed_s"))
+                              rec.get("reason", ""), rec.get("elapsed_s"), self.level, dict(self.sampling))
                 self.done[(p, stage)] = e
                 self.order.append(e)
                 self.progress(stage, len(self.order))
@@ -324,31 +353,65 @@ def design_from_requirements(loaded: LoadedRequirements, executor=None, progress
     ``executor`` is one of :mod:`core.study.run`'s executors (all local cores when None);
     ``progress(stage, n)`` is called as designs finish; ``cancel()`` returning True stops the
     search, keeping what was found (``cancelled=True``).
+
+    The answer is then analysed again at half the step and half the coverage cell. If it still
+    meets every requirement it is *verified* (the figure belongs to the design, not to the
+    sampling); if not, the search runs again at the finer sampling, starting each plane count
+    from the satellites per plane that the coarser pass ruled out, up to ``refine`` times.
     """
     from core.study.run import LocalExecutor
 
     start = time.perf_counter()
     own = executor is None
     executor = executor or LocalExecutor()
-    runner = _Runner(loaded, executor, progress, cancel)
+    order: list[Evaluated] = []
+    runner = _Runner(loaded, executor, progress, cancel, 0, order)
     best: Evaluated | None = None
     cancelled = False
     notes: list[str] = []
+    levels: list[dict] = []
+    seeds: dict | None = None
+    rounds = 0
+    search_level = 0
     try:
-        if loaded.doc.requirements.coverage is not None:
-            frontier = _coverage_frontier(loaded, runner)
-        else:
-            frontier = _all_points(loaded)
-            notes.append("no coverage requirement: every design is a candidate, smallest first")
-        best = _full_check(loaded, runner, frontier)
+        while True:
+            search_level = runner.level
+            if loaded.doc.requirements.coverage is not None:
+                frontier, seeds = _coverage_frontier(loaded, runner, seeds)
+            else:
+                frontier = _all_points(loaded)
+            best = _full_check(loaded, runner, frontier)
+            rounds += runner.rounds
+            info = {"level": runner.level, **runner.sampling, "best": best.point.label() if best else None}
+            levels.append(info)
+            if best is None or runner.level >= loaded.doc.refine:
+                if best is not None and loaded.doc.refine:
+                    notes.append(f"the answer was not confirmed at a finer sampling (refine: {loaded.doc.refine} reached)")
+                break
+            finer = _Runner(loaded, executor, progress, cancel, runner.level + 1, order)
+            check = finer.run([best.point], "full")[0]
+            rounds += finer.rounds
+            finer.rounds = 0
+            info["verified_at_finer_sampling"] = check.passed
+            runner = finer
+            if check.passed:
+                best = check
+                break
+            notes.append(f"{best.point.label()} fails at step {finer.sampling['step_s']:g} s and grid "
+                         f"{finer.sampling['coverage_grid_deg']:g} deg ({'; '.join(check.why())}); searched again there")
+            best = None
     except KeyboardInterrupt:
         cancelled = True
     finally:
         if own:
             executor.close(cancel=cancelled)
+    if loaded.doc.requirements.coverage is None:
+        notes.append("no coverage requirement: every design is a candidate, smallest first")
     mission = runner.mission(best.point) if best is not None else None
-    return DesignOutcome(loaded, best, mission, list(runner.order), time.perf_counter() - start, executor.describe(),
-                         runner.rounds, cancelled, notes)
+    outcome = DesignOutcome(loaded, best, mission, order, time.perf_counter() - start, executor.describe(), rounds, cancelled, notes)
+    outcome.level, outcome.levels = search_level if levels else 0, levels
+    outcome.verified = bool(levels and levels[-1].get("verified_at_finer_sampling"))
+    return outcome
 
 
 def _orbits(loaded: LoadedRequirements) -> list[tuple]:
@@ -363,13 +426,20 @@ def _all_points(loaded: LoadedRequirements) -> list[Point]:
     return sorted(points, key=lambda q: q.satellites)
 
 
-def _coverage_frontier(loaded: LoadedRequirements, runner: _Runner) -> list[Point]:
-    """For every orbit and plane count, the fewest satellites per plane (best phasing) that meet the coverage requirement."""
+def _coverage_frontier(loaded: LoadedRequirements, runner: _Runner, seeds: dict | None = None) -> tuple[list[Point], dict]:
+    """For every orbit and plane count, the fewest satellites per plane (best phasing) that meet the coverage requirement.
+
+    ``seeds`` (from a coarser pass) gives, per (orbit, planes), the first satellites-per-plane
+    index still in question. Returns the frontier and the seeds for a finer pass.
+    """
     space = loaded.doc.design_space
     sats = space.sats_counts()
     prune = not loaded.doc.requirements.needs_full_analysis()
-    searches = [_PlaneSearch(orbit, p, 0, len(sats) - 1, space.phasings(p) or [0]) for orbit in _orbits(loaded)
-                for p in space.plane_counts()]
+    seeds = seeds or {}
+    searches = [_PlaneSearch(orbit, p, seeds.get((orbit, p), 0), len(sats) - 1, space.phasings(p) or [0])
+                for orbit in _orbits(loaded) for p in space.plane_counts()]
+    for s in searches:
+        s.dead = s.lo > s.hi
     bus0 = space.bus[0]
     slots = max(1, int(getattr(runner.executor, "slots", 1) or 1))
     smallest: dict[tuple, int] = {}  # orbit -> fewest satellites found so far
@@ -401,7 +471,7 @@ def _coverage_frontier(loaded: LoadedRequirements, runner: _Runner) -> list[Poin
             frontier.append(Point(*s.orbit, s.planes, sats[s.found], top.point.phasing, bus))
     if prune:
         frontier = [p for p in frontier if p.satellites <= smallest.get(p.orbit, p.satellites)]
-    return sorted(frontier, key=lambda q: (q.satellites, q.planes))
+    return sorted(frontier, key=lambda q: (q.satellites, q.planes)), {(s.orbit, s.planes): s.lo for s in searches}
 
 
 def _objective(e: Evaluated, objective: str) -> float:

@@ -27,6 +27,7 @@ A requirements file (YAML or JSON, see ``docs/trade-studies.md``) reads::
       phasing: all                     # every Walker F from 0 to planes-1, or a list of F values
       bus: [default]
     objective: launch_usd              # what "cheapest" means: launch_usd | satellites | mass_kg
+    refine: 1                          # re-check the answer at half the step and grid cell (0: do not)
 
 :func:`load_requirements` checks the whole document (one line per problem, naming the file
 and the field, exit code 2 from the CLI) before any design is evaluated.
@@ -191,6 +192,8 @@ class RequirementsDoc(_Strict):
     design_space: DesignSpace
     objective: Literal["launch_usd", "satellites", "mass_kg"] = "launch_usd"
     shell_name: str = Field("design", description="name of the designed shell in the written mission")
+    refine: int = Field(1, ge=0, le=3, description="how many times the answer may be re-checked (and, if it fails, searched "
+                                                 "again) at half the step and half the coverage grid cell")
 
     @field_validator("schema_")
     @classmethod
