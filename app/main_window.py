@@ -33,6 +33,7 @@ from app.document import MissionDocument, load_mission_file, mission_problems
 from app.globe.canvas import GlobeView
 from app.globe.prepare import prepare_view
 from app.panels.budgets import BudgetsPanel
+from app.panels.design_dock import install_design_dock
 from app.panels.details import DetailsPanel
 from app.panels.editor import ConstellationEditor
 from app.panels.study_dock import TradeStudyDock
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.welcome)
         self.tabifyDockWidget(self.docks["budgetsDock"], self.welcome)
         self.docks[self.welcome.objectName()] = self.welcome
+        self.design = install_design_dock(self)
         self.docks["budgetsDock"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
