@@ -8,7 +8,7 @@ bus) analysed in full, the cheapest feasible row being its answer. Printed: desi
 time to the answer, the answer of each, and the ratios.
 
     .venv/bin/python benchmarks/design.py [REQS.yaml] [--planes 26 30] [--sats 12 16] [--workers 2]
-                                          [--grid-budget-s 600] [--verify]
+                                          [--grid-budget-s 600] [--verify] [--refine 0]
 
 By default the requirements are the tutorial's (``resources/requirements/continuous-50.yaml``:
 continuous coverage of +-50 deg at 25 deg from 550 km). ``--planes`` / ``--sats`` narrow the space
@@ -74,9 +74,12 @@ def main() -> int:
     parser.add_argument("--grid-budget-s", type=float, default=None, help="stop the grid after this long and extrapolate")
     parser.add_argument("--skip-grid", action="store_true")
     parser.add_argument("--verify", action="store_true", help="re-analyse the best design at half the step and half the grid cell")
+    parser.add_argument("--refine", type=int, default=0,
+                        help="the search's refine setting (default 0: both judge at the file's sampling, like for like)")
     args = parser.parse_args()
 
     loaded = load_requirements(args.requirements)
+    loaded.doc.refine = args.refine
     space = loaded.doc.design_space
     if args.planes:
         space.planes = IntRange(min=args.planes[0], max=args.planes[1])
