@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,7 +252,7 @@ class _Runner:
             while queue and len(pending) < window:
                 p = queue.pop()
                 future = self.executor.submit(evaluate_candidate, p.label(), self.mission(p), self.base_dir, self.requirements,
-                                              stage, key=f"starnet-design-{stage}-{abs(hash((p, stage)))}-{order}")
+                                              stage, key=f"starnet-design-{stage}-{self.level}-{uuid.uuid4().hex}")
                 try:
                     future._order = order
                 except AttributeError:
