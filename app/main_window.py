@@ -43,6 +43,7 @@ from app.plots.coverage import CoveragePlot
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
+from app.plots.map_gestures import install_map_gestures
 from app.plots.power import PowerPlot
 from app.workers import AnalysisRunner, Computed
 
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.editor = ConstellationEditor(doc, self)
         self.details = DetailsPanel(self)
         self.map = MapPanel(self)
+        self.map_gestures = install_map_gestures(self.map, self.doc)
         self.budgets = BudgetsPanel(self)
         self.coverage_plot = CoveragePlot(self)
         self.latency_plot = LatencyPlot(self)
