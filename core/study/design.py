@@ -302,12 +302,17 @@ class _PlaneSearch:
     dead: bool = False
     tried: list[int] = field(default_factory=list)
     score: dict[int, float] = field(default_factory=dict)
+    gallop: bool = False
+    """Probe ``lo``, ``lo+1``, ``lo+3``, ... until one passes, then bisect (for a seeded, finer pass)."""
+    step: int = 1
 
     @property
     def active(self) -> bool:
         return self.found is None and not self.dead
 
     def probe_index(self) -> int:
+        if self.gallop and not self.hi_ok:
+            return min(self.lo + self.step - 1, self.hi)
         return self.hi if self.lo == self.hi else (self.lo + self.hi) // 2
 
     def next_phasings(self, count: int) -> list[int]:
@@ -340,6 +345,7 @@ class _PlaneSearch:
             self.hi, self.hi_ok = index, True
         else:
             self.lo = index + 1
+            self.step *= 2
             if self.lo > self.hi:
                 self.dead = True
                 return
@@ -431,16 +437,20 @@ def _coverage_frontier(loaded: LoadedRequirements, runner: _Runner, seeds: dict 
     """For every orbit and plane count, the fewest satellites per plane (best phasing) that meet the coverage requirement.
 
     ``seeds`` (from a coarser pass) gives, per (orbit, planes), the first satellites-per-plane
-    index still in question. Returns the frontier and the seeds for a finer pass.
+    index still in question and the phasings' scores there; a seeded pass gallops up from that
+    index (the answer is usually at or just above it) and tries the best-scoring phasings
+    first. Returns the frontier and the seeds for a finer pass.
     """
     space = loaded.doc.design_space
     sats = space.sats_counts()
     prune = not loaded.doc.requirements.needs_full_analysis()
-    seeds = seeds or {}
-    searches = [_PlaneSearch(orbit, p, seeds.get((orbit, p), 0), len(sats) - 1, space.phasings(p) or [0])
-                for orbit in _orbits(loaded) for p in space.plane_counts()]
-    for s in searches:
-        s.dead = s.lo > s.hi
+    searches = []
+    for orbit in _orbits(loaded):
+        for p in space.plane_counts():
+            lo, score = (seeds or {}).get((orbit, p), (0, {}))
+            search = _PlaneSearch(orbit, p, lo, len(sats) - 1, space.phasings(p) or [0], score=dict(score), gallop=seeds is not None)
+            search.dead = search.lo > search.hi
+            searches.append(search)
     bus0 = space.bus[0]
     slots = max(1, int(getattr(runner.executor, "slots", 1) or 1))
     smallest: dict[tuple, int] = {}  # orbit -> fewest satellites found so far
@@ -472,7 +482,7 @@ def _coverage_frontier(loaded: LoadedRequirements, runner: _Runner, seeds: dict 
             frontier.append(Point(*s.orbit, s.planes, sats[s.found], top.point.phasing, bus))
     if prune:
         frontier = [p for p in frontier if p.satellites <= smallest.get(p.orbit, p.satellites)]
-    return sorted(frontier, key=lambda q: (q.satellites, q.planes)), {(s.orbit, s.planes): s.lo for s in searches}
+    return sorted(frontier, key=lambda q: (q.satellites, q.planes)), {(s.orbit, s.planes): (s.lo, s.score) for s in searches}
 
 
 def _objective(e: Evaluated, objective: str) -> float:

@@ -245,3 +245,16 @@ def test_design_command_through_a_dask_scheduler_gives_the_inline_answer(tmp_pat
     assert via_dask["best"]["walker"] == inline["best"]["walker"] == "45:24/6/1 delta at 1500 km, bus eo-orin"
     # (how many phasings a probe tries at once follows the executor's slots, so the counts may differ)
     assert via_dask["designs_evaluated"]["total"] < 33 and inline["designs_evaluated"]["total"] < 33  # 3 x (5 + 6) in the grid
+
+
+def test_seeded_plane_search_gallops_up_from_its_seed():
+    """A finer pass starting at a seed finds an answer just above it in a couple of probes."""
+    for first_pass in range(3, 11):
+        s = _PlaneSearch(("o",), 3, 3, 10, [0], gallop=True)
+        probes = []
+        while s.active:
+            index = s.probe_index()
+            probes.append(index)
+            s.record([_fake(index, index >= first_pass)])
+        assert s.found == first_pass
+        assert probes[0] == 3 and len(probes) <= 2 + 2 * (first_pass - 3).bit_length()
