@@ -6,6 +6,7 @@
   on release one command sets the station's latitude and longitude, and the analysis starts as
   after a form edit.
 * **Ctrl+click** one station, then another: add the latency pair between them.
+* **Alt+drag**: draw a box; on release it becomes the coverage region (``analysis.region``).
 
 The document's stations are the source of truth for hit-testing (not what was last drawn), so a
 gesture always acts on the mission as it is. :func:`install_map_gestures` attaches the gestures
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 
 from app.commands import add_entry
@@ -33,6 +35,10 @@ class MapGestures(QObject):
         self._drag: int | None = None  # station index being dragged
         self._drag_to: tuple[float, float] | None = None
         self._pair_first: str | None = None
+        self._box_from: tuple[float, float] | None = None
+        self._box_to: tuple[float, float] | None = None
+        self.box = panel.plot.plot([], [], pen=pg.mkPen("#ffd84d", width=2, style=Qt.PenStyle.DashLine))
+        self.box.setZValue(5)
         panel.widget.viewport().installEventFilter(self)
 
     # ---------------------------------------------------------------- geometry
@@ -64,6 +70,18 @@ class MapGestures(QObject):
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
             return self._press(event)
+        if kind == QEvent.Type.MouseMove and self._box_from is not None:
+            self._box_to = _clamp(*self.to_map(event.position()))
+            (a, b), (c, d) = self._box_from, self._box_to
+            self.box.setData([b, d, d, b, b], [a, a, c, c, a])  # preview: the outline only
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and self._box_from is not None:
+            start, end = self._box_from, self._box_to
+            self._box_from = self._box_to = None
+            self.box.setData([], [])
+            if end is not None and abs(end[0] - start[0]) > 0 and abs(end[1] - start[1]) > 0:
+                set_region_box(self.doc, start, end)
+            return True
         if kind == QEvent.Type.MouseMove and self._drag is not None:
             self._move(event)
             return True
@@ -76,6 +94,9 @@ class MapGestures(QObject):
         pos = event.position()
         mods = event.modifiers()
         hit = self.station_at(pos)
+        if mods & Qt.KeyboardModifier.AltModifier:
+            self._box_from, self._box_to = _clamp(*self.to_map(pos)), None
+            return True
         if mods & Qt.KeyboardModifier.ControlModifier:
             if hit is not None:
                 self._pick_pair(self.doc.mission.ground_stations[hit].name)
@@ -91,8 +112,7 @@ class MapGestures(QObject):
         return False
 
     def _move(self, event) -> None:
-        lat, lon = self.to_map(event.position())
-        lat, lon = max(-90.0, min(90.0, lat)), max(-180.0, min(180.0, lon))
+        lat, lon = _clamp(*self.to_map(event.position()))
         self._drag_to = (lat, lon)
         stations = self.doc.mission.ground_stations
         lats = [s.lat_deg for s in stations]
@@ -142,6 +162,20 @@ def add_latency_pair(doc, a: str, b: str):
     if [a, b] in pairs or [b, a] in pairs:
         return doc.mission
     return doc.edit_fields({("latency_pairs",): [*pairs, [a, b]]}, f"Add latency pair {a} - {b}")
+
+
+def set_region_box(doc, corner_a: tuple[float, float], corner_b: tuple[float, float]):
+    """Make the box between two (lat_deg, lon_deg) corners the coverage region."""
+    (a, b), (c, d) = corner_a, corner_b
+    box = {"lat_min_deg": round(min(a, c), 2), "lat_max_deg": round(max(a, c), 2),
+           "lon_min_deg": round(min(b, d), 2), "lon_max_deg": round(max(b, d), 2)}
+    return doc.edit_fields({("analysis", "region"): box},
+                           f"Coverage region {box['lat_min_deg']:g}..{box['lat_max_deg']:g} deg lat, "
+                           f"{box['lon_min_deg']:g}..{box['lon_max_deg']:g} deg lon")
+
+
+def _clamp(lat_deg: float, lon_deg: float) -> tuple[float, float]:
+    return max(-90.0, min(90.0, lat_deg)), max(-180.0, min(180.0, lon_deg))
 
 
 def install_map_gestures(panel, doc) -> MapGestures:

@@ -80,3 +80,24 @@ def test_ctrl_click_two_stations_adds_a_latency_pair(qtbot, map_and_doc):
     assert [list(p) for p in doc.mission.latency_pairs][-1] == [a.name, b.name]
     doc.undo_stack.undo()
     assert doc.as_dict() == before
+
+
+def test_alt_drag_draws_the_coverage_region(qtbot, map_and_doc):
+    panel, doc, g = map_and_doc
+    before = doc.as_dict()
+    vp = panel.widget.viewport()
+    alt = Qt.KeyboardModifier.AltModifier
+    start, end = _px(g, 50.0, -10.0), _px(g, 30.0, 40.0)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, alt, start)
+    qtbot.mouseMove(vp, (start + end) / 2)
+    qtbot.mouseMove(vp, end)
+    assert doc.undo_stack.count() == 0 and len(g.box.getData()[0]) == 5  # only the outline while drawing
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, alt, end)
+    region = doc.mission.analysis.region
+    assert abs(region.lat_min_deg - 30) < 0.6 and abs(region.lat_max_deg - 50) < 0.6
+    assert abs(region.lon_min_deg + 10) < 0.6 and abs(region.lon_max_deg - 40) < 0.6
+    assert doc.undo_stack.count() == 1
+    outline = g.box.getData()[0]
+    assert outline is None or len(outline) == 0  # the outline goes once the region is set
+    doc.undo_stack.undo()
+    assert doc.as_dict() == before and doc.mission.analysis.region is None
