@@ -36,6 +36,7 @@ from app.exports import ExportRunner
 from app.globe.canvas import GlobeView
 from app.globe.prepare import prepare_view
 from app.panels.budgets import BudgetsPanel
+from app.panels.design_dock import install_design_dock
 from app.panels.details import DetailsPanel
 from app.panels.editor import ConstellationEditor
 from app.panels.study_dock import TradeStudyDock
@@ -45,6 +46,7 @@ from app.plots.coverage import CoveragePlot
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
+from app.plots.map_gestures import install_map_gestures
 from app.plots.panel import PlotsPanel
 from app.plots.power import PowerPlot
 from app.workers import AnalysisRunner, Computed
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         self.editor = ConstellationEditor(doc, self)
         self.details = DetailsPanel(self)
         self.map = MapPanel(self)
+        self.map_gestures = install_map_gestures(self.map, self.doc)
         self.budgets = BudgetsPanel(self)
         self.coverage_plot = CoveragePlot(self)
         self.latency_plot = LatencyPlot(self)
@@ -132,6 +135,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.welcome)
         self.tabifyDockWidget(self.docks["budgetsDock"], self.welcome)
         self.docks[self.welcome.objectName()] = self.welcome
+        self.design = install_design_dock(self)
         self.docks["budgetsDock"].raise_()
         self.docks["plotsDock"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)

@@ -268,6 +268,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return run_sweep(args)
 
 
+def cmd_design(args: argparse.Namespace) -> int:
+    from core.study.design_commands import run_design
+
+    return run_design(args)
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -278,6 +284,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": cmd_export,
     "report": cmd_report,
     "sweep": cmd_sweep,
+    "design": cmd_design,
 }
 
 
@@ -307,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_parsers(sub)
     add_sweep_parser(sub)
+    from core.study.design_commands import add_parser as add_design_parser
+
+    add_design_parser(sub)
     return parser
 
 
