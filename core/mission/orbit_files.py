@@ -81,11 +81,8 @@ def read_tle_text(text: str, quote: bool = True) -> list[TleRecord]:
     from core.mission.hypatia import split_hypatia_header
 
     header, body = split_hypatia_header(text)  # Hypatia's tles.txt: "orbits sats_per_orbit" first
-    skipped = text.replace("", "").count("
-") - body.count("
-") if header else 0  # lines before the body
-    numbered = [(n + 1 + skipped, ln.rstrip()) for n, ln in enumerate(body.replace("", "").split("
-")) if ln.strip()]
+    skipped = text.replace("\r", "").count("\n") - body.count("\n") if header else 0  # lines before the body
+    numbered = [(n + 1 + skipped, ln.rstrip()) for n, ln in enumerate(body.replace("\r", "").split("\n")) if ln.strip()]
     lines = [ln for _, ln in numbered]
     records: list[TleRecord] = []
     k = 0
