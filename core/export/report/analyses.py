@@ -30,7 +30,7 @@ CLUSTER_METHOD = ("Method: relative motion from the mission's own propagation (J
                   "+ differential drag rho v^2 |dB| / 2, checked against a boinor Cowell + J2 integration of one pair.")
 OPTICAL_METHOD = ("Method: far-field (Friis) budget of two diffraction-limited apertures, P_rx = P_tx eta L_point "
                   "(pi D_tx D_rx / (4 lambda R))^2, capped at the whole beam in the near field; capacity = min(terminal "
-                  "rate, P_rx / receive power per Gbit/s). Routing uses each link's capacity at its longest range.")
+                  "rate, P_rx / receive power per Gbit/s) (Friis 1946). Routing uses each link's capacity at its longest range.")
 TRAINING_METHOD = ("Method: data-parallel training; compute per step = FLOPs / N (6 x parameters x tokens by default, "
                    "Kaplan et al. 2020) at the compute basis below; ring all-reduce 2 (N-1)/N x G / B + 2 (N-1) x alpha "
                    "(Patarasuk and Yuan 2009) or a pipelined tree, over the actual ISL graph epoch by epoch (links shared "
@@ -107,6 +107,8 @@ def traffic_section(results, figures: dict) -> Section | None:
         ["inter-satellite links, mean use", _pct(doc["isl_utilisation_mean"])],
         ["inter-satellite links, time full", _pct(doc["isl_saturated_fraction"])],
     ]), "Served: the max-min fair rates summed over all demands at each epoch."))
+    if "traffic" in figures:
+        s.blocks.append(FigureBlock("traffic"))
     demands = sorted(doc["demands"], key=lambda e: e["served_fraction_mean"])
     rows = [[f"{e['from']} - {e['to']}", e["offered_gbps"], e["served_gbps_min"], e["served_gbps_median"],
              round(100 * e["served_fraction_mean"], 1), _duration(e["unreachable_s"]) if e["unreachable_s"] else "0 s",
@@ -122,8 +124,6 @@ def traffic_section(results, figures: dict) -> Section | None:
                   round(100 * e["utilisation_max"], 1), round(100 * e["saturated_fraction"], 1)] for e in doc["links"]]
         s.blocks.append(TableBlock(Table("Most loaded links", ["link", "kind", "capacity Gbit/s", "mean use %",
                                                                "max use %", "full, % of time"], links)))
-    if "traffic" in figures:
-        s.blocks.append(FigureBlock("traffic"))
     return s
 
 
@@ -212,7 +212,7 @@ def optical_section(results) -> Section | None:
                                    "capacity, and it falls as 1/R^2."))
     links = sorted(doc["per_link"], key=lambda e: (e["min_gbps"] if e["min_gbps"] is not None else math.inf,
                                                    -(e["max_range_m"] or 0.0)))
-    rows = [[f"{e['a']} - {e['b']}", round(100 * e["up_fraction"]), e["min_range_m"], e["max_range_m"], e["min_gbps"],
+    rows = [[f"{e['a']} - {e['b']}", round(100 * e["up_fraction"], 1), e["min_range_m"], e["max_range_m"], e["min_gbps"],
              e["median_gbps"]] for e in links[:MAX_LINK_ROWS]]
     title = (f"Link capacity from range: {doc['links']:,} optical links, min {doc['min_capacity_gbps']:,.4g} and median "
              f"{doc['median_capacity_gbps']:,.4g} Gbit/s at their longest range")

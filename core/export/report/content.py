@@ -324,7 +324,7 @@ def _bus_table(results) -> Table:
         ("solar_cell", "solar cells", ""), ("mission_life_years", "mission life", "years"),
         ("battery_wh_per_kg", "battery specific energy", "Wh/kg"), ("shadow_model", "shadow model", ""),
         ("radiator_temp_c", "radiator temperature", "deg C"), ("radiator_emissivity", "radiator emissivity", ""),
-        ("structure_mass_kg", "structure mass", "kg"),
+        ("structure_mass_kg", "structure mass", "kg"), ("shielding_mm_al", "radiation shielding", "mm Al"),
     ]
     buses = {}
     for key in used:
@@ -359,7 +359,7 @@ MODEL_NOTES = [
     "satellite is at or above the elevation mask from its centre. Gaps and revisit come from the analysis grid, so "
     "they resolve to one time step.",
     "Ground-station access: line of sight above each station's own elevation mask on the WGS-84 ellipsoid; pass "
-    "times are refined between grid epochs. Downlink volume assumes one antenna per station.",
+    "times are refined between grid epochs. Downlink volume follows the antenna schedule below.",
     "Latency: one way, up-link + inter-satellite links + down-link at the speed of light in vacuum, shortest path "
     "per epoch; fibre is the great-circle distance at 2/3 c, a lower bound for real fibre routes.",
     "Inter-satellite links: Walker shells use a plus-grid (two in-plane, two cross-plane neighbours); a link is up "
