@@ -62,11 +62,11 @@ SOURCES = {
                 "U.S. Standard Atmosphere 1976 (COESA-76), density for the differential drag."],
     "optical": ["H. T. Friis, A note on a simple transmission formula, Proc. IRE 34 (1946) (link budget)."],
     "training": ["J. Kaplan et al., Scaling laws for neural language models, arXiv 2001.08361 (2020) (6 x parameters x tokens).",
-                 "P. Patarasuk and X. Yuan, Bandwidth optimal all-reduce algorithms for clusters of workstations, "
-                 "J. Parallel Distrib. Comput. 69 (2009)."],
+                 ("P. Patarasuk and X. Yuan, Bandwidth optimal all-reduce algorithms for clusters of workstations, "
+                 "J. Parallel Distrib. Comput. 69 (2009).")],
     "radiation": ["AE-8/AP-8 trapped particle models (NASA), as packaged by radbelt (L. Singer, NASA).",
-                  "T. Pfandzelter and D. Bermbach, Edge Computing in Low-Earth Orbit - What Could Possibly Go Wrong?, "
-                  "LEO-NET '23, doi:10.1145/3614204.3616106 (SHIELDOSE-2 dose-depth curves, SPENVIS 4.6.11).",
+                  ("T. Pfandzelter and D. Bermbach, Edge Computing in Low-Earth Orbit - What Could Possibly Go Wrong?, "
+                  "LEO-NET '23, doi:10.1145/3614204.3616106 (SHIELDOSE-2 dose-depth curves, SPENVIS 4.6.11)."),
                   "NIST PSTAR (proton ranges in aluminium); L. Katz and A. S. Penfold, Rev. Mod. Phys. 24 (1952) (electron ranges)."],
 }
 
@@ -88,8 +88,8 @@ def _big(n: float) -> str:
 
 def traffic_row(traffic: dict) -> list[str]:
     offered, served = traffic["offered_gbps"], traffic["served_gbps_median"]
-    return ["traffic served", f"{served:,.3g} Gbit/s median of {offered:,.3g} Gbit/s offered "
-                              f"({100 * traffic['served_fraction_median']:.0f} %, {traffic['demands_count']:,} demands)"]
+    return ["traffic served", (f"{served:,.3g} Gbit/s median of {offered:,.3g} Gbit/s offered "
+                              f"({100 * traffic['served_fraction_median']:.0f} %, {traffic['demands_count']:,} demands)")]
 
 
 def traffic_section(results, figures: dict) -> Section | None:
@@ -131,9 +131,9 @@ def traffic_section(results, figures: dict) -> Section | None:
 
 
 def cluster_rows(cluster: list[dict]) -> list[list[str]]:
-    return [[f"formation {c['shell']}", f"closest {c['min_separation_m']:,.1f} m over the window (design spacing "
+    return [[f"formation {c['shell']}", (f"closest {c['min_separation_m']:,.1f} m over the window (design spacing "
              f"{c['nominal_min_separation_m']:,.1f} m, warning below {c['separation_threshold_m']:,.0f} m); station-keeping "
-             f"{c['stationkeeping_dv_m_s_per_year']:,.3g} m/s a year for the worst satellite"] for c in cluster]
+             f"{c['stationkeeping_dv_m_s_per_year']:,.3g} m/s a year for the worst satellite")] for c in cluster]
 
 
 def cluster_section(results) -> Section | None:
@@ -167,15 +167,14 @@ def cluster_section(results) -> Section | None:
 
 
 def optical_row(optical: dict) -> list[str]:
-    return ["optical links", f"{optical['links']:,} links; capacity at the longest range: min "
-                             f"{optical['min_capacity_gbps']:,.4g} Gbit/s, median {optical['median_capacity_gbps']:,.4g} Gbit/s"]
+    return ["optical links", (f"{optical['links']:,} links; capacity at the longest range: min "
+                             f"{optical['min_capacity_gbps']:,.4g} Gbit/s, median {optical['median_capacity_gbps']:,.4g} Gbit/s")]
 
 
 def _terminal_limit_km(results) -> list[list]:
     """Per bus with an optical budget: its inputs and the range out to which the terminal rate, not the
     received power, limits a link between two such buses."""
     from core.analysis.optical import received_power_w
-
     from core.analysis.topology import bus_of
 
     rows, seen = [], set()
@@ -229,9 +228,9 @@ def optical_section(results) -> Section | None:
 def training_row(training: dict) -> list[str]:
     if training["step_s_median"] is None:
         return ["distributed training", training["reason"] or "no step completes"]
-    return ["distributed training", f"step {_duration(training['step_s_median'])} median, scaling efficiency "
+    return ["distributed training", (f"step {_duration(training['step_s_median'])} median, scaling efficiency "
                                     f"{100 * training['scaling_efficiency']:.0f} % over {training['satellites']:,} "
-                                    f"satellites, {_big(training['tokens_per_day'])} tokens a day ({training['compute_basis']} compute)"]
+                                    f"satellites, {_big(training['tokens_per_day'])} tokens a day ({training['compute_basis']} compute)")]
 
 
 def training_section(results) -> Section | None:
@@ -272,8 +271,8 @@ def radiation_rows(radiation: list[dict]) -> list[list[str]]:
     for r in radiation:
         life = (f"the {r['hardware']}'s {r['hardware_tid_krad']:g} krad lasts {r['life_years']:.1f} years"
                 if r["life_years"] is not None else r["life_reason"])
-        out.append([f"radiation {r['shell']}", f"{1000 * r['tid_krad_per_year']:,.0f} rad(Si) a year behind "
-                                               f"{r['shielding_mm_al']:g} mm Al; {life} (mission {r['mission_life_years']:g} years)"])
+        out.append([f"radiation {r['shell']}", (f"{1000 * r['tid_krad_per_year']:,.0f} rad(Si) a year behind "
+                                               f"{r['shielding_mm_al']:g} mm Al; {life} (mission {r['mission_life_years']:g} years)")])
     return out
 
 
