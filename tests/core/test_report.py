@@ -229,6 +229,9 @@ def test_insight_phrase_when_a_model_cannot_keep_up():
     assert insight_phrase(old) == "in orbit: 1.2 s median; traditional: 9.0 h median; results arrive about 28,000 times sooner"
     old["traditional"]["median_s"] = None
     assert "traditional: most captures are not delivered within the analysis horizon (24.0 h)" in insight_phrase(old)
+    old["traditional"]["reason"] = "the queues keep up in the long run but have not reached a steady state within 16 repetitions"
+    assert insight_phrase(old).endswith("traditional: the queues keep up in the long run but have not reached a steady state "
+                                        "within 16 repetitions")
 
 
 def test_seconds_columns_read_in_minutes_or_hours():

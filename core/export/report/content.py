@@ -144,6 +144,8 @@ def _model_phrase(model: dict, horizon_s: float | None) -> str:
         return _unstable_words(model)
     median = model.get("median_s")
     if median is None:
+        if model.get("reason"):  # e.g. no steady state within the repetitions the analysis allows
+            return str(model["reason"])
         within = f" within the analysis horizon ({_duration(horizon_s)})" if horizon_s else " within the analysis horizon"
         return f"most captures are not delivered{within}"
     return f"{_duration(median)} median"
@@ -155,7 +157,8 @@ def insight_phrase(insight: dict) -> str:
     trad, orbit = insight["traditional"], insight["in_orbit"]
     text = f"in orbit: {_model_phrase(orbit, horizon)}; traditional: {_model_phrase(trad, horizon)}"
     speedup = insight.get("speedup_median")
-    if speedup and _stable(trad) and _stable(orbit) and speedup > 1.5:
+    medians = trad.get("median_s") is not None and orbit.get("median_s") is not None
+    if speedup and medians and _stable(trad) and _stable(orbit) and speedup > 1.5:
         text += f"; results arrive about {_times(speedup)} times sooner"
     return text
 
