@@ -498,3 +498,9 @@ def test_suncatcher_report_shows_cluster_links_training_and_radiation(suncatcher
     path = tmp_path / "suncatcher.pdf"
     path.write_bytes(pdf_bytes(report))
     _assert_pdf_reads_cleanly(path, report)
+    from core.export.report.html import html_text
+
+    html = html_text(report)
+    for anchor in sources:
+        assert f'<section id="{anchor}">' in html and f'<a href="#{anchor}">' in html, anchor
+    assert '<th class="num">worst m/s/yr</th>' in html and '<th class="num">dose rad(Si)/yr</th>' in html
