@@ -270,7 +270,7 @@ def radiation_rows(radiation: list[dict]) -> list[list[str]]:
     out = []
     for r in radiation:
         life = (f"the {r['hardware']}'s {r['hardware_tid_krad']:g} krad lasts {r['life_years']:.1f} years"
-                if r["life_years"] is not None else r["life_reason"])
+                if r["life_years"] is not None else f"{r['hardware']}: {r['life_reason']}")
         out.append([f"radiation {r['shell']}", (f"{1000 * r['tid_krad_per_year']:,.0f} rad(Si) a year behind "
                                                f"{r['shielding_mm_al']:g} mm Al; {life} (mission {r['mission_life_years']:g} years)")])
     return out
