@@ -208,11 +208,15 @@ def test_insight_phrase_when_a_model_cannot_keep_up():
                              "undelivered_fraction": 0.0},
                 "speedup_median": None, "downlink_reduction": 1000.0, "downlink_capacity_gbit_per_day": 6000.0,
                 "horizon_s": 86400.0}
-    assert insight_phrase(unstable) == ("in orbit: 1.2 s median; traditional: the downlink cannot keep up "
-                                        "(the backlog grows by 1,234 Gbit a day)")
+    assert insight_phrase(unstable) == ("in orbit: 1.2 s median; traditional: the downlink cannot keep up: "
+                                        "the backlog grows by 1.23 Tbit a day")
     table = insight_table(unstable)
     cells = " ".join(str(c) for row in table.rows for c in row)
-    assert "None" not in cells and "nan" not in cells and "no: the backlog grows by 1,234 Gbit/day" in cells
+    assert "None" not in cells and "nan" not in cells and "no: the backlog grows by 1.23 Tbit/day" in cells
+    # the analysis' own words win: they say which part falls behind (here the on-board compute)
+    words = "the on-board compute cannot keep up: the backlog grows by 660 Tbit a day (79 of 81 satellites fall behind)"
+    compute_bound = {**unstable, "in_orbit": {"stable": False, "backlog_growth_gbit_per_day": 660050.3, "reason": words}}
+    assert insight_phrase(compute_bound).startswith(f"in orbit: {words}; traditional: the downlink cannot keep up")
     assert "150 %" in insight_summary(unstable)  # raw data against what the stations can take
     from core.export.report.content import insight_gains_table
 
@@ -225,6 +229,9 @@ def test_insight_phrase_when_a_model_cannot_keep_up():
     assert insight_phrase(old) == "in orbit: 1.2 s median; traditional: 9.0 h median; results arrive about 28,000 times sooner"
     old["traditional"]["median_s"] = None
     assert "traditional: most captures are not delivered within the analysis horizon (24.0 h)" in insight_phrase(old)
+    old["traditional"]["reason"] = "the queues keep up in the long run but have not reached a steady state within 16 repetitions"
+    assert insight_phrase(old).endswith("traditional: the queues keep up in the long run but have not reached a steady state "
+                                        "within 16 repetitions")
 
 
 def test_seconds_columns_read_in_minutes_or_hours():
@@ -326,3 +333,174 @@ def test_html_numbers_are_right_aligned_and_never_wrap(report):
     assert re.search(r'<th class="num">altitude km</th>', text)
     assert re.search(r'<td class="num">550(\.0)?</td>', text)
     assert '<td class="num">ring</td>' not in text
+
+
+# ----------------------------------------------------------------------------- the analyses that came later
+
+TRAFFIC_MISSION = """
+schema_version: 1
+name: Traffic report test
+description: A Walker shell carrying two demands, for the report's traffic page.
+epoch: "2026-03-20T00:00:00Z"
+analysis: {duration_s: 600, step_s: 120, min_elevation_deg: 25, coverage_grid_deg: 10}
+constellations:
+  - {name: s, walker: "53:400/20/5", altitude_km: 550, isl: plus-grid}
+buses:
+  default: {isl_gbps: 20, downlink_mbps: 5000}
+traffic:
+  demands:
+    - {from: New York, to: London, gbps: 30}
+    - {from: London, to: New York, gbps: 1}
+  routing: k-shortest
+  paths: 3
+"""
+
+
+def _section(report, anchor):
+    return next((s for s in report.sections if s.anchor == anchor), None)
+
+
+def _tables(section) -> dict:
+    return {b.table.title: b.table for b in section.blocks if hasattr(b, "table")}
+
+
+@pytest.fixture(scope="module")
+def traffic_results():
+    return api.analyze(api.loads_mission(TRAFFIC_MISSION))
+
+
+@pytest.fixture(scope="module")
+def traffic_report(traffic_results):
+    from core.export.report.content import report_content
+
+    return report_content(traffic_results)
+
+
+def test_traffic_page_shows_served_against_offered(traffic_results, traffic_report, tmp_path):
+    from core.export.report.content import Para
+    from core.export.report.pdf import pdf_bytes
+
+    doc = traffic_results.traffic.to_json()
+    page = _section(traffic_report, "traffic")
+    assert page is not None and page.title == "Traffic and throughput"
+    method = page.blocks[0]
+    assert isinstance(method, Para) and method.text.startswith("Method:") and "Bertsekas and Gallager" in method.text
+    tables = _tables(page)
+    summary = dict(map(tuple, tables["Served against offered"].rows))
+    assert summary["offered, all demands"] == "31 Gbit/s"
+    assert summary["served, median over the window"] == f"{doc['served_gbps_median']:.4g} Gbit/s " \
+                                                        f"({100 * doc['served_fraction_median']:.1f} %)"
+    demands = tables["Demands, least served first"].rows
+    assert [r[0] for r in demands] == ["New York - London", "London - New York"]  # the least served first
+    ny = doc["demands"][0]
+    assert demands[0][1:5] == [30.0, ny["served_gbps_min"], ny["served_gbps_median"], round(100 * ny["served_fraction_mean"], 1)]
+    assert demands[0][6] == ", ".join(ny["bottleneck_links"])  # a 5 Gbit/s ground link stops the 30 Gbit/s demand
+    assert demands[1][4] == 100.0 and demands[1][6] == "-"
+    assert tables["Most loaded links"].rows[0][0] == doc["links"][0]["link"]
+    assert "traffic" in traffic_report.figures and any(getattr(b, "name", "") == "traffic" for b in page.blocks)
+    rows = dict(map(tuple, traffic_report.sections[0].blocks[-1].table.rows))
+    assert rows["traffic served"].startswith(f"{doc['served_gbps_median']:.3g} Gbit/s median of 31 Gbit/s offered")
+    notes = [b.text for b in _section(traffic_report, "assumptions").blocks if isinstance(b, Para)]
+    assert sum(t.startswith("Traffic:") for t in notes) == 1
+    sources = " ".join(b.text for b in _section(traffic_report, "sources").blocks)
+    assert "Bertsekas" in sources
+    for absent in ("cluster", "optical", "training"):  # no cluster, no optical budget, no training section
+        assert _section(traffic_report, absent) is None, absent
+    path = tmp_path / "traffic.pdf"
+    path.write_bytes(pdf_bytes(traffic_report))
+    _assert_pdf_reads_cleanly(path, traffic_report)
+
+
+def test_traffic_figure_is_clean(traffic_results):
+    from core.export.report.figures import fig_traffic
+
+    fig = fig_traffic(traffic_results)
+    boxes = _text_boxes(fig)
+    clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:] if _overlap(ba, bb)]
+    assert not clashes, clashes[:5]
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    assert fig.legends and not _overlap(fig.legends[0].get_window_extent(renderer), ax.get_window_extent(renderer), 1.0)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:2] == ["served, all demands", "offered, all demands"] and "New York - London (offered 30 Gbit/s)" in labels
+    served = ax.get_lines()[0].get_ydata()
+    assert list(served) == list(traffic_results.traffic.total_served_gbps())
+
+
+@pytest.fixture(scope="module")
+def suncatcher():
+    """The Suncatcher preset over half an hour: its cluster, optical links, training and radiation."""
+    from core.resources import resource_path
+
+    mission = api.load_mission(resource_path("missions/suncatcher.yaml"))
+    short = mission.analysis.model_copy(update={"duration_s": 1800, "step_s": 120, "coverage_grid_deg": 10})
+    results = api.analyze(mission.model_copy(update={"analysis": short}))
+    from core.export.report.content import report_content
+
+    return results, report_content(results)
+
+
+def test_suncatcher_report_shows_cluster_links_training_and_radiation(suncatcher, tmp_path):
+    from core.export.report.content import Para
+    from core.export.report.pdf import pdf_bytes
+
+    results, report = suncatcher
+    sources = {"cluster": ("Cluster formation and station-keeping", "Schaub and Alfriend"),
+               "optical": ("Optical inter-satellite links", "Friis"),
+               "training": ("Distributed training", "Patarasuk and Yuan"),
+               "radiation": ("Radiation: total ionising dose", "Pfandzelter and Bermbach")}
+    for anchor, (title, cited) in sources.items():
+        page = _section(report, anchor)
+        assert page is not None and page.title == title, anchor
+        assert page.blocks[0].text.startswith("Method:") and cited in page.blocks[0].text, anchor
+    assert _section(report, "traffic") is None  # the preset has no traffic section
+
+    cluster = results.cluster.to_json()[0]
+    geometry = _tables(_section(report, "cluster"))["Cluster geometry"].rows[0]
+    assert geometry[2:4] == [cluster["nominal_min_separation_m"], cluster["min_separation_m"]]
+    keeping = _tables(_section(report, "cluster"))["Station-keeping delta-v"]
+    assert keeping.rows[0][1] == cluster["stationkeeping_dv_m_s_per_year"]
+    assert 40 < keeping.rows[0][1] < 50  # 45.9 m/s a year (i20's figure for this preset)
+
+    radiation = results.radiation.to_json()[0]
+    dose = _tables(_section(report, "radiation"))["Dose per shell"].rows[0]
+    assert dose[1] == 10.0 and dose[2] == round(1000 * radiation["tid_krad_per_year"]) and dose[7] == 2.0
+    assert dose[8] == pytest.approx(2.0 / radiation["tid_krad_per_year"])
+    assert any(isinstance(b, Para) and "2 krad(Si)" in b.text for b in _section(report, "radiation").blocks)
+
+    training = results.training.to_json()
+    steps = dict(map(tuple, _tables(_section(report, "training"))["Training step"].rows))
+    assert steps["step, median / 95th percentile"] == f"{training['step_s_median']:.3g} s / {training['step_s_p95']:.3g} s"
+    assert steps["scaling efficiency"] == f"{100 * training['scaling_efficiency']:.1f} %"
+    assert steps["compute basis"].startswith("nameplate: 2,937.6 TFLOP/s per satellite")  # 8 x 918 x 40 %
+    assert "suncatcher-cluster-" in steps["bottleneck link (worst epoch)"]
+
+    budget = _tables(_section(report, "optical"))["Terminal budget"].rows[0]
+    # far field: 1 W x 0.5 x 10^-0.3 x (pi 0.1^2 / (4 1.55e-6 R))^2 = 800 x 1.28e-8 W at R = 792.7 km (by hand)
+    assert budget[-1] == pytest.approx(792.7, abs=0.1)
+    from core.analysis.optical import capacity_gbps
+    from core.analysis.topology import bus_of
+
+    bus = bus_of(results.mission, results.ephemeris.shells[0])
+    assert capacity_gbps(bus, bus, [791e3])[0] == 800.0 and capacity_gbps(bus, bus, [795e3])[0] < 800.0
+
+    key = dict(map(tuple, report.sections[0].blocks[-1].table.rows))
+    assert key["formation suncatcher-cluster"].startswith(f"closest {cluster['min_separation_m']:,.1f} m")
+    assert f"{1000 * radiation['tid_krad_per_year']:,.0f} rad(Si) a year behind 10 mm Al" in key["radiation suncatcher-cluster"]
+    assert f"scaling efficiency {100 * training['scaling_efficiency']:.0f} %" in key["distributed training"]
+    assert key["optical links"].startswith(f"{results.optical.to_json()['links']} links")
+    insight = results.insight.to_json()["traditional"]
+    assert insight["stable"] is False and insight["reason"] in key["time to insight"]  # the analysis' own words
+
+    notes = [b.text for b in _section(report, "assumptions").blocks if isinstance(b, Para)]
+    for model in ("Clusters:", "Optical links:", "Training:", "Radiation:"):
+        assert sum(t.startswith(model) for t in notes) == 1, model
+    path = tmp_path / "suncatcher.pdf"
+    path.write_bytes(pdf_bytes(report))
+    _assert_pdf_reads_cleanly(path, report)
+    from core.export.report.html import html_text
+
+    html = html_text(report)
+    for anchor in sources:
+        assert f'<section id="{anchor}">' in html and f'<a href="#{anchor}">' in html, anchor
+    assert '<th class="num">worst m/s/yr</th>' in html and '<th class="num">dose rad(Si)/yr</th>' in html

@@ -123,14 +123,29 @@ def _stable(model: dict) -> bool:
     return model.get("stable", True) is not False
 
 
+def _tbit(gbit: float) -> str:
+    """A daily volume in Tbit, three significant figures: '660', '0.00576', '1,230'."""
+    tbit = gbit / 1000.0
+    return f"{tbit:,.0f}" if tbit >= 1000 else f"{tbit:.3g}"
+
+
+def _unstable_words(model: dict) -> str:
+    """Why a model has no median: the analysis' own words ('the downlink cannot keep up: the backlog
+    grows by 660 Tbit a day (79 of 81 satellites fall behind)'), or the same from its growth."""
+    if model.get("reason"):
+        return str(model["reason"])
+    growth = model.get("backlog_growth_gbit_per_day")
+    return "the downlink cannot keep up" + (f": the backlog grows by {_tbit(growth)} Tbit a day" if growth else "")
+
+
 def _model_phrase(model: dict, horizon_s: float | None) -> str:
     """One model's time to insight in words: its median, or why there is none."""
     if not _stable(model):
-        growth = model.get("backlog_growth_gbit_per_day")
-        why = f" (the backlog grows by {growth:,.0f} Gbit a day)" if growth else ""
-        return "the downlink cannot keep up" + why
+        return _unstable_words(model)
     median = model.get("median_s")
     if median is None:
+        if model.get("reason"):  # e.g. no steady state within the repetitions the analysis allows
+            return str(model["reason"])
         within = f" within the analysis horizon ({_duration(horizon_s)})" if horizon_s else " within the analysis horizon"
         return f"most captures are not delivered{within}"
     return f"{_duration(median)} median"
@@ -142,7 +157,8 @@ def insight_phrase(insight: dict) -> str:
     trad, orbit = insight["traditional"], insight["in_orbit"]
     text = f"in orbit: {_model_phrase(orbit, horizon)}; traditional: {_model_phrase(trad, horizon)}"
     speedup = insight.get("speedup_median")
-    if speedup and _stable(trad) and _stable(orbit) and speedup > 1.5:
+    medians = trad.get("median_s") is not None and orbit.get("median_s") is not None
+    if speedup and medians and _stable(trad) and _stable(orbit) and speedup > 1.5:
         text += f"; results arrive about {_times(speedup)} times sooner"
     return text
 
@@ -182,6 +198,18 @@ def _headline(results) -> Table:
         rows.append(["power and heat", "all shells feasible" if not bad else "NOT feasible: " + ", ".join(bad)])
     if results.insight is not None:
         rows.append(["time to insight", insight_phrase(results.insight.to_json())])
+    from core.export.report import analyses
+
+    if results.traffic is not None:
+        rows.append(analyses.traffic_row(results.traffic.to_json()))
+    if results.cluster is not None:
+        rows += analyses.cluster_rows(results.cluster.to_json())
+    if results.optical is not None and results.optical.to_json()["links"]:
+        rows.append(analyses.optical_row(results.optical.to_json()))
+    if results.training is not None:
+        rows.append(analyses.training_row(results.training.to_json()))
+    if results.radiation is not None:
+        rows += analyses.radiation_rows(results.radiation.to_json())
     if results.cost is not None:
         costs = [s.to_json() for s in results.cost.shells]
         today = [c["constellation_usd"] for c in costs if c["constellation_usd"] is not None]
@@ -206,7 +234,7 @@ def insight_table(insight: dict) -> Table:
     rows = []
     for name, model in (("traditional", insight["traditional"]), ("in orbit", insight["in_orbit"])):
         growth = model.get("backlog_growth_gbit_per_day")
-        keeps_up = "yes" if _stable(model) else ("no: the backlog grows by " + (f"{growth:,.0f} Gbit/day" if growth else "the day"))
+        keeps_up = "yes" if _stable(model) else ("no: the backlog grows by " + (f"{_tbit(growth)} Tbit/day" if growth else "the day"))
         undelivered = model.get("undelivered_fraction")
         rows.append([name, _insight_cell(model, "median_s"), _insight_cell(model, "p95_s"),
                      "-" if undelivered is None else f"{100 * undelivered:.1f} %",
@@ -299,7 +327,7 @@ def _bus_table(results) -> Table:
         ("solar_cell", "solar cells", ""), ("mission_life_years", "mission life", "years"),
         ("battery_wh_per_kg", "battery specific energy", "Wh/kg"), ("shadow_model", "shadow model", ""),
         ("radiator_temp_c", "radiator temperature", "deg C"), ("radiator_emissivity", "radiator emissivity", ""),
-        ("structure_mass_kg", "structure mass", "kg"),
+        ("structure_mass_kg", "structure mass", "kg"), ("shielding_mm_al", "radiation shielding", "mm Al"),
     ]
     buses = {}
     for key in used:
@@ -334,7 +362,7 @@ MODEL_NOTES = [
     "satellite is at or above the elevation mask from its centre. Gaps and revisit come from the analysis grid, so "
     "they resolve to one time step.",
     "Ground-station access: line of sight above each station's own elevation mask on the WGS-84 ellipsoid; pass "
-    "times are refined between grid epochs. Downlink volume assumes one antenna per station.",
+    "times are refined between grid epochs. Downlink volume follows the antenna schedule below.",
     "Latency: one way, up-link + inter-satellite links + down-link at the speed of light in vacuum, shortest path "
     "per epoch; fibre is the great-circle distance at 2/3 c, a lower bound for real fibre routes.",
     "Inter-satellite links: Walker shells use a plus-grid (two in-plane, two cross-plane neighbours); a link is up "
@@ -362,6 +390,9 @@ def _sources(results) -> list[str]:
             line = f"{s.hardware.name}: {src}" if src else s.hardware.name
             if line not in out:
                 out.append(line)
+    from core.export.report.analyses import sources as analysis_sources
+
+    out += [line for line in analysis_sources(results) if line not in out]
     out.append("Earth imagery: NASA Earth Observatory, Blue Marble Next Generation (public domain).")
     out.append("City positions: the built-in city catalogue (resources/cities.yaml).")
     return out
@@ -416,6 +447,12 @@ def report_content(results, figures: dict | None = None) -> Report:
                                    "the constellation beats an ideal fibre.") for t in map(readable_units, results.network.tables())]
         s.blocks += fig("latency")
         sections.append(s)
+    from core.export.report import analyses
+
+    for extra in (analyses.traffic_section(results, figures), analyses.optical_section(results),
+                  analyses.cluster_section(results)):
+        if extra is not None:
+            sections.append(extra)
     budgets = Section("Power, heat, compute and cost budgets", anchor="budgets")
     if results.power is not None:
         budgets.blocks += [TableBlock(t, "Eclipse over one year from the epoch; array and battery sized for the worst orbit.")
@@ -427,6 +464,9 @@ def report_content(results, figures: dict | None = None) -> Report:
         budgets.blocks += [TableBlock(t) for t in map(readable_units, results.cost.tables())]
     if budgets.blocks:
         sections.append(budgets)
+    for extra in (analyses.radiation_section(results), analyses.training_section(results)):
+        if extra is not None:
+            sections.append(extra)
     if results.insight is not None:
         s = Section("Time to insight: traditional against in-orbit processing", anchor="insight")
         s.blocks.append(Para("Traditional: raw captures wait for a ground contact, are downlinked and processed in a ground "
@@ -448,7 +488,7 @@ def report_content(results, figures: dict | None = None) -> Report:
     ])))
     notes.blocks.append(TableBlock(_bus_table(results)))
     notes.blocks.append(TableBlock(_workload_table(mission)))
-    notes.blocks += [Para(text, "bullet") for text in MODEL_NOTES]
+    notes.blocks += [Para(text, "bullet") for text in MODEL_NOTES + analyses.notes(results)]
     sections.append(notes)
 
     sources = Section("Sources", anchor="sources")

@@ -384,6 +384,44 @@ def fig_insight(results):
     return fig
 
 
+MAX_DEMAND_LINES = 6
+
+
+def fig_traffic(results):
+    """Served Gbit/s over the window: all demands together against the offer (and each demand when few)."""
+    from matplotlib.lines import Line2D
+
+    tr = results.traffic
+    eph = results.ephemeris
+    if tr.offsets_s.size < 2:
+        return None
+    colours = ["#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#6d4c41"]
+    t = _hours(tr.offsets_s)
+    each = len(tr.demands) <= MAX_DEMAND_LINES and len(tr.demands) > 1
+    entries = 2 + (len(tr.demands) if each else 0)
+    fig = _new(7.0, 2.8 + 0.16 * _legend_rows(entries))
+    ax = fig.add_subplot()
+    ax.plot(t, tr.total_served_gbps(), color="#1e88e5", lw=1.4)
+    ax.axhline(float(tr.offered_gbps.sum()), color="#1e88e5", ls="--", lw=0.9)
+    handles = [Line2D([], [], color="#1e88e5", lw=1.4), Line2D([], [], color="#1e88e5", lw=0.9, ls="--")]
+    labels = ["served, all demands", "offered, all demands"]
+    if each:
+        for q, d in enumerate(tr.demands):
+            c = colours[q % len(colours)]
+            ax.plot(t, tr.served_gbps[q], color=c, lw=0.9, alpha=0.9)
+            handles.append(Line2D([], [], color=c, lw=4))
+            labels.append(f"{d.src} - {d.dst} (offered {d.gbps:,.3g} Gbit/s)")
+    ax.set_xlim(0, max(float(t[-1]), 1e-3))
+    ax.set_ylim(0, 1.1 * max(float(tr.offered_gbps.sum()), float(np.max(tr.total_served_gbps(), initial=0.0)), 1e-6))
+    ax.set_xlabel(_time_label(eph))
+    ax.set_ylabel("throughput [Gbit/s]")
+    ax.grid(True, alpha=0.3)
+    ax.tick_params(labelsize=7)
+    ax.set_title("Max-min fair throughput at each epoch against the offered demand", fontsize=8)
+    _legend_below(fig, handles, labels)
+    return fig
+
+
 FIGURES: list[tuple[str, str, Callable, str]] = [
     ("constellation_3d", "ephemeris", fig_constellation_3d,
      "The constellation in the inertial frame (GCRS): each satellite's orbit over one period from the epoch."),
@@ -393,6 +431,7 @@ FIGURES: list[tuple[str, str, Callable, str]] = [
     ("coverage_time", "coverage", fig_coverage_time, "Coverage over time: covered area and mean number of satellites in view."),
     ("access_timeline", "access", fig_access_timeline, "When each ground station is in contact with at least one satellite."),
     ("latency", "network", fig_latency, "One-way latency of each pair through the constellation, against fibre."),
+    ("traffic", "traffic", fig_traffic, "Traffic served over the window (max-min fair rates) against the offered demand."),
     ("power", "power", fig_power, "Sun geometry over a year and the battery over the worst-case orbit."),
     ("insight", "insight", fig_insight, "Time to insight: traditional (downlink raw data) against in-orbit processing."),
 ]
