@@ -6,6 +6,7 @@ and what the report and exports read: one computation feeds all of them.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,7 @@ def run_analysis(
     from core.analysis import access as access_mod
     from core.analysis import compute as compute_mod
     from core.analysis import cost as cost_mod
+    from core.analysis import delivered as delivered_mod
     from core.analysis import coverage as coverage_mod
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
@@ -92,6 +94,8 @@ def run_analysis(
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
+    delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
+    compute = dataclasses.replace(compute, delivered=delivered)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
     if cancel is not None and cancel():

@@ -68,6 +68,17 @@ class Bus(_Strict):
     max_array_m2: float = Field(20.0, gt=0, description="largest solar array the bus can deploy")
     max_radiator_m2: float = Field(6.0, gt=0, description="largest radiator the bus can carry")
 
+    # Fixed design (checked and throttled instead of sized; omitted: sized for the load)
+    solar_array_m2: float | None = Field(
+        None, gt=0, description="a fixed solar array area, m2: the compute is throttled to what it supplies (omitted: sized)"
+    )
+    battery_wh: float | None = Field(
+        None, gt=0, description="a fixed battery capacity, Wh: the compute is throttled to what it carries through eclipse (omitted: sized)"
+    )
+    radiator_m2: float | None = Field(
+        None, gt=0, description="a fixed radiator area, m2: the compute is throttled to the heat it rejects (omitted: sized)"
+    )
+
 
 class Workload(_Strict):
     """The in-orbit processing model: how much compute a raw byte needs and what comes out."""
