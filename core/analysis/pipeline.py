@@ -41,11 +41,13 @@ class Results:
     insight: Any = None
     cost: Any = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    service: Any = None
+    """Ground users served by spare delivered compute (:mod:`core.analysis.service`), with a ``service`` section."""
 
     def sections(self) -> list[tuple[str, Any]]:
         """(JSON key, result) of every section that was computed, in document order."""
         pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost)]
+                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("service", self.service)]
         return [(key, value) for key, value in pairs if value is not None]
 
 
@@ -68,6 +70,7 @@ def run_analysis(
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
     from core.analysis import power as power_mod
+    from core.analysis import service as service_mod
     from core.analysis import topology as topology_mod
 
     report = progress or (lambda stage, fraction: None)
@@ -98,10 +101,11 @@ def run_analysis(
     compute = dataclasses.replace(compute, delivered=delivered)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.97) if mission.service else None
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
-    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings)
+    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings, service=service)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:
