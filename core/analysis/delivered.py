@@ -244,7 +244,8 @@ def compute_delivered(mission, eph, power, compute) -> DeliveredResult:
         tops_out[sl], power_out[sl], soc_out[sl], reason_out[sl] = tops, c, soc, reason
         shells.append(ShellDelivered(
             shell=shell.name, satellites=shell.n_sat, fixed=fixed, nameplate_tops=float(sc.tops_per_satellite),
-            delivered_tops_mean=float(tops.mean()) if tops.size else float(sc.tops_per_satellite),
+            delivered_tops_mean=(float(np.mean(tops / sc.tops_per_satellite)) * float(sc.tops_per_satellite)
+                                 if tops.size and sc.tops_per_satellite > 0 else float(sc.tops_per_satellite)),
             throttled_energy_fraction=float(np.mean(reason == REASON_ENERGY)) if reason.size else 0.0,
             throttled_heat_fraction=float(np.mean(reason == REASON_HEAT)) if reason.size else 0.0,
             energy_limit_w=float(np.min(energy_w)), battery_limit_w=float(np.min(battery_w)), heat_limit_w=float(heat_w),

@@ -883,13 +883,14 @@ def _isl_inputs(mission, eph, topo, contact):
     return hops, light
 
 
-def compute_insight(mission, eph, access=None, topology=None, compute=None) -> InsightResult | None:
+def compute_insight(mission, eph, access=None, topology=None, compute=None, offload: bool = True) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
     ``access`` (:mod:`core.analysis.access`, whose antenna schedule says when each satellite is
     tracked by a station) and ``topology`` (:mod:`core.analysis.topology`) are reused when given and computed
     when omitted. ``compute`` supplies the processing
-    rates (sized here when omitted).
+    rates (sized here when omitted; its delivered compute when analysed). ``offload=False``
+    skips the offloading figures.
     """
     if not mission.ground_stations:
         return None
@@ -924,7 +925,7 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None) -> I
     size = np.repeat(raw_bps * capture_s, np.diff(ptr))
     hops, light = _isl_inputs(mission, eph, topology, served > 0) if has_isl.any() else (None, None)
     edges = None
-    if has_isl.any():
+    if has_isl.any() and offload:
         if topology is None:
             from core.analysis.topology import compute_topology
 

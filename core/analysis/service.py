@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -48,7 +47,6 @@ from scipy.sparse.csgraph import dijkstra
 
 C_KM_S = 299_792.458
 FIBRE_KM_S = C_KM_S * 2.0 / 3.0
-CLOUD_REGIONS = Path(__file__).resolve().parents[2] / "resources" / "cloud_regions.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +54,10 @@ def cloud_regions() -> tuple[tuple[str, float, float], ...]:
     """(name, lat_deg, lon_deg) of every public cloud region city in ``resources/cloud_regions.yaml``."""
     import yaml
 
-    doc = yaml.safe_load(CLOUD_REGIONS.read_text(encoding="utf-8"))
+    from core.resources import resource_path
+
+    with open(resource_path("cloud_regions.yaml"), encoding="utf-8") as handle:
+        doc = yaml.safe_load(handle)
     return tuple((str(r["name"]), float(r["lat_deg"]), float(r["lon_deg"])) for r in doc["regions"])
 
 
