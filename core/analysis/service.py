@@ -47,6 +47,8 @@ from scipy.sparse.csgraph import dijkstra
 
 C_KM_S = 299_792.458
 FIBRE_KM_S = C_KM_S * 2.0 / 3.0
+SEARCH_KM = 12000.0
+"""First reach of the ISL search from a place's entry satellite; widened where demand is left over."""
 
 
 @lru_cache(maxsize=1)
@@ -89,20 +91,22 @@ def allocate(order, demand, entry_row, dist, spare, max_util, out_place, out_sat
 
     ``order`` places by decreasing demand; ``entry_row[p]`` the row of ``dist`` (path km from
     the place's entry satellite to every satellite; -1: no satellite in view); ``spare`` TOPS
-    per satellite. Writes the assignments into the ``out_*`` buffers and returns their count
-    and the TOPS used per satellite.
+    per satellite. Writes the assignments into the ``out_*`` buffers and returns their count,
+    the TOPS used per satellite and the TOPS left unserved per place.
     """
     n_sat = spare.shape[0]
     used = np.zeros(n_sat)
+    unmet = np.zeros(demand.size)
     m = 0
     for p in order:
         row = entry_row[p]
         if row < 0:
             continue
         need = demand[p]
-        near = np.argsort(dist[row])
+        reach = np.flatnonzero(np.isfinite(dist[row]))
+        near = reach[np.argsort(dist[row][reach])]
         for i in near:
-            if need <= 0.0 or not np.isfinite(dist[row, i]):
+            if need <= 0.0:
                 break
             room = spare[i] * max_util - used[i]
             if room <= 0.0:
@@ -116,7 +120,8 @@ def allocate(order, demand, entry_row, dist, spare, max_util, out_place, out_sat
                 out_tops[m] = take
                 out_km[m] = dist[row, i]
                 m += 1
-    return m, used
+        unmet[p] = need
+    return m, used, unmet
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,12 +260,23 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
             w = np.linalg.norm(r[act[:, 0], t] - r[act[:, 1], t], axis=-1)
             g = csr_matrix((np.concatenate([w, w]), (np.concatenate([act[:, 0], act[:, 1]]), np.concatenate([act[:, 1], act[:, 0]]))),
                            shape=(n_sat, n_sat))
-            dist = dijkstra(g, directed=True, indices=sources)
+            # search near the entry first; widen a search whose place is left short (same result)
+            dist = dijkstra(g, directed=True, indices=sources, limit=SEARCH_KM)
+            limited = np.ones(sources.size, bool)
         else:
+            g = None
             dist = np.full((sources.size, n_sat), np.inf)
             dist[np.arange(sources.size), sources] = 0.0
+            limited = np.zeros(sources.size, bool)
         spare = np.maximum(np.asarray(delivered[:, t], float) - need_eo, 0.0)
-        m, used = allocate(order, demand, row, np.ascontiguousarray(dist), spare, float(svc.max_utilization), *buf)
+        while True:
+            m, used, unmet = allocate(order, demand, row, np.ascontiguousarray(dist), spare, float(svc.max_utilization), *buf)
+            short = np.unique(row[(unmet > 1e-12 * demand) & (row >= 0)])
+            short = short[limited[short]]
+            if short.size == 0:
+                break
+            dist[short] = dijkstra(g, directed=True, indices=sources[short])
+            limited[short] = False
         use_sum += np.divide(used, delivered[:, t], out=np.zeros(n_sat), where=delivered[:, t] > 0)
         if m == 0:
             continue

@@ -58,12 +58,20 @@ def test_allocation_fills_nearest_spare_first_and_counts_what_is_left():
     spare = np.array([10.0, 10.0, 10.0, 100.0])
     bufs = (np.zeros(8, np.int64), np.zeros(8, np.int64), np.zeros(8), np.zeros(8))
     # place 1 asks for 20 (served first), place 0 for 10; both enter at satellite 0; 90 % of spare usable
-    m, used = service.allocate(np.array([1, 0]), np.array([10.0, 20.0]), np.array([0, 0]), dist, spare, 0.9, *bufs)
+    m, used, unmet = service.allocate(np.array([1, 0]), np.array([10.0, 20.0]), np.array([0, 0]), dist, spare, 0.9, *bufs)
     assert m == 4
     assert list(bufs[0][:m]) == [1, 1, 1, 0] and list(bufs[1][:m]) == [0, 1, 2, 2]
     assert np.allclose(bufs[2][:m], [9.0, 9.0, 2.0, 7.0])
     # satellite 3 is unreachable: 30 asked, 27 served
     assert used.sum() == pytest.approx(27.0) and used[3] == 0.0
+    assert list(unmet) == [3.0, 0.0]
+
+
+def test_a_short_first_search_gives_the_same_result(monkeypatch):
+    wide = _service(2000)[2].to_json()
+    monkeypatch.setattr(service, "SEARCH_KM", 300.0)  # most places must widen their search
+    narrow = _service(2000)[2].to_json()
+    assert narrow == wide
 
 
 def test_small_mission_serves_and_reports_response_times():
