@@ -487,7 +487,7 @@ class InsightResult:
     horizon_s: float
     traditional_stability: PathStability | None = None
     in_orbit_stability: PathStability | None = None
-    offloaded: "OffloadResult | None" = None
+    offloaded: OffloadResult | None = None
     """In-orbit waits with offloading to neighbours (:class:`OffloadResult`); ``None`` without ISLs."""
 
     def summary(self, waits: np.ndarray, stability: PathStability | None = None) -> dict:
@@ -677,7 +677,7 @@ class OffloadResult:
     offloaded_fraction: float
     stability: PathStability
 
-    def to_json(self, parent: "InsightResult") -> dict:
+    def to_json(self, parent: InsightResult) -> dict:
         with_ = parent.summary(self.in_orbit_s, self.stability)
         return {
             "offloaded_fraction": self.offloaded_fraction,

@@ -65,8 +65,8 @@ def run_analysis(
     from core.analysis import access as access_mod
     from core.analysis import compute as compute_mod
     from core.analysis import cost as cost_mod
-    from core.analysis import delivered as delivered_mod
     from core.analysis import coverage as coverage_mod
+    from core.analysis import delivered as delivered_mod
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
     from core.analysis import power as power_mod

@@ -245,7 +245,7 @@ class Service(_Strict):
     )
 
     @model_validator(mode="after")
-    def _one_demand(self) -> "Service":
+    def _one_demand(self) -> Service:
         if bool(self.demand) == (self.population_weighted is not None):
             raise ValueError("give either demand (a list of places) or population_weighted, not both and not neither")
         return self

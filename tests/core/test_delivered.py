@@ -5,8 +5,8 @@ import pytest
 
 from core.analysis import delivered, power
 from core.analysis.compute import size_compute
-from core.orbits.ephemeris import build_ephemeris
 from core.mission.io import load_mission, loads_mission
+from core.orbits.ephemeris import build_ephemeris
 
 PATH = "resources/missions/default.yaml"
 

@@ -75,7 +75,7 @@ def test_a_short_first_search_gives_the_same_result(monkeypatch):
 
 
 def test_small_mission_serves_and_reports_response_times():
-    m, comp, r = _service(50)
+    _, comp, r = _service(50)
     j = r.to_json()
     assert 0.0 < j["served_fraction"] <= 1.0
     # a request goes up and down at least 550 km each way
@@ -89,7 +89,7 @@ def test_small_mission_serves_and_reports_response_times():
 
 
 def test_demand_beyond_the_constellation_is_counted_as_not_served():
-    m, comp, r = _service(1e7)
+    _, comp, r = _service(1e7)
     spare = (comp.delivered.tops.astype(float) - comp.shells[0].required_tops_per_satellite).clip(0).sum(axis=0)
     j = r.to_json()
     assert j["served_fraction"] <= float(np.mean(0.9 * spare)) / (1e7 + 50) + 1e-9
