@@ -148,6 +148,7 @@ class ServiceResult:
     served_over_time: np.ndarray
     utilization: np.ndarray
     requests_per_s: float
+    place_not_in_view: np.ndarray
 
     def to_json(self) -> dict:
         def num(x):
@@ -162,13 +163,15 @@ class ServiceResult:
             "reason": reason,
             "demand_tops": float(self.demand_tops.sum()),
             "requests_per_s": float(self.requests_per_s),
+            "not_in_view_fraction": float(np.average(self.place_not_in_view, weights=self.demand_tops)),
             "utilization_mean": float(self.utilization.mean()) if self.utilization.size else 0.0,
             "utilization_max": float(self.utilization.max()) if self.utilization.size else 0.0,
             "places": [
                 {"place": name, "demand_tops": float(d), "served_fraction": float(s), "p50_ms": num(p50),
-                 "p95_ms": num(p95), "terrestrial_ms": float(t[1]), "terrestrial_region": t[0]}
-                for name, d, s, p50, p95, t in zip(self.places, self.demand_tops, self.place_served, self.place_p50_ms,
-                                                   self.place_p95_ms, self.terrestrial)
+                 "p95_ms": num(p95), "terrestrial_ms": float(t[1]), "terrestrial_region": t[0],
+                 "not_in_view_fraction": float(nv)}
+                for name, d, s, p50, p95, t, nv in zip(self.places, self.demand_tops, self.place_served, self.place_p50_ms,
+                                                       self.place_p95_ms, self.terrestrial, self.place_not_in_view)
             ],
         }
 
@@ -242,6 +245,7 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     cap = n_place * n_sat  # a place takes each satellite at most once per epoch
     buf = (np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap), np.zeros(cap))
     served = np.zeros((n_place, n_time))
+    not_in_view = np.zeros(n_place)
     use_sum = np.zeros(n_sat)
     samples_ms, samples_w, samples_p = [], [], []
     for t in range(n_time):
@@ -250,6 +254,7 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
         slant = np.where(vis, slant, np.inf)
         entry = np.argmin(slant, axis=1)
         seen = np.isfinite(slant[np.arange(n_place), entry])
+        not_in_view += ~seen
         if not seen.any():
             continue
         sources, entry_row = np.unique(entry[seen], return_inverse=True)
@@ -308,4 +313,5 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
         p50_ms=p50, p95_ms=p95, p99_ms=p99,
         served_over_time=served.sum(axis=0) / demand.sum(), utilization=use_sum / max(n_time, 1),
         requests_per_s=float(demand.sum() * 1e12 / svc.ops_per_request),
+        place_not_in_view=not_in_view / max(n_time, 1),
     )

@@ -82,6 +82,8 @@ def test_small_mission_serves_and_reports_response_times():
     assert j["p50_ms"] >= 2 * 550 / 299_792.458 * 1000
     assert j["p50_ms"] <= j["p95_ms"] <= j["p99_ms"]
     assert [p["place"] for p in j["places"]] == ["London", "Nairobi"]
+    # what is not served here is demand at epochs when the place sees no satellite (capacity is ample)
+    assert j["served_fraction"] == pytest.approx(1.0 - j["not_in_view_fraction"])
     assert j["places"][0]["terrestrial_ms"] < 0.01  # the catalogue city sits a few hundred metres from the region city
     # spare compute is shared: served TOPS never exceed 90 % of the delivered TOPS less the workload
     spare = (comp.delivered.tops.astype(float) - comp.shells[0].required_tops_per_satellite).clip(0).sum(axis=0)
