@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("screenshot", help="render the main window to a PNG picture")
     p.add_argument("mission", metavar="MISSION", help="mission file or preset name")
     p.add_argument("-o", "--output", required=True, metavar="FILE.png")
-    p.add_argument("--time", metavar="ISO", help="UTC time to show (default: the mission epoch)")
-    p.add_argument("--size", metavar="WxH", default="1600x1000", help="window size in pixels (default 1600x1000)")
+    p.add_argument("--time", metavar="ISO", help="UTC time to show, within the analysis window (default: the mission epoch)")
+    p.add_argument("--size", metavar="WxH", default="1600x1000", help="window size in pixels, honoured exactly (from 1280x720 up; default 1600x1000)")
     return parser
 
 
@@ -52,6 +52,14 @@ def _headless_analyze(parser: argparse.ArgumentParser, mission: str | None) -> i
 
 
 def _screenshot(args) -> int:
+    if args.time:
+        from app.main_time import BadTime, parse_time_utc
+
+        try:
+            parse_time_utc(args.time)  # a bad --time fails at once, before any work
+        except BadTime as err:
+            print(f"starnet: {err}", file=sys.stderr)
+            return 2
     if not has_display():
         print("starnet: screenshot needs a display; run it under xvfb-run on a headless machine", file=sys.stderr)
         return 2
@@ -61,12 +69,15 @@ def _screenshot(args) -> int:
     except ValueError:
         print(f"starnet: --size must look like 1600x1000, not {args.size!r}", file=sys.stderr)
         return 2
-    from core.mission.errors import MissionError
-
     from app.main import render_screenshot
+    from app.main_time import BadSize, BadTime
+    from core.mission.errors import MissionError
 
     try:
         out = render_screenshot(args.mission, args.output, args.time, args.size)
+    except (BadTime, BadSize) as err:
+        print(f"starnet: {err}", file=sys.stderr)
+        return 2
     except MissionError as err:
         print(str(err), file=sys.stderr)
         return 2

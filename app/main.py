@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.document import MissionDocument, load_mission_file
+from app.main_time import BadSize, time_offset_s
 from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dark_palette, dispose
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.png"
@@ -91,6 +91,9 @@ def run_gui(mission_name: str | None = None) -> int:
         return 2
     doc = MissionDocument(mission, path)
     window = MainWindow(doc)
+    if not window.settings.value("window/geometry"):  # first start: fit the screen, globe first on a laptop
+        screen = app.primaryScreen().availableGeometry()
+        window.fit_to(min(1600, screen.width()), min(1000, screen.height()))
     window.show()
     QTimer.singleShot(300, lambda: offer_recovery(window))
     code = app.exec()
@@ -107,6 +110,43 @@ def parse_size(text: str | None) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def picture_window(doc: MissionDocument, size: tuple[int, int], settings_dir: Path) -> MainWindow:
+    """A main window for pictures: exactly ``size``, fresh settings, no autosave, not computing."""
+    app = make_app()
+    settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(doc, settings=settings, autosave_path=Path(settings_dir) / "autosave.yaml", restore_layout=False, start=False)
+    window.fit_to(*size)
+    window.show()
+    app.processEvents()
+    window.fit_to(*size)  # the second pass sizes the docks once the window is laid out on screen
+    app.processEvents()
+    return window
+
+
+def show_for_picture(window: MainWindow, results, t_s: float = 0.0, select: int | None = None) -> None:
+    """Show ``results`` at ``t_s`` seconds from the epoch, one satellite selected and in view."""
+    app = make_app()
+    from app.globe.prepare import prepare_view
+
+    window.apply_results(results, prepare_view(results))
+    window.timebar.set_time(t_s)
+    if select is None and results.ephemeris.n_sat:
+        select = 0
+    window.select_satellite(select)
+    if select is not None and select >= 0:  # keep the selected satellite in view, on the lit side if it can be
+        sat = window.view_data.positions_eci(t_s)[select]
+        sun = window.view_data.sun_eci_at(t_s)
+        window.globe.aim_at_sun(sat / np.linalg.norm(sat) + 0.35 * sun, offset_deg=0.0)
+        window.globe.set_time(t_s)
+    window.show_dock("budgetsDock")  # a picture is for results: budgets in front of the welcome panel
+    window.show_dock("plotsDock")
+    window.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
+    for _ in range(10):
+        app.processEvents()
+    window.globe.canvas.update()
+    app.processEvents()
+
+
 def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None, size: str | None = None,
                       select: int | None = None) -> Path:
     """Open the main window on a mission, compute it, and save a picture of the window."""
@@ -114,44 +154,29 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
 
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     app = make_app()
-    tmp = Path(tempfile.mkdtemp(prefix="starnet-shot-"))
-    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     mission, path = resolve_mission(mission_name)
     doc = MissionDocument(mission, path)
-    window = MainWindow(doc, settings=settings, autosave_path=tmp / "autosave.yaml", restore_layout=False, start=False)
-    w, h = parse_size(size)
-    window.resize(w, h)
-    window.show()
-    app.processEvents()
-    from app.globe.prepare import prepare_view
+    t = 0.0
+    if time_iso:
+        t = time_offset_s(mission, time_iso)
+    wanted = parse_size(size)
+    window = picture_window(doc, wanted, Path(tempfile.mkdtemp(prefix="starnet-shot-")))
+    if (window.width(), window.height()) != wanted:
+        got = f"{window.width()}x{window.height()}"
+        smallest = window.minimumSizeHint()
+        window.shutdown()
+        raise BadSize(f"--size: the window cannot be {wanted[0]}x{wanted[1]} (it became {got}; "
+                      f"the smallest it can be is {smallest.width()}x{smallest.height()})")
     from app.workers import run_analysis
 
     results = run_analysis(doc.snapshot(), doc.base_dir)
-    window.apply_results(results, prepare_view(results))
-    t = 0.0
-    if time_iso:
-        from core.orbits.timegrid import to_time
-
-        t = float((to_time(time_iso) - results.ephemeris.time.epoch).to_value("s"))
-    window.timebar.set_time(t)
-    if select is None and results.ephemeris.n_sat:
-        select = 0
-    window.select_satellite(select)
-    if select is not None and select >= 0:  # keep the selected satellite in view, on the lit side if it can be
-        sat = window.view_data.positions_eci(t)[select]
-        sun = window.view_data.sun_eci_at(t)
-        window.globe.aim_at_sun(sat / np.linalg.norm(sat) + 0.35 * sun, offset_deg=0.0)
-        window.globe.set_time(t)
-    window.show_dock("budgetsDock")  # a picture is for results: budgets in front of the welcome panel
+    show_for_picture(window, results, t, select)
     deadline = time.monotonic() + 60.0  # let the selected satellite's lifetime estimate arrive
     while window.details.labels["lifetime"].text().startswith("estimating") and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.02)
-    window.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
-    for _ in range(10):
+    for _ in range(5):
         app.processEvents()
-    window.globe.canvas.update()
-    app.processEvents()
     image = window.picture()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

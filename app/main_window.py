@@ -20,16 +20,19 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QSplitter,
+    QScrollArea,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
 
 from app.document import MissionDocument, load_mission_file, mission_problems
+from app.exports import ExportRunner
 from app.globe.canvas import GlobeView
 from app.globe.prepare import prepare_view
 from app.panels.budgets import BudgetsPanel
@@ -42,6 +45,7 @@ from app.plots.coverage import CoveragePlot
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
+from app.plots.panel import PlotsPanel
 from app.plots.power import PowerPlot
 from app.workers import AnalysisRunner, Computed
 
@@ -51,6 +55,21 @@ MAX_RECENT = 8
 DEBOUNCE_MS = 120
 AUTOSAVE_MS = 60_000
 FILE_FILTER = "Mission files (*.yaml *.yml *.json);;All files (*)"
+
+
+COMPACT_BELOW = (1500, 900)
+"""Window width and height (px) below which the docks are tabbed so that the globe keeps room."""
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: its dock can shrink below the widget's natural height."""
+    area = QScrollArea()
+    area.setObjectName(widget.objectName() + "Scroll" if widget.objectName() else "")
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    return area
 
 
 def autosave_dir() -> Path:
@@ -89,14 +108,13 @@ class MainWindow(QMainWindow):
         self.latency_plot = LatencyPlot(self)
         self.power_plot = PowerPlot(self)
         self.insight_plot = InsightPlot(self)
-        plots = QSplitter(Qt.Orientation.Horizontal, self)
-        plots.setObjectName("plotsSplitter")
-        for p in (self.coverage_plot, self.latency_plot, self.power_plot, self.insight_plot):
-            plots.addWidget(p)
+        self.plots = PlotsPanel([("Coverage", self.coverage_plot), ("Latency", self.latency_plot),
+                                 ("Battery", self.power_plot), ("Time to insight", self.insight_plot)], self)
+        plots = self.plots
         self.timebar = TimeBar(self)
         self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("editorDock", "Constellation", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._add_dock("detailsDock", "Satellite", self.details, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("editorDock", "Constellation", scrolled(self.editor), Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("detailsDock", "Satellite", scrolled(self.details), Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock("mapDock", "2D map", self.map, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("budgetsDock", "Budgets", self.budgets, Qt.DockWidgetArea.RightDockWidgetArea)
         self._add_dock("plotsDock", "Plots", plots, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -104,15 +122,18 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["plotsDock"], self.docks["timeDock"], Qt.Orientation.Vertical)
         self.splitDockWidget(self.docks["editorDock"], self.docks["detailsDock"], Qt.Orientation.Vertical)
         self.splitDockWidget(self.docks["mapDock"], self.docks["budgetsDock"], Qt.Orientation.Vertical)
+        # The trade study's scatter needs width and height: a tab beside the plots, not a corner.
         self.study = TradeStudyDock(self)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.study)
-        self.tabifyDockWidget(self.docks["budgetsDock"], self.study)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.study)
+        self.tabifyDockWidget(self.docks["plotsDock"], self.study)
         self.docks[self.study.objectName()] = self.study
         self.welcome = WelcomePanel(self, settings=self.settings)
+        self.welcome.setWidget(scrolled(self.welcome.widget()))
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.welcome)
         self.tabifyDockWidget(self.docks["budgetsDock"], self.welcome)
         self.docks[self.welcome.objectName()] = self.welcome
         self.docks["budgetsDock"].raise_()
+        self.docks["plotsDock"].raise_()
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._default_state = self.saveState()
@@ -120,6 +141,8 @@ class MainWindow(QMainWindow):
         # -- status bar
         self.stage_label = QLabel("Ready", self)
         self.stage_label.setObjectName("stageLabel")
+        # a long stage message is cut, never a reason for the window to grow
+        self.stage_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("progressBar")
         self.progress.setRange(0, 100)
@@ -141,6 +164,12 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.timing_label)
         sb.addPermanentWidget(self.progress)
         sb.addPermanentWidget(self.cancel_button)
+
+        # -- exports, off the GUI thread
+        self.exports = ExportRunner(self)
+        self.exports.finished.connect(self.status)
+        self.exports.failed.connect(self._export_failed)
+        self.exports.cancelled.connect(lambda: self.status("Export cancelled; nothing was written"))
 
         # -- computation
         self.runner = AnalysisRunner(prepare_view, self)
@@ -177,6 +206,7 @@ class MainWindow(QMainWindow):
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
 
+        self.compact = False
         self.resize(1600, 1000)
         self.apply_default_sizes()
         if restore_layout:
@@ -202,10 +232,33 @@ class MainWindow(QMainWindow):
 
     def apply_default_sizes(self) -> None:
         d = self.docks
-        self.resizeDocks([d["editorDock"], d["mapDock"]], [330, 400], Qt.Orientation.Horizontal)
+        if self.compact:
+            w, h = self.width(), self.height()
+            self.resizeDocks([d["editorDock"], d["mapDock"]], [max(312, w // 5), max(300, w // 4)], Qt.Orientation.Horizontal)
+            self.resizeDocks([d["plotsDock"], d["timeDock"]], [max(170, int(h * 0.3)), 36], Qt.Orientation.Vertical)
+            return
+        self.resizeDocks([d["editorDock"], d["mapDock"]], [360, 400], Qt.Orientation.Horizontal)
         self.resizeDocks([d["plotsDock"], d["timeDock"]], [270, 36], Qt.Orientation.Vertical)
         self.resizeDocks([d["editorDock"], d["detailsDock"]], [600, 230], Qt.Orientation.Vertical)
         self.resizeDocks([d["mapDock"], d["budgetsDock"]], [290, 400], Qt.Orientation.Vertical)
+
+    def fit_to(self, width_px: int, height_px: int) -> None:
+        """Resize to exactly ``width_px`` x ``height_px`` and lay the docks out for that size.
+
+        Below :data:`COMPACT_BELOW` the globe comes first: the left and right docks become tabs
+        (Constellation | Satellite, 2D map | Budgets | Welcome) and take less of the width.
+        """
+        self.resize(width_px, height_px)
+        compact = width_px < COMPACT_BELOW[0] or height_px < COMPACT_BELOW[1]
+        if compact and not self.compact:
+            d = self.docks
+            self.tabifyDockWidget(d["editorDock"], d["detailsDock"])
+            self.tabifyDockWidget(d["mapDock"], d["budgetsDock"])
+            self.tabifyDockWidget(d["mapDock"], d["welcomeDock"])
+            d["editorDock"].raise_()
+            d["mapDock"].raise_()
+        self.compact = compact
+        self.apply_default_sizes()
 
     def restore_layout(self) -> None:
         geo = self.settings.value("window/geometry")
@@ -430,8 +483,10 @@ class MainWindow(QMainWindow):
         if path:
             from core import api
 
-            Path(path).write_text(json.dumps(api.results_document(self.results), indent=2))
-            self.status(f"Results written to {path}")
+            results = self.results
+            self._export("Writing the results (JSON)",
+                         lambda p: p.write_text(json.dumps(api.results_document(results), indent=2)),
+                         Path(path), f"Results written to {path}")
 
     def export_png_dialog(self) -> None:
         path = self.ask_save_path("Export picture", "PNG (*.png)", ".png")
@@ -458,7 +513,8 @@ class MainWindow(QMainWindow):
             return
         from core.export.czml import write_czml
 
-        self._export(lambda: write_czml(self.results, Path(path)), f"CZML written to {path}")
+        results = self.results
+        self._export("Writing the CZML", lambda p: write_czml(results, p), Path(path), f"CZML written to {path}")
 
     def export_report_dialog(self) -> None:
         if self.results is None:
@@ -468,7 +524,8 @@ class MainWindow(QMainWindow):
             return
         from core.export.report import write_report
 
-        self._export(lambda: write_report(self.results, Path(path)), f"Report written to {path}")
+        results = self.results
+        self._export("Writing the report", lambda p: write_report(results, p), Path(path), f"Report written to {path}")
 
     def export_outputs_dialog(self) -> None:
         if self.results is None:
@@ -481,20 +538,20 @@ class MainWindow(QMainWindow):
         from core.export.commands import write_outputs
 
         target = Path(folder) / f"{Path(self.doc.path).stem if self.doc.path else 'mission'}-exports"
-        self._export(lambda: write_outputs(self.results, target), f"Data written to {target}")
+        results = self.results
+        self._export("Writing the data folder", lambda p: write_outputs(results, p), target, f"Data written to {target}")
 
-    def _export(self, write, done_message: str) -> None:
-        """Run one export from the shown results; problems become a dialog, never a crash."""
-        from PySide6.QtGui import QGuiApplication
+    def _export(self, label: str, write, target: Path, done_message: str) -> bool:
+        """Run one export from the shown results on a worker thread (progress, cancel); problems become a dialog."""
+        if not self.exports.start(label, write, target, done_message):
+            self.status("An export is still running; wait for it or cancel it")
+            return False
+        self.status(f"{label}…")
+        return True
 
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            write()
-            self.status(done_message)
-        except Exception as err:  # noqa: BLE001 - shown to the user
-            QMessageBox.warning(self, "Export", f"The export failed: {err}")
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+    def _export_failed(self, message: str) -> None:
+        self.status("Export failed")
+        QMessageBox.warning(self, "Export", f"The export failed: {message}")
 
     # ------------------------------------------------------------------------------- compute
     def show_dock(self, name: str) -> None:
@@ -601,6 +658,7 @@ class MainWindow(QMainWindow):
         for plot in (self.coverage_plot, self.latency_plot, self.power_plot, self.insight_plot):
             plot.mark_preview(preview)
         self.budgets.set_results(results)
+        self.editor.engine_ready()
         self.globe.route_pair = max(self.latency_plot.pair.currentIndex(), 0)
         self.timebar.set_window(float(eph.time.duration_s), eph.time)
 
@@ -640,10 +698,18 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, APPLICATION, f"<b>{APPLICATION}</b> {__version__}<br>Design computing constellations.<br>"
                           "Earth imagery: NASA Earth Observatory / Blue Marble Next Generation.")
 
+    def shortcut_lines(self) -> list[str]:
+        """``"Ctrl+O  Open"`` for every menu action that has a shortcut: the list cannot name an unbound key."""
+        lines = []
+        for act in self.findChildren(QAction):
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and act.text():
+                lines.append(f"{keys}\t{act.text().replace('&', '').rstrip('…')}")
+        return sorted(set(lines))
+
     def shortcuts_help(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", "Ctrl+N/O/S: new, open, save\nCtrl+Z / Ctrl+Shift+Z: undo / redo\n"
-                                "Space: play / pause\nO: orbit tracks   L: links\nF5: recompute   Esc: cancel\n"
-                                "Mouse: drag to rotate, wheel to zoom, click a satellite to select it")
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines())
+                                + "\n\nMouse: drag to rotate, wheel to zoom, click a satellite to select it")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if not self.maybe_save():
@@ -651,6 +717,7 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.runner.cancel()
+        self.exports.wait()  # an export the user asked for finishes before the window goes
         self.autosave_timer.stop()
         self.autosave_path.unlink(missing_ok=True)
         self.autosave_path.with_suffix(".json").unlink(missing_ok=True)
@@ -661,6 +728,8 @@ class MainWindow(QMainWindow):
         """Stop the workers and release the GL canvas (tests, screenshots)."""
         self.runner.cancel()
         self.runner.wait(120)
+        self.exports.cancel()
+        self.exports.wait()
         self.autosave_timer.stop()
         self.debounce.stop()
         self.timebar.play(False)

@@ -178,8 +178,13 @@ def summary_tables(results) -> list:
         rows=[[s.name, s.n_sat, s.altitude_km, s.inclination_deg, s.period_s / 60.0, s.raan_drift_deg_per_day, s.propagator] for s in eph.shells],
     )
     tables = [head]
-    for _, section in results.sections():
-        tables.extend(section.tables())
+    for key, section in results.sections():
+        if key == "insight":  # times with their units and, when a model cannot keep up, why
+            from core.export.report.content import insight_gains_table, insight_table
+
+            tables += [insight_table(section.to_json()), insight_gains_table(section.to_json())]
+        else:
+            tables.extend(section.tables())
     return tables
 
 

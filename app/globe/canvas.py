@@ -70,6 +70,7 @@ class GlobeView(QWidget):
         self._camera_aimed = False
         self._sunlit = np.zeros(0, bool)
         self._cull_eye: np.ndarray | None = None
+        self._ecef_to_scene = np.eye(3)
         self.frames_drawn = 0
         self.canvas.events.draw.connect(self._on_draw_first, position="first")
         self.canvas.events.mouse_press.connect(self._on_press)
@@ -101,6 +102,7 @@ class GlobeView(QWidget):
         tr = np.eye(4)
         tr[:3, :3] = m  # row vectors: r_eci^T = r_ecef^T M
         self.earth_node.transform.matrix = tr
+        self._ecef_to_scene = m.T
         self.earth.update_time(m @ data.sun_eci_at(self.t))
         pos = data.positions_eci(self.t)
         self._pos = pos
@@ -123,6 +125,7 @@ class GlobeView(QWidget):
         self.satellites.update_time(self._pos, self._sunlit, self.selected, ~hidden)
         self.links.update_time(self._pos, self.data.nearest(self.t), hidden)
         self.orbits.cull(self.t, eye)
+        self.stations.cull(eye, self._ecef_to_scene)
 
     def _on_draw_first(self, event) -> None:
         """Count the frame; if the camera turned since the last cull, cull again before drawing."""

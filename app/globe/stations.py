@@ -1,9 +1,15 @@
-"""Ground stations (triangles) and cities (dots) with labels, fixed to the turning Earth."""
+"""Ground stations (triangles) and cities (dots) with labels, fixed to the turning Earth.
+
+Labels are drawn whole, on top (no depth test), and only for places the Earth does not hide
+from the camera: a depth-tested label near the limb would be cut by the globe ("irbanks").
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from vispy import scene
+
+from app.globe.occlusion import hidden_behind_earth
 
 
 class StationsAdapter:
@@ -14,7 +20,10 @@ class StationsAdapter:
                                          anchor_x="left", anchor_y="bottom")
         for v in (self.stations, self.cities):
             v.set_gl_state("translucent", depth_test=True)
-        self.labels.set_gl_state("translucent", depth_test=True)
+        self.labels.set_gl_state("translucent", depth_test=False)
+        self.names: list[str] = []
+        self.anchors_ecef = np.zeros((0, 3))
+        self.shown: list[str] = []
 
     def set_view(self, view) -> None:
         st = [g for g in view.ground if g.kind == "station"]
@@ -28,9 +37,23 @@ class StationsAdapter:
         self.stations.visible = bool(st)
         self.cities.visible = bool(ct)
         pts = st + ct
+        self.names = [" " + g.name for g in pts]
+        self.anchors_ecef = np.array([g.ecef_er * 1.01 for g in pts]).reshape(-1, 3)
+        self.shown = []
         if pts:
-            self.labels.text = [" " + g.name for g in pts]
-            self.labels.pos = np.array([g.ecef_er * 1.01 for g in pts])
+            self.labels.text = self.names
+            self.labels.pos = self.anchors_ecef
             self.labels.visible = True
         else:
             self.labels.visible = False
+
+    def cull(self, eye_scene: np.ndarray, ecef_to_scene: np.ndarray) -> list[str]:
+        """Blank the labels of places behind the Earth as seen from ``eye_scene``; the shown names."""
+        if not self.names:
+            return []
+        hidden = hidden_behind_earth(eye_scene, self.anchors_ecef @ ecef_to_scene.T)
+        shown = [name if not h else "" for name, h in zip(self.names, hidden)]
+        if shown != self.shown:
+            self.shown = shown
+            self.labels.text = shown
+        return [n.strip() for n in shown if n]

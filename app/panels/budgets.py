@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 RED = QColor("#ff6b6b")
 
 ROWS = [
+    ("bus", "Bus", ""),
     ("hardware", "Compute hardware", "compute"),
     ("tops", "Compute [TOPS/sat]", "compute"),
     ("required", "Required [TOPS/sat]", "compute"),
@@ -41,7 +43,22 @@ KEYWORDS = {"array": ("array",), "battery": ("battery",), "radiator": ("radiator
             "compute": ("compute", "tops", "storage"), "mass": ("mass",), "power": ("power", "load")}
 
 
-def _fmt(value, digits: int = 1) -> str:
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` with ``digits`` significant digits, thousands separated, no trailing zeros.
+
+    ``1.5`` -> ``"1.5"``, ``0.55`` -> ``"0.55"``, ``0.333`` -> ``"0.333"``, ``275.4`` -> ``"275"``,
+    ``12345.6`` -> ``"12,346"``: a small figure keeps its digits, a large one is not cut.
+    """
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _fmt(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, str):
@@ -52,7 +69,7 @@ def _fmt(value, digits: int = 1) -> str:
         return str(value)
     if not math.isfinite(v):
         return "∞"
-    return f"{v:,.{digits}f}"
+    return significant(v)
 
 
 def budget_columns(results) -> list[dict]:
@@ -60,14 +77,14 @@ def budget_columns(results) -> list[dict]:
     mission = results.mission
     cols = []
     for k, entry in enumerate(mission.constellations):
-        col: dict = {"header": f"{entry.name}\n(bus {entry.bus})", "values": {}, "reasons": []}
+        col: dict = {"header": entry.name, "values": {"bus": entry.bus}, "reasons": []}
         v = col["values"]
         c = results.compute.shells[k] if results.compute is not None else None
         if c is not None:
             v["hardware"] = f"{c.compute_units} × {c.hardware.name}"
-            v["tops"] = _fmt(c.tops_per_satellite, 0)
-            v["required"] = _fmt(c.required_tops_per_satellite, 0)
-            v["util"] = _fmt(100 * c.utilization, 0)
+            v["tops"] = _fmt(c.tops_per_satellite)
+            v["required"] = _fmt(c.required_tops_per_satellite)
+            v["util"] = _fmt(100 * c.utilization)
             d = getattr(results.compute, "delivered", None)
             if d is not None and k < len(d.shells):
                 ds = d.shells[k]
@@ -78,22 +95,22 @@ def budget_columns(results) -> list[dict]:
         p = results.power.shells[k] if results.power is not None else None
         if p is not None:
             s = p.sizing
-            v["compute_w"] = _fmt(p.compute_w, 0)
-            v["load_w"] = _fmt(p.load_w, 0)
-            v["eclipse"] = _fmt(p.eclipse_max_s / 60.0, 1)
-            v["array_w"] = _fmt(s.get("solar_array_w"), 0)
-            v["array_m2"] = _fmt(s.get("solar_array_m2"), 2)
-            v["battery_wh"] = _fmt(s.get("battery_wh"), 0)
-            v["battery_dod"] = _fmt(100 * s.get("battery_dod", float("nan")), 0)
-            v["radiator_m2"] = _fmt(s.get("radiator_m2"), 2)
-            v["mass_kg"] = _fmt(p.mass_kg, 1)
+            v["compute_w"] = _fmt(p.compute_w)
+            v["load_w"] = _fmt(p.load_w)
+            v["eclipse"] = _fmt(p.eclipse_max_s / 60.0)
+            v["array_w"] = _fmt(s.get("solar_array_w"))
+            v["array_m2"] = _fmt(s.get("solar_array_m2"))
+            v["battery_wh"] = _fmt(s.get("battery_wh"))
+            v["battery_dod"] = _fmt(100 * s.get("battery_dod", float("nan")))
+            v["radiator_m2"] = _fmt(s.get("radiator_m2"))
+            v["mass_kg"] = _fmt(p.mass_kg)
             col["reasons"] += list(p.infeasible_reasons)
         cs = results.cost.shells[k] if results.cost is not None else None
         if cs is not None:
             for key, attr, scale in (("cost", "launch_usd_per_sat", 1e3), ("cost_2035", "launch_usd_per_sat_2035", 1e3),
                                      ("sat_cost", "satellite_usd", 1e3), ("total", "constellation_usd", 1e6),
                                      ("total_2035", "constellation_usd_2035", 1e6)):
-                v[key] = _fmt(getattr(cs, attr) / scale, 0 if scale == 1e3 else 1)
+                v[key] = _fmt(getattr(cs, attr) / scale)
         v["feasible"] = "yes" if not col["reasons"] else "NO"
         cols.append(col)
     return cols
@@ -110,8 +127,13 @@ class BudgetsPanel(QWidget):
         self.table = QTableWidget(len(ROWS), 0, self)
         self.table.setObjectName("budgetTable")
         self.table.setVerticalHeaderLabels([r[1] for r in ROWS])
+        # Columns share the width; a long name wraps onto a second line instead of ending in "…".
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        self.table.viewport().installEventFilter(self)  # the cell area: it narrows when a scroll bar appears
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.reasons = QLabel("", self)
         self.reasons.setObjectName("budgetReasons")
         self.reasons.setWordWrap(True)
@@ -120,6 +142,39 @@ class BudgetsPanel(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.reasons)
+
+    def fit_columns(self) -> None:
+        """Share the width when every column's longest word fits; else give each column that word
+        (the rest wraps) and let the table scroll sideways."""
+        t = self.table
+        metrics, header = t.fontMetrics(), t.horizontalHeader()
+        need = []
+        for c in range(t.columnCount()):
+            texts = [t.horizontalHeaderItem(c).text() if t.horizontalHeaderItem(c) else ""]
+            texts += [t.item(r, c).text() for r in range(t.rowCount()) if t.item(r, c) is not None]
+            need.append(max((metrics.horizontalAdvance(w) for text in texts for w in text.split()), default=20) + 16)
+        room = t.viewport().width()
+        if sum(need) <= room:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            for c, width in enumerate(need):
+                t.setColumnWidth(c, width)
+        t.resizeRowsToContents()
+        QTimer.singleShot(0, self._fit_rows)  # stretched sections take their width on the next layout pass
+
+    def _fit_rows(self) -> None:
+        try:
+            self.table.resizeRowsToContents()
+        except RuntimeError:  # the panel was deleted meanwhile
+            pass
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QEvent
+
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
 
     def set_results(self, results) -> None:
         cols = budget_columns(results)
@@ -137,6 +192,7 @@ class BudgetsPanel(QWidget):
                     item.setForeground(QBrush(RED))
                     item.setToolTip(tip)
                 self.table.setItem(i, j, item)
-            lines += [f"{col['header'].splitlines()[0]}: {r}" for r in col["reasons"]]
+            lines += [f"{col['header']}: {r}" for r in col["reasons"]]
+        self.fit_columns()
         self.reasons.setText("\n".join(lines))
         self.reasons.setVisible(bool(lines))

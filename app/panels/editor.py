@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app import commands
 from app.document import EditError, MissionDocument
+from app.panels.shell_values import ORBIT_KEYS, WALKER_KEYS, shown_shell
 from core.mission.model import WALKER_RE
 
 INVALID_STYLE = "border: 1px solid #ff5c5c; background: #3a1f22;"
@@ -81,6 +83,8 @@ class ShellForm(QGroupBox):
     """Fields of one constellation entry. ``edit(key, value)`` is emitted for a change."""
 
     edit = Signal(str, object)
+    reverted = Signal()
+    """A field was put back to the document's value: any message about it is stale."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Shell", parent)
@@ -97,8 +101,12 @@ class ShellForm(QGroupBox):
             self.fields[key] = w
             return w
 
-        def dspin(key, lo, hi, decimals, suffix, step=1.0):
+        def dspin(key, lo, hi, decimals, suffix, step=1.0, unset=None):
+            # ``unset``: one step below the range, shown as "—" (the entry does not set the value)
             w = QDoubleSpinBox(self)
+            if unset is not None:
+                lo = unset
+                w.setSpecialValueText("—")
             w.setObjectName(f"field_{key}")
             w.setRange(lo, hi)
             w.setDecimals(decimals)
@@ -111,6 +119,7 @@ class ShellForm(QGroupBox):
 
         def ispin(key, lo, hi):
             w = QSpinBox(self)
+            w.setSpecialValueText("—")  # the lowest value, one below the valid range: not set
             w.setObjectName(f"field_{key}")
             w.setRange(lo, hi)
             w.setKeyboardTracking(False)
@@ -132,20 +141,22 @@ class ShellForm(QGroupBox):
         self.walker.setPlaceholderText("i:t/p/f  e.g. 53:1584/72/17")
         form.addRow("Walker i:t/p/f", self.walker)
         form.addRow("Pattern", combo("pattern", ["delta", "star"]))
-        form.addRow("Altitude", dspin("altitude_km", 160.5, 50000, 1, " km", 10))
+        # The boxes accept what the engine may refuse (150 km): its message then says why.
+        form.addRow("Altitude", dspin("altitude_km", 1, 50000, 1, " km", 10, unset=0))
         incl_row = QHBoxLayout()
-        incl_row.addWidget(dspin("inclination_deg", 0, 180, 2, " deg", 0.5), 1)
+        incl_row.addWidget(dspin("inclination_deg", 0, 180, 2, " deg", 0.5, unset=-1), 1)
         self.sso = QCheckBox("SSO", self)
         self.sso.setObjectName("field_sso")
         self.sso.setToolTip("Sun-synchronous inclination for this altitude")
         self.sso.toggled.connect(self._sso_toggled)
         incl_row.addWidget(self.sso)
         form.addRow("Inclination", incl_row)
-        form.addRow("LTAN", dspin("ltan_h", 0, 23.99, 2, " h", 0.5))
-        form.addRow("Planes", ispin("planes", 1, 1000))
-        form.addRow("Sats / plane", ispin("sats_per_plane", 1, 1000))
-        form.addRow("Phasing F", ispin("phasing", 0, 999))
-        form.addRow("RAAN 0", dspin("raan0_deg", -360, 360, 2, " deg", 5))
+        form.addRow("LTAN", dspin("ltan_h", 0, 23.99, 2, " h", 0.5, unset=-0.5))
+        self.fields["ltan_h"].setToolTip("Local time of the ascending node; — : not set (RAAN 0 applies)")
+        form.addRow("Planes", ispin("planes", 0, 1000))
+        form.addRow("Sats / plane", ispin("sats_per_plane", 0, 1000))
+        form.addRow("Phasing F", ispin("phasing", -1, 999))
+        form.addRow("RAAN 0", dspin("raan0_deg", -360, 360, 2, " deg", 5, unset=-361))
         form.addRow("Propagator", combo("propagator", ["two-body", "j2", "sgp4"]))
         form.addRow("Links (ISL)", combo("isl", ["none", "plus-grid"]))
         form.addRow("Bus", combo("bus", ["default"]))
@@ -158,27 +169,21 @@ class ShellForm(QGroupBox):
         self.entry: dict = {}
 
     # -- from the document ---------------------------------------------------------------------
-    def load(self, entry: dict, buses: list[str]) -> None:
+    def load(self, entry: dict, buses: list[str], epoch=None) -> None:
+        """Show ``entry`` (plain mission data); ``epoch`` resolves an LTAN into the RAAN it sets."""
         self._loading = True
         try:
             self.entry = entry
-            w = walker_parts(entry)
-            is_walker = not any(entry.get(k) for k in ("tle", "tle_file", "omm_file", "satellites", "cluster"))
+            shown = shown_shell(entry, epoch)
+            v = shown.values
             self.fields["name"].setText(entry.get("name", ""))
             self.walker.setText(entry.get("walker", "") or "")
-            self._set_combo("pattern", entry.get("pattern", "delta"))
-            self.fields["altitude_km"].setValue(float(entry.get("altitude_km") or 550.0))
-            incl = w.get("inclination_deg", 53.0)
-            self.sso.setChecked(incl == "sso")
-            self.fields["inclination_deg"].setEnabled(incl != "sso")
-            if incl != "sso":
-                self.fields["inclination_deg"].setValue(float(incl))
-            self.fields["ltan_h"].setValue(float(entry.get("ltan_h") or 0.0))
-            self.fields["ltan_h"].setEnabled(incl == "sso")
-            self.fields["planes"].setValue(int(w.get("planes") or 1))
-            self.fields["sats_per_plane"].setValue(int(w.get("sats_per_plane") or 1))
-            self.fields["phasing"].setValue(int(w.get("phasing") or 0))
-            self.fields["raan0_deg"].setValue(float(entry.get("raan0_deg", 0.0)))
+            self._set_combo("pattern", v["pattern"])
+            self.sso.setChecked(bool(v["sso"]))
+            for key in ("altitude_km", "inclination_deg", "ltan_h", "raan0_deg", "planes", "sats_per_plane", "phasing"):
+                box = self.fields[key]
+                box.setValue(box.minimum() if v[key] is None else v[key])
+                box.setToolTip(shown.notes.get(key, box.toolTip() if key == "ltan_h" else ""))
             self._set_combo("propagator", entry.get("propagator", "j2"))
             self._set_combo("isl", entry.get("isl", "none"))
             bus = self.fields["bus"]
@@ -186,12 +191,12 @@ class ShellForm(QGroupBox):
             for b in sorted(set(buses) | {"default", entry.get("bus", "default")}):
                 bus.addItem(b, b)
             self._set_combo("bus", entry.get("bus", "default"))
-            for key in ("walker", "pattern", "inclination_deg", "planes", "sats_per_plane", "phasing", "raan0_deg", "ltan_h"):
-                self.fields[key].setEnabled(is_walker and (key != "inclination_deg" or incl != "sso") and (key != "ltan_h" or incl == "sso"))
-            self.sso.setEnabled(is_walker)
+            for key in WALKER_KEYS + ORBIT_KEYS:
+                (self.sso if key == "sso" else self.fields[key]).setEnabled(key in shown.editable)
             n = satellite_count(entry)
             self.count.setText("from file" if n is None else f"{n:,}")
-            self.source.setText("Walker shell" if is_walker else ("TLE / OMM file" if any(entry.get(k) for k in ("tle", "tle_file", "omm_file")) else "custom"))
+            self.source.setText({"walker": "Walker shell", "cluster": "cluster around this orbit",
+                                 "satellites": "custom satellites", "file": "TLE / OMM file"}[shown.source])
             self.clear_errors()
         finally:
             self._loading = False
@@ -208,10 +213,14 @@ class ShellForm(QGroupBox):
     def _line_done(self, key: str, w: QLineEdit) -> None:
         text = w.text().strip()
         if text == (self.entry.get(key) or ""):
+            self.clear_errors()
+            self.reverted.emit()
             return
         self._changed(key, text or None)
 
     def _changed(self, key: str, value) -> None:
+        if key == "ltan_h" and value < 0:
+            value = None  # stepped below 00:00: LTAN not set
         if not self._loading:
             self.edit.emit(key, value)
 
@@ -257,7 +266,8 @@ class ConstellationEditor(QWidget):
         top.addWidget(self.presets)
         layout.addLayout(top)
 
-        window = QHBoxLayout()
+        window = QGridLayout()
+        window.setVerticalSpacing(1)
         self.duration = QDoubleSpinBox(self)
         self.duration.setObjectName("durationHours")
         self.duration.setRange(0.1, 24 * 30)
@@ -279,9 +289,10 @@ class ConstellationEditor(QWidget):
         self.min_el.setSuffix(" deg")
         self.min_el.setKeyboardTracking(False)
         self.min_el.valueChanged.connect(lambda v: self._edit(("analysis", "min_elevation_deg"), float(v), "Set elevation mask"))
-        for label, w in (("Window", self.duration), ("Step", self.step), ("Mask", self.min_el)):
-            window.addWidget(QLabel(label, self))
-            window.addWidget(w, 1)
+        for col, (label, w) in enumerate((("Window", self.duration), ("Step", self.step), ("Mask", self.min_el))):
+            window.addWidget(QLabel(label, self), 0, col)  # labels above the boxes: the dock stays narrow
+            window.addWidget(w, 1, col)
+            window.setColumnStretch(col, 1)
         layout.addLayout(window)
 
         # Shell list
@@ -309,6 +320,7 @@ class ConstellationEditor(QWidget):
 
         self.form = ShellForm(self)
         self.form.edit.connect(self._shell_edit)
+        self.form.reverted.connect(lambda: self.error.setVisible(False))
         layout.addWidget(self.form)
         self.error = QLabel("", self)
         self.error.setObjectName("validationMessage")
@@ -335,7 +347,8 @@ class ConstellationEditor(QWidget):
         self.stations = QTableWidget(0, len(STATION_COLUMNS), self)
         self.stations.setObjectName("stationTable")
         self.stations.setHorizontalHeaderLabels([c[1] for c in STATION_COLUMNS])
-        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # columns fit their text (the table scrolls sideways in a narrow dock) rather than cut it
+        self.stations.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.stations.verticalHeader().setVisible(False)
         self.stations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.stations.itemChanged.connect(self._station_item_changed)
@@ -343,6 +356,7 @@ class ConstellationEditor(QWidget):
 
         self._loading = False
         self.current_shell = 0
+        self.sun_ready = False
         doc.missionChanged.connect(self.refresh)
         self.refresh()
 
@@ -353,6 +367,7 @@ class ConstellationEditor(QWidget):
             data = self.doc.as_dict()
             m = self.doc.mission
             self.mission_name.setText(m.name)
+            self.mission_name.setCursorPosition(0)  # show the start of a long name, not its end
             self.duration.setValue(m.analysis.duration_s / 3600.0)
             self.step.setValue(m.analysis.step_s)
             self.min_el.setValue(m.analysis.min_elevation_deg)
@@ -364,7 +379,7 @@ class ConstellationEditor(QWidget):
             self.current_shell = min(self.current_shell, max(0, len(shells) - 1))
             self.shell_list.setCurrentRow(self.current_shell)
             if shells:
-                self.form.load(shells[self.current_shell], list(m.buses))
+                self.form.load(shells[self.current_shell], list(m.buses), self._epoch())
             self.remove_shell_btn.setEnabled(len(shells) > 1)
             stations = data.get("ground_stations", [])
             self.stations.setRowCount(len(stations))
@@ -375,6 +390,19 @@ class ConstellationEditor(QWidget):
             self.error.setVisible(False)
         finally:
             self._loading = False
+
+    def _epoch(self):
+        """The epoch that resolves an LTAN into its RAAN, once an analysis has warmed the Sun model.
+
+        The first Sun position costs ~0.4 s (astropy's set-up): paid by the worker, not at start-up.
+        """
+        return self.doc.mission.epoch if self.sun_ready else None
+
+    def engine_ready(self) -> None:
+        """The first analysis has loaded the Sun model: show the RAAN an LTAN sets."""
+        if not self.sun_ready:
+            self.sun_ready = True
+            self.refresh()
 
     # -- widgets -> document -----------------------------------------------------------------
     def _edit(self, path, value, text: str) -> bool:
@@ -410,7 +438,7 @@ class ConstellationEditor(QWidget):
             return
         self.current_shell = row
         entry = self.doc.as_dict()["constellations"][row]
-        self.form.load(entry, list(self.doc.mission.buses))
+        self.form.load(entry, list(self.doc.mission.buses), self._epoch())
         self.shellSelected.emit(row)
 
     def _shell_edit(self, key: str, value) -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QThread, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 QUICK_WINDOW = {"analysis.duration_s": 7200, "analysis.step_s": 120, "analysis.coverage_grid_deg": 5}
 """Overrides of the "quick analysis window" option (2 hours at 2 minutes, 5-degree grid)."""
@@ -120,8 +120,9 @@ class TradeStudyDock(QDockWidget):
     # ---------------------------------------------------------------- layout
 
     def _build(self) -> None:
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
+        # Set-up on the left (scrolls when the dock is short), the scatter on the right with the room.
+        controls = QWidget()
+        layout = QVBoxLayout(controls)
 
         top = QHBoxLayout()
         self.base_label = QLabel("Base: default preset")
@@ -172,6 +173,9 @@ class TradeStudyDock(QDockWidget):
         layout.addLayout(run_row)
         layout.addWidget(self.status)
 
+        chart = QWidget()
+        chart_layout = QVBoxLayout(chart)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
         axes = QHBoxLayout()
         self.x_metric, self.y_metric = QComboBox(), QComboBox()
         self.x_goal, self.y_goal = QComboBox(), QComboBox()
@@ -186,10 +190,21 @@ class TradeStudyDock(QDockWidget):
         axes.addWidget(QLabel("y"))
         axes.addWidget(self.y_metric, 1)
         axes.addWidget(self.y_goal)
-        layout.addLayout(axes)
+        layout.addLayout(axes)  # with the set-up: the scatter keeps the dock's whole height
+        layout.addStretch(1)
 
         self.plot = pg.PlotWidget()
+        self.plot.setObjectName("studyPlot")
+        self.plot.setMinimumHeight(160)
+        self.plot.getPlotItem().vb.setDefaultPadding(0.06)  # points on the edge would sit on the axes
         self.plot.showGrid(x=True, y=True, alpha=0.3)
+        for name in ("left", "bottom"):
+            axis = self.plot.getPlotItem().getAxis(name)
+            font = axis.label.font()
+            font.setPixelSize(11)
+            axis.setTickFont(font)
+            axis.label.setFont(font)
+            axis.enableAutoSIPrefix(False)
         self.front_line = pg.PlotCurveItem(pen=pg.mkPen(FRONT_BRUSH.color(), width=1.5))
         self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen(None), hoverable=True)
         self.front_points = pg.ScatterPlotItem(size=13, symbol="star", brush=FRONT_BRUSH, pen=pg.mkPen("k"), hoverable=True)
@@ -197,7 +212,17 @@ class TradeStudyDock(QDockWidget):
             self.plot.addItem(item)
         self.points.sigClicked.connect(self._clicked)
         self.front_points.sigClicked.connect(self._clicked)
-        layout.addWidget(self.plot, 1)
+        chart_layout.addWidget(self.plot, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QSplitter(Qt.Orientation.Horizontal, self)
+        body.setObjectName("studySplitter")
+        body.addWidget(scroll)
+        body.addWidget(chart)
+        body.setStretchFactor(1, 1)
+        body.setSizes([480, 800])
         self.setWidget(body)
 
     # ---------------------------------------------------------------- inputs
@@ -401,7 +426,7 @@ class TradeStudyDock(QDockWidget):
             self.front_points.setData([])
             self.front_line.setData([], [])
             return
-        xs, ys = _floats(table[x]), _floats(table[y])
+        (xs, x_title), (ys, y_title) = scaled(_floats(table[x]), axis_title(x)), scaled(_floats(table[y]), axis_title(y))
         ok = np.isfinite(xs) & np.isfinite(ys)
         feasible = table["feasible"].to_numpy(bool)
         rows = np.flatnonzero(ok)
@@ -411,8 +436,9 @@ class TradeStudyDock(QDockWidget):
         self.front_points.setData([{"pos": (xs[i], ys[i]), "data": i} for i in front])
         order = sorted(front, key=lambda i: (xs[i], ys[i]))
         self.front_line.setData(xs[order], ys[order]) if order else self.front_line.setData([], [])
-        self.plot.setLabel("bottom", x)
-        self.plot.setLabel("left", y)
+        self.plot.setLabel("bottom", x_title)
+        self.plot.setLabel("left", y_title)
+        self.plot.getPlotItem().enableAutoRange()
 
     def _clicked(self, item, points, *args) -> None:
         if len(points):
@@ -440,6 +466,39 @@ def outcome_objectives(outcome) -> list[tuple[str, str]]:
     study = loaded.study
     columns = {m.metric: m.column for m in study.metric_specs}
     return [(columns.get(o.metric, o.metric), o.goal) for o in study.objectives]
+
+
+UNIT_SUFFIXES = {"_km": "km", "_deg": "deg", "_s": "s", "_ms": "ms", "_h": "h", "_min": "min", "_w": "W", "_wh": "Wh",
+                 "_kg": "kg", "_m2": "m²", "_usd": "USD", "_percent": "%", "_pct": "%", "_gbps": "Gbit/s", "_mbps": "Mbit/s",
+                 "_tops": "TOPS", "_m": "m", "_tb": "TB"}
+
+
+def axis_title(column: str) -> str:
+    """A readable axis title for a study column, unit in brackets.
+
+    ``altitude_km`` -> ``altitude [km]``, ``coverage.mean_percent`` -> ``coverage mean [%]``,
+    ``cost[*].constellation_usd`` -> ``cost constellation [USD]``.
+    """
+    parts = [p for p in re.sub(r"\[[^\]]*\]", "", column).split(".") if p]
+    head, leaf = " ".join(parts[:-1]), (parts[-1] if parts else column)
+    unit = ""
+    for suffix in sorted(UNIT_SUFFIXES, key=len, reverse=True):
+        if leaf.lower().endswith(suffix) and len(leaf) > len(suffix):
+            leaf, unit = leaf[: -len(suffix)], f" [{UNIT_SUFFIXES[suffix]}]"
+            break
+    return f"{head} {leaf}".strip().replace("_", " ") + unit
+
+
+def scaled(values: np.ndarray, title: str) -> tuple[np.ndarray, str]:
+    """Money in k$, M$ or G$ (``8e+06 [USD]`` reads as ``8 [M$]``); other units as they are."""
+    if not title.endswith("[USD]"):
+        return values, title
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 0.0
+    for factor, unit in ((1e9, "G$"), (1e6, "M$"), (1e3, "k$")):
+        if top >= factor:
+            return values / factor, title[: -len("[USD]")] + f"[{unit}]"
+    return values, title[: -len("[USD]")] + "[$]"
 
 
 def _numeric(series) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 SPEEDS = [1, 10, 30, 60, 120, 300, 600, 1200, 3600]
 FRAME_MS = 33
@@ -20,7 +20,7 @@ class TimeBar(QWidget):
         super().__init__(parent)
         self.play_button = QToolButton(self)
         self.play_button.setObjectName("playButton")
-        self.play_button.setText("▶")
+        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))  # glyphs need no font
         self.play_button.setToolTip("Play / pause (Space)")
         self.play_button.setCheckable(True)
         self.play_button.toggled.connect(self._toggle)
@@ -102,7 +102,9 @@ class TimeBar(QWidget):
 
     # -- internals ----------------------------------------------------------------------------
     def _toggle(self, on: bool) -> None:
-        self.play_button.setText("⏸" if on else "▶")
+        icon = QStyle.StandardPixmap.SP_MediaPause if on else QStyle.StandardPixmap.SP_MediaPlay
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setToolTip("Pause (Space)" if on else "Play (Space)")
         if on:
             if self._t >= self._duration:
                 self._t = 0.0

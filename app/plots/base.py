@@ -48,7 +48,11 @@ class TimePlot(QWidget):
             self.setObjectName(object_name + "Panel")
         self.plot = self.widget.getPlotItem()
         style_plot(self.plot, title, left)
-        self.legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=pg.mkBrush(20, 22, 28, 200))
+        # The legend is a row under the plot, never over its data.
+        self.legend = pg.LegendItem(colCount=3, labelTextSize="8pt", horSpacing=4, verSpacing=-10)
+        self.legend.layout.setContentsMargins(0, 0, 0, 0)
+        self.plot.layout.addItem(self.legend, 4, 1)
+        self.plot.legend = self.legend  # curves given a ``name`` join it
         self.cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=False, pen=CURSOR_PEN)
         self.cursor.setZValue(100)
         self.plot.addItem(self.cursor, ignoreBounds=True)

@@ -30,6 +30,11 @@ class CoveragePlot(TimePlot):
 
     def _sync(self):
         self.view2.setGeometry(self.plot.vb.sceneBoundingRect())
+        self.view2.linkedViewChanged(self.plot.vb, self.view2.XAxis)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._sync()
 
     def set_results(self, results) -> None:
         cov = getattr(results, "coverage", None)

@@ -51,7 +51,7 @@ class InsightPlot(TimePlot):
         top = max(float(pct["traditional"].max()), float(pct["in_orbit"].max()))
         self.trad.setData(edges, pct["traditional"])
         self.orbit.setData(edges, pct["in_orbit"])
-        self.plot.setXRange(edges[0], edges[-1], padding=0)
+        self.plot.setXRange(edges[0], edges[-1], padding=0.03)  # both distributions, with a margin
         self.plot.setYRange(0, top * 1.15 + 1e-9)
         speed = doc.get("speedup_median")
         text = []

@@ -19,8 +19,8 @@ class LatencyPlot(TimePlot):
 
     def __init__(self, parent=None):
         super().__init__("Latency (one way)", "latency [ms]", parent, "latencyPlot")
-        self.curve = self.plot.plot([], [], pen=pg.mkPen("#ff5a6e", width=2), name="through constellation")
-        self.fiber = self.plot.plot([], [], pen=pg.mkPen("#9ccc65", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine), name="fibre (2/3 c)")
+        self.curve = self.plot.plot([], [], pen=pg.mkPen("#ff5a6e", width=2), name="constellation")
+        self.fiber = self.plot.plot([], [], pen=pg.mkPen("#9ccc65", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine), name="fibre ⅔ c")
         self.vacuum = self.plot.plot([], [], pen=pg.mkPen("#b0bec5", width=1.5, style=pg.QtCore.Qt.PenStyle.DotLine), name="vacuum")
         self.pair = QComboBox(self)
         self.pair.setObjectName("latencyPair")

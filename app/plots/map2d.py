@@ -37,8 +37,13 @@ class MapPanel(QWidget):
         self.widget.setObjectName("mapPlot")
         self.plot = self.widget.getPlotItem()
         style_plot(self.plot, "Ground tracks and coverage", "latitude [deg]", "longitude [deg]", None)
+        # Equal degrees on both axes, and the whole world in view whatever the dock's shape: the
+        # spare room goes to the margins (a limit on x would make the aspect lock cut the poles).
         self.plot.setAspectLocked(True)
-        self.plot.setLimits(xMin=-180, xMax=180, yMin=-90, yMax=90)
+        self.plot.setLimits(minXRange=1.0, minYRange=1.0)
+        self.user_zoomed = False
+        self.plot.vb.sigRangeChangedManually.connect(self._zoomed)
+        self.plot.vb.sigResized.connect(lambda *_: self.show_world() if not self.user_zoomed else None)
         self.earth = pg.ImageItem(_texture())
         self.earth.setRect(pg.QtCore.QRectF(-180, -90, 360, 180))
         self.earth.setOpacity(0.85)
@@ -61,8 +66,7 @@ class MapPanel(QWidget):
         self.ground = pg.ScatterPlotItem(size=8, symbol="t1", pen=pg.mkPen("k"), brush=pg.mkBrush("#ffd84d"))
         self.ground.setZValue(3)
         self.plot.addItem(self.ground)
-        self.plot.setXRange(-180, 180, padding=0)
-        self.plot.setYRange(-90, 90, padding=0)
+        self.show_world()
         self.layer = QComboBox(self)
         self.layer.setObjectName("mapLayer")
         for key, label in LAYERS:
@@ -79,6 +83,18 @@ class MapPanel(QWidget):
         self.view = None
         self.selected: int | None = None
         self._last_index = -1
+
+    def show_world(self) -> None:
+        """Longitude -180..180 and latitude -90..90 in view (Svalbard and the SSO poles included)."""
+        self.user_zoomed = False
+        self.plot.vb.setRange(xRange=(-180, 180), yRange=(-90, 90), padding=0.01)
+
+    def _zoomed(self, *_) -> None:
+        self.user_zoomed = True
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.show_world()
+        super().mouseDoubleClickEvent(event)
 
     def set_view(self, view) -> None:
         self.view = view

@@ -71,5 +71,5 @@ class PowerPlot(TimePlot):
         self.plot.setYRange(min(lo - 5, 60), 101)
         if t.size:
             self.plot.setXRange(t[0], t[-1], padding=0.01)
-        set_title(self.plot, f"Battery, worst orbit: β {s.worst_beta_deg:.0f}°, "
+        set_title(self.plot, f"Battery, worst orbit: β {round(s.worst_beta_deg):d}°, "
                            f"min {lo:.0f} %")

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from core.analysis.elevation_mask import at_or_above_mask
+from core.analysis.elevation_mask import in_ground_link, place_ranges_km
 from core.analysis.tables import Table
 
 _BISECTION_STEPS = 24  # 60 s / 2**24 ~ 4 us: far below the interpolation error
@@ -58,7 +58,7 @@ _BISECTION_STEPS = 24  # 60 s / 2**24 ~ 4 us: far below the interpolation error
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _contact_kernel(r_ecef, site_km, up, sin_el, out):
+def _contact_kernel(r_ecef, site_km, up, sin_el, max_range_km, out):
     """``out[k, s, t] = elevation of sat s at epoch t from station k >= its mask``."""
     n_st = site_km.shape[0]
     n_sat = r_ecef.shape[0]
@@ -70,8 +70,8 @@ def _contact_kernel(r_ecef, site_km, up, sin_el, out):
         ux, uy, uz = up[k, 0], up[k, 1], up[k, 2]
         se = sin_el[k]
         for t in range(n_time):
-            out[k, s, t] = at_or_above_mask(r_ecef[s, t, 0] - gx, r_ecef[s, t, 1] - gy, r_ecef[s, t, 2] - gz,
-                                            ux, uy, uz, se)
+            out[k, s, t] = in_ground_link(r_ecef[s, t, 0] - gx, r_ecef[s, t, 1] - gy, r_ecef[s, t, 2] - gz,
+                                          ux, uy, uz, se, max_range_km[k])
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -198,7 +198,7 @@ def served_fraction(sat: np.ndarray, start_s: np.ndarray, stop_s: np.ndarray, n_
 
 
 def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
-                 min_elevation_deg: np.ndarray) -> np.ndarray:
+                 min_elevation_deg: np.ndarray, max_range_km: np.ndarray | None = None) -> np.ndarray:
     """In-contact flags on the grid epochs, ``(n_station, n_sat, n_time)`` bool.
 
     ``r_ecef_km`` ``(n_sat, n_time, 3)``; ``site_ecef_km`` and ``site_up`` ``(n_station, 3)``
@@ -210,7 +210,7 @@ def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.nd
     sin_el = np.sin(np.radians(np.broadcast_to(np.asarray(min_elevation_deg, dtype=float), (site.shape[0],))))
     out = np.empty((site.shape[0], r.shape[0], r.shape[1]), dtype=np.bool_)
     if out.size:
-        _contact_kernel(r, site, up, np.ascontiguousarray(sin_el), out)
+        _contact_kernel(r, site, up, np.ascontiguousarray(sin_el), place_ranges_km(max_range_km, site.shape[0]), out)
     return out
 
 
@@ -220,7 +220,7 @@ def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.nd
 
 
 @njit(cache=True, nogil=True)
-def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left, steps, out):
+def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, max_range_km, t_in, t_out, left, steps, out):
     """Bisect each event between ``t_in`` (in contact) and ``t_out`` (out of contact).
 
     Positions between grid epochs come from four-point (cubic) Lagrange interpolation on the
@@ -252,7 +252,8 @@ def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left, s
             dx = px - site[e, 0]
             dy = py - site[e, 1]
             dz = pz - site[e, 2]
-            margin = dx * up[e, 0] + dy * up[e, 1] + dz * up[e, 2] - np.sqrt(dx * dx + dy * dy + dz * dz) * sin_el[e]
+            dist = np.sqrt(dx * dx + dy * dy + dz * dz)
+            margin = min(dx * up[e, 0] + dy * up[e, 1] + dz * up[e, 2] - dist * sin_el[e], max_range_km[e] - dist)
             if margin >= 0.0:
                 a_in = mid
             else:
@@ -260,13 +261,14 @@ def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left, s
         out[e] = 0.5 * (a_in + a_out)
 
 
-def _refine(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left):
+def _refine(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left, max_range_km):
     """Crossing times of contact events, bisected between in-contact and out-of-contact times."""
     out = np.empty(sats.size)
     if sats.size:
         _refine_kernel(r_ecef, np.ascontiguousarray(offsets, dtype=np.float64), np.ascontiguousarray(sats, dtype=np.int64),
                        np.ascontiguousarray(site, dtype=np.float64), np.ascontiguousarray(up, dtype=np.float64),
-                       np.ascontiguousarray(sin_el, dtype=np.float64), np.ascontiguousarray(t_in, dtype=np.float64),
+                       np.ascontiguousarray(sin_el, dtype=np.float64), np.ascontiguousarray(max_range_km, dtype=np.float64),
+                       np.ascontiguousarray(t_in, dtype=np.float64),
                        np.ascontiguousarray(t_out, dtype=np.float64), np.ascontiguousarray(left, dtype=np.int64),
                        _BISECTION_STEPS, out)
     return out
@@ -285,7 +287,8 @@ class Windows:
 
 
 def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
-                 min_elevation_deg: np.ndarray, mask: np.ndarray | None = None) -> tuple[Windows, np.ndarray]:
+                 min_elevation_deg: np.ndarray, mask: np.ndarray | None = None,
+                 max_range_km: np.ndarray | None = None) -> tuple[Windows, np.ndarray]:
     """Contact windows of every satellite with every station, AOS/LOS refined between epochs.
 
     Returns the windows and the in-contact mask on the grid epochs (``contact_mask``).
@@ -295,8 +298,9 @@ def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.
     site = np.reshape(np.asarray(site_ecef_km, dtype=float), (-1, 3))
     up = np.reshape(np.asarray(site_up, dtype=float), (-1, 3))
     el = np.broadcast_to(np.asarray(min_elevation_deg, dtype=float), (site.shape[0],))
+    rng = place_ranges_km(max_range_km, site.shape[0])
     if mask is None:
-        mask = contact_mask(r, site, up, el)
+        mask = contact_mask(r, site, up, el, rng)
     n_time = offsets.size
     padded = np.zeros(mask.shape[:2] + (n_time + 2,), dtype=np.int8)
     padded[..., 1:-1] = mask
@@ -315,13 +319,13 @@ def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.
         k = st_a[ref]
         aos = aos.copy()
         aos[ref] = _refine(r, offsets, sat_a[ref], site[k], up[k], sin_el[k],
-                           offsets[i_a[ref]], offsets[i_a[ref] - 1], i_a[ref] - 1)
+                           offsets[i_a[ref]], offsets[i_a[ref] - 1], i_a[ref] - 1, rng[k])
     ref = ~los_cut
     if ref.any():
         k = st_b[ref]
         los = los.copy()
         los[ref] = _refine(r, offsets, sat_b[ref], site[k], up[k], sin_el[k],
-                           offsets[i_b[ref]], offsets[i_b[ref] + 1], i_b[ref])
+                           offsets[i_b[ref]], offsets[i_b[ref] + 1], i_b[ref], rng[k])
     return Windows(st_a.astype(np.int32), sat_a.astype(np.int32), aos, los, aos_cut, los_cut), mask
 
 
@@ -490,15 +494,18 @@ def compute_access(mission, eph) -> AccessResult | None:
     for shell in eph.shells:
         rates[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps
     site, up = station_geometry(stations)
+    from core.analysis.network import place_range_km
+
     antennas = np.array([getattr(st, "antennas", 1) for st in mission.ground_stations], dtype=np.int64)
     return access_from_positions(
         eph.r_ecef_km, eph.time.offsets_s, stations, site, up, rates, antennas,
+        max_range_km=np.array([place_range_km(mission, s.name) for s in stations]),
     )
 
 
 def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations, site_ecef_km: np.ndarray,
                           site_up: np.ndarray, downlink_mbps: np.ndarray | float,
-                          antennas: np.ndarray | int = 1) -> AccessResult:
+                          antennas: np.ndarray | int = 1, max_range_km: np.ndarray | None = None) -> AccessResult:
     """The access analysis on plain arrays (``r_ecef_km`` ``(n_sat, n_time, 3)`` km, Earth-fixed).
 
     ``stations`` are objects with ``name``, ``lat_deg``, ``lon_deg``, ``alt_m`` and
@@ -512,7 +519,7 @@ def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations
     el = np.array([s.min_elevation_deg for s in stations], dtype=float)
     rates = np.broadcast_to(np.asarray(downlink_mbps, dtype=float), (n_sat,)).copy()
     n_antennas = np.broadcast_to(np.asarray(antennas, dtype=np.int64), (n_st,)).copy()
-    win, mask = find_windows(r, offsets, site_ecef_km, site_up, el)
+    win, mask = find_windows(r, offsets, site_ecef_km, site_up, el, max_range_km=max_range_km)
     track = schedule_antennas(win.station, win.sat, win.aos_s, win.los_s, n_antennas, n_sat)
     t_start = float(offsets[0]) if offsets.size else 0.0
     t_end = float(offsets[-1]) if offsets.size else 0.0

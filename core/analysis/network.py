@@ -3,7 +3,8 @@
 For every ``latency_pairs`` entry of the mission, at every epoch of the analysis grid, the
 shortest route goes up from the first place to a satellite it sees (at or above its
 elevation mask: a ground station's own ``min_elevation_deg``, a city's the mission's
-``analysis.min_elevation_deg``), along inter-satellite links (see
+``analysis.min_elevation_deg``; and within its slant range ``max_range_km``, default
+``analysis.max_ground_range_km``, when one is set), along inter-satellite links (see
 :mod:`core.analysis.topology`), and down to the second place. Routes never relay through
 another city or station. Latency is the route length over the vacuum speed of light.
 
@@ -60,6 +61,8 @@ class NetworkResult:
         route_sats, route_start, route_len: ragged satellite paths; use :meth:`route_at`.
         great_circle_km, vacuum_ms, fiber_ms: ``(n_pair,)`` ground baselines.
         topology: the inter-satellite links per epoch (:meth:`links_at`).
+        place_max_range_km: ``(n_place,)`` slant-range limit of each place's ground links,
+            ``inf`` where only the elevation mask applies.
     """
 
     pairs: tuple[tuple[str, str], ...]
@@ -80,6 +83,7 @@ class NetworkResult:
     vacuum_ms: np.ndarray
     fiber_ms: np.ndarray
     topology: Topology
+    place_max_range_km: np.ndarray | None = None
 
     @property
     def n_pair(self) -> int:
@@ -111,6 +115,21 @@ class NetworkResult:
         """Active inter-satellite links at grid epoch ``epoch``, ``(k, 2)`` satellite indices."""
         return self.topology.links_at(epoch)
 
+    def route_names(self, pair: int, epoch: int, sat_names) -> list[str]:
+        """The route of ``pair`` at ``epoch`` as node names, from the first place through the
+        satellites (``sat_names`` indexed by global satellite index) to the second place;
+        empty when unreachable."""
+        q = self.pair_index(pair)
+        if not np.isfinite(self.latency_ms[q, epoch]):
+            return []
+        return [self.pairs[q][0], *(str(sat_names[k]) for k in self.route_at(q, epoch)), self.pairs[q][1]]
+
+    def unreachable_s(self) -> np.ndarray:
+        """``(n_pair,)`` total time without a route: each epoch stands for the time from halfway
+        after the previous epoch to halfway before the next (so the weights add up to the
+        analysis duration)."""
+        return (~self.reachable * epoch_weights_s(self.offsets_s)).sum(axis=1)
+
     def route_changes(self) -> np.ndarray:
         """``(n_pair,)`` number of epochs whose route differs from the previous one."""
         return self.route_changed.sum(axis=1)
@@ -140,6 +159,7 @@ class NetworkResult:
             "median_ms": stats["median_ms"],
             "max_ms": stats["max_ms"],
             "reachable_fraction": float(ok.mean()) if ok.size else 0.0,
+            "unreachable_s": float(self.unreachable_s()[pair]),
             "great_circle_km": float(self.great_circle_km[pair]),
             "vacuum_ms": float(self.vacuum_ms[pair]),
             "fiber_ms": float(self.fiber_ms[pair]),
@@ -154,7 +174,8 @@ class NetworkResult:
 
         ``min_ms``/``median_ms``/``max_ms``, ``mean_hops`` and ``bottleneck_gbps`` (median
         of the per-epoch bottleneck) are over the epochs with a route, and ``null`` for a
-        pair that is never reachable; ``mean_hops`` counts links (uplink, inter-satellite
+        pair that is never reachable; ``unreachable_s`` is the time without a route (see
+        :meth:`unreachable_s`); ``mean_hops`` counts links (uplink, inter-satellite
         links, downlink: 2 for a single bent-pipe satellite). ``route_changes`` counts the epochs whose satellite
         path differs from the previous epoch's; ``route_flap_fraction`` divides it by the
         number of epoch-to-epoch steps.
@@ -191,6 +212,25 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+def epoch_weights_s(offsets_s: np.ndarray) -> np.ndarray:
+    """Seconds each grid epoch stands for: half the gap to each neighbour (a single epoch: 0)."""
+    t = np.asarray(offsets_s, dtype=float)
+    if t.size < 2:
+        return np.zeros(t.size)
+    gaps = np.diff(t)
+    return np.concatenate([[0.0], gaps / 2]) + np.concatenate([gaps / 2, [0.0]])
+
+
+def place_range_km(mission, name: str) -> float:
+    """Slant-range limit of a place's ground links: its own ``max_range_km`` (a mission ground
+    station or city), else ``analysis.max_ground_range_km``, else ``inf``."""
+    for place in (*mission.ground_stations, *mission.cities):
+        if place.name == name and getattr(place, "max_range_km", None) is not None:
+            return float(place.max_range_km)
+    default = getattr(mission.analysis, "max_ground_range_km", None)
+    return float(default) if default is not None else np.inf
+
+
 def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg, radius_km: float = EARTH_MEAN_RADIUS_KM) -> np.ndarray:
     """Great-circle distance on a sphere (haversine), km; arrays broadcast."""
     p1, p2 = np.radians(lat1_deg), np.radians(lat2_deg)
@@ -214,11 +254,12 @@ def satellite_link_rates(mission, eph) -> tuple[np.ndarray, np.ndarray]:
     return isl, ground
 
 
-def compute_network(mission, eph, topology: Topology | None = None) -> NetworkResult | None:
+def compute_network(mission, eph, topology: Topology | None = None, base_dir=None) -> NetworkResult | None:
     """Route every latency pair of ``mission`` at every epoch of ``eph``.
 
     Returns ``None`` when the mission has no ``latency_pairs``. ``topology`` may be passed
-    when already computed (for the globe) so it is not built twice.
+    when already computed (for the globe) so it is not built twice; ``base_dir`` resolves
+    the mission's relative link files when it is not.
     """
     if not mission.latency_pairs:
         return None
@@ -240,12 +281,13 @@ def compute_network(mission, eph, topology: Topology | None = None) -> NetworkRe
     place_up = frames.up_vector(lat, lon).reshape(-1, 3)
     pair_from = np.array([names.index(a) for a, _ in pairs], dtype=np.int64)
     pair_to = np.array([names.index(b) for _, b in pairs], dtype=np.int64)
+    range_km = np.array([place_range_km(mission, name) for name in names], dtype=float)
 
-    topo = topology if topology is not None else compute_topology(mission, eph)
+    topo = topology if topology is not None else compute_topology(mission, eph, base_dir)
     isl_gbps, ground_gbps = satellite_link_rates(mission, eph)
     routes = route_pairs(
         eph.r_ecef_km, topo.isl_edges, topo.isl_active, place_km, place_up, mask_deg,
-        pair_from, pair_to, isl_gbps, ground_gbps,
+        pair_from, pair_to, isl_gbps, ground_gbps, place_max_range_km=range_km,
     )
     gc_km = great_circle_km(lat[pair_from], lon[pair_from], lat[pair_to], lon[pair_to])
     return NetworkResult(
@@ -267,4 +309,5 @@ def compute_network(mission, eph, topology: Topology | None = None) -> NetworkRe
         vacuum_ms=gc_km / C_KM_S * 1e3,
         fiber_ms=gc_km / FIBER_SPEED_KM_S * 1e3,
         topology=topo,
+        place_max_range_km=range_km,
     )

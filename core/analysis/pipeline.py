@@ -41,13 +41,25 @@ class Results:
     insight: Any = None
     cost: Any = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    cluster: Any = None
+    """Formation geometry and station-keeping of cluster shells (:mod:`core.analysis.cluster`)."""
+    radiation: Any = None
+    """Total ionising dose per shell (:mod:`core.analysis.radiation`)."""
+    optical: Any = None
+    """Optical link budget of every inter-satellite link (:mod:`core.analysis.optical`)."""
+    training: Any = None
+    """Data-parallel training over the ISL graph (:mod:`core.analysis.training`)."""
+    traffic: Any = None
+    """Throughput and link loads of the mission's ``traffic`` section (:class:`core.analysis.traffic.TrafficResult`)."""
     service: Any = None
     """Ground users served by spare delivered compute (:mod:`core.analysis.service`), with a ``service`` section."""
 
     def sections(self) -> list[tuple[str, Any]]:
         """(JSON key, result) of every section that was computed, in document order."""
         pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("service", self.service)]
+                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
+        pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
+                  ("training", self.training), ("service", self.service)]
         return [(key, value) for key, value in pairs if value is not None]
 
 
@@ -63,15 +75,20 @@ def run_analysis(
     stages and, when it returns True, the run stops with :class:`Cancelled`.
     """
     from core.analysis import access as access_mod
+    from core.analysis import cluster as cluster_mod
     from core.analysis import compute as compute_mod
     from core.analysis import cost as cost_mod
     from core.analysis import coverage as coverage_mod
     from core.analysis import delivered as delivered_mod
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
+    from core.analysis import optical as optical_mod
     from core.analysis import power as power_mod
+    from core.analysis import radiation as radiation_mod
     from core.analysis import service as service_mod
     from core.analysis import topology as topology_mod
+    from core.analysis import traffic as traffic_mod
+    from core.analysis import training as training_mod
 
     report = progress or (lambda stage, fraction: None)
     timings: dict[str, float] = {}
@@ -93,7 +110,9 @@ def run_analysis(
 
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
-    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph), 0.5)
+    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
+    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
+    topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
@@ -101,11 +120,23 @@ def run_analysis(
     compute = dataclasses.replace(compute, delivered=delivered)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
-    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.97) if mission.service else None
+
+    def traffic_progress(_stage: str, fraction: float) -> None:
+        if cancel is not None and cancel():  # a day of traffic takes seconds: stop between epochs
+            raise Cancelled("traffic")
+        report("traffic", 0.95 + 0.02 * fraction)
+
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress), 0.95)
+    cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
+    radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
+    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.99) if mission.service else None
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
-    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings, service=service)
+    return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
+                   cluster=cluster, radiation=radiation, optical=optical, training=training, traffic=traffic,
+                   service=service)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:

@@ -26,6 +26,7 @@ from numba import njit
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from core.analysis.elevation_mask import place_ranges_km
 from core.analysis.topology import visible_from_places
 
 C_KM_S = 299_792.458
@@ -231,6 +232,7 @@ def route_pairs(
     sat_isl_gbps: np.ndarray | None = None,
     sat_ground_gbps: np.ndarray | None = None,
     epochs: np.ndarray | None = None,
+    place_max_range_km: np.ndarray | None = None,
 ) -> Routes:
     """Shortest route of every pair at every epoch.
 
@@ -242,6 +244,8 @@ def route_pairs(
         pair_from, pair_to: ``(n_pair,)`` place indices of each pair's ends.
         sat_isl_gbps, sat_ground_gbps: per-satellite link rates for the bottleneck (1 when omitted).
         epochs: grid indices to route (all when omitted); results are laid out per given epoch.
+        place_max_range_km: ``(n_place,)`` slant-range limit of each place's ground links
+            (``inf`` or omitted: the elevation mask alone).
     """
     r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
     n_sat, n_time_all = r.shape[:2]
@@ -254,6 +258,7 @@ def route_pairs(
     sin_mask = np.sin(np.radians(np.asarray(place_min_elevation_deg, dtype=float))).reshape(-1)
     n_place = place_km.shape[0]
     n_nodes = n_sat + 2 * n_place
+    range_km = place_ranges_km(place_max_range_km, n_place)
     pair_from = np.asarray(pair_from, dtype=np.int64)
     pair_to = np.asarray(pair_to, dtype=np.int64)
     n_pair = pair_from.size
@@ -277,7 +282,7 @@ def route_pairs(
     bound_km = np.full(source_nodes.size, np.inf)
     for j, t in enumerate(epochs):
         t = int(t)
-        visible_from_places(r, t, place_km, up, sin_mask, vis)
+        visible_from_places(r, t, place_km, up, sin_mask, range_km, vis)
         indptr, indices, data, fill = epoch_graph_csr(r, t, edges, active[t], vis, n_nodes)
         add_ground_edges(r, t, place_km, vis, indices, data, fill)
         graph.data, graph.indices, graph.indptr = data, indices, indptr

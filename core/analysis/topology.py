@@ -10,9 +10,18 @@ The network is rebuilt at every epoch of the analysis grid from two ingredients:
     the slot is shifted by the Walker phasing ``F`` (the partner with the same along-track
     offset as every other cross-plane pair). In a *star* pattern the first and last
     planes counter-rotate across the *seam*, so no link crosses it.
-  - ``isl: plus-grid`` on an imported (TLE/OMM), custom or cluster set, which has no plane
-    structure: *nearest-neighbour* links under a per-satellite terminal budget
-    (``isl_terminals``), chosen greedily, shortest first, at every epoch.
+    ``isl_shift`` moves every cross-plane partner by that many slots (on top of the wrap's
+    phasing shift).
+  - ``isl: plus-grid`` on an imported (TLE/OMM) shell that gives ``planes`` and
+    ``sats_per_plane`` (or a Hypatia ``tles.txt`` header): satellites are taken in file
+    order, plane by plane; slot ``j`` of plane ``i`` links to slots ``j +- 1`` of plane ``i``
+    and to slot ``(j + isl_shift) mod n`` of planes ``i +- 1``, the last plane wrapping to
+    plane 0 (Hypatia's ``generate_plus_grid_isls``).
+  - ``isl: plus-grid`` on an imported, custom or cluster set with no plane structure:
+    *nearest-neighbour* links under a per-satellite terminal budget (``isl_terminals``),
+    chosen greedily, shortest first, at every epoch.
+  - ``isl_file``: the links listed in the file (index pairs within the shell), on any shell;
+    they replace the links ``isl`` would build.
 
   Every candidate link is kept at an epoch only while its line of sight clears the Earth
   by :data:`LOS_CLEARANCE_KM` (80 km, above the bulk of the atmosphere) and, when the
@@ -20,7 +29,8 @@ The network is rebuilt at every epoch of the analysis grid from two ingredients:
   uses the WGS-84 ellipsoid grown by 80 km on both axes.
 
 * **Ground links**: a named place (city or ground station) connects to every satellite at
-  or above its elevation mask (:func:`visible_from_places`).
+  or above its elevation mask and, when it has one, within its slant-range limit
+  (``max_range_km``, default ``analysis.max_ground_range_km``) (:func:`visible_from_places`).
 
 :func:`compute_topology` returns a :class:`Topology`: a fixed list of candidate ISLs (the
 union over all epochs) and a per-epoch active mask, so :meth:`Topology.links_at` is a
@@ -30,11 +40,13 @@ cheap lookup for drawing the links on the globe frame by frame.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numba import njit
 
-from core.analysis.elevation_mask import at_or_above_mask
+from core.analysis.elevation_mask import in_ground_link
+from core.mission.hypatia import grid_of_entry, isl_pairs_of_entry
 
 WGS84_A_KM = 6378.137
 """WGS-84 equatorial radius."""
@@ -56,7 +68,8 @@ class Topology:
             nearest-neighbour shells chosen at that epoch).
         isl_capacity_gbps: ``(n_edge,)`` rate of each link, the smaller ``isl_gbps`` of the
             two satellites' buses.
-        isl_kind: ``(n_edge,)`` int8: 0 in-plane, 1 cross-plane, 2 nearest-neighbour.
+        isl_kind: ``(n_edge,)`` int8: 0 in-plane, 1 cross-plane, 2 nearest-neighbour,
+            3 from an ``isl_file``.
     """
 
     isl_edges: np.ndarray
@@ -91,13 +104,15 @@ def plus_grid_edges(
     sats_per_plane: int,
     pattern: str | None,
     wrap_slot_shift: int = 0,
+    isl_shift: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Plus-grid links of one Walker shell, in shell-local indices ``plane * S + slot``.
+    """Plus-grid links of one shell, in shell-local indices ``plane * S + slot``.
 
     Returns ``(edges (k, 2) int, kind (k,) int8)`` with ``kind`` 0 for in-plane and 1 for
-    cross-plane links; each undirected link appears once, as ``(min, max)``. Between planes
-    ``p`` and ``p + 1`` the same slot links; the delta wrap from the last plane to plane 0
-    links slot ``s`` to slot ``s + wrap_slot_shift``. A ``star`` pattern has no wrap link.
+    cross-plane links; each undirected link appears once, as ``(min, max)``. Slot ``s`` of
+    plane ``p`` links to slot ``s + isl_shift`` of plane ``p + 1``; the wrap from the last
+    plane to plane 0 links slot ``s`` to slot ``s + isl_shift + wrap_slot_shift``. A
+    ``star`` pattern has no wrap link.
     """
     p_count, s_count = int(planes), int(sats_per_plane)
     plane = np.repeat(np.arange(p_count), s_count)
@@ -109,11 +124,11 @@ def plus_grid_edges(
         kinds.append(np.zeros(me.size, np.int8))
     if p_count >= 2:
         inner = plane < p_count - 1
-        parts.append(np.stack([me[inner], (plane[inner] + 1) * s_count + slot[inner]], axis=1))
+        parts.append(np.stack([me[inner], (plane[inner] + 1) * s_count + (slot[inner] + int(isl_shift)) % s_count], axis=1))
         kinds.append(np.ones(int(inner.sum()), np.int8))
         if pattern != "star":
             last = plane == p_count - 1
-            partner = (slot[last] + int(wrap_slot_shift)) % s_count
+            partner = (slot[last] + int(wrap_slot_shift) + int(isl_shift)) % s_count
             parts.append(np.stack([me[last], partner], axis=1))
             kinds.append(np.ones(int(last.sum()), np.int8))
     if not parts:
@@ -134,6 +149,7 @@ def walker_shell_edges(
     sats_per_plane: int,
     pattern: str | None,
     phasing: int = 0,
+    isl_shift: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Plus-grid links of a Walker shell in shell-local satellite indices.
 
@@ -143,12 +159,13 @@ def walker_shell_edges(
     shifted by ``F`` slots: the delta wrap links slot ``s`` of the last plane to slot
     ``s + F`` of plane 0, the partner with the same along-track offset (``F * 360/T``) as
     every other cross-plane pair, and its nearest satellite in plane 0 when ``F < P/2``.
+    ``isl_shift`` moves every cross-plane partner by that many more slots.
     """
     plane_index = np.asarray(plane_index)
     slot_index = np.asarray(slot_index)
     lookup = np.full(planes * sats_per_plane, -1, np.int64)
     lookup[plane_index * sats_per_plane + slot_index] = np.arange(plane_index.size)
-    edges, kind = plus_grid_edges(planes, sats_per_plane, pattern, phasing)
+    edges, kind = plus_grid_edges(planes, sats_per_plane, pattern, phasing, isl_shift)
     local = lookup[edges]
     ok = (local >= 0).all(axis=1)
     return np.sort(local[ok], axis=1), kind[ok]
@@ -253,9 +270,10 @@ def nearest_neighbour_kernel(r_km, t, cand, cand_d2, terminals, max_range_km, cl
 
 
 @njit(cache=True, nogil=True)
-def visible_from_places(r_km, t, place_km, place_up, sin_mask, out):
+def visible_from_places(r_km, t, place_km, place_up, sin_mask, max_range_km, out):
     """Ground links at epoch ``t``: ``out (n_place, n_sat)`` is True where a satellite is at
-    or above the place's elevation mask (``sin_mask`` = sine of the mask per place).
+    or above the place's elevation mask (``sin_mask`` = sine of the mask per place) and
+    within its slant range ``max_range_km`` (per place, ``inf`` for no limit).
 
     ``r_km`` is ``(n_sat, n_time, 3)`` Earth-fixed; ``place_km``/``place_up`` ``(n_place, 3)``
     are the places' Earth-fixed positions and geodetic local verticals.
@@ -269,8 +287,9 @@ def visible_from_places(r_km, t, place_km, place_up, sin_mask, out):
         uy = place_up[p, 1]
         uz = place_up[p, 2]
         s = sin_mask[p]
+        rng = max_range_km[p]
         for i in range(n_sat):
-            out[p, i] = at_or_above_mask(r_km[i, t, 0] - px, r_km[i, t, 1] - py, r_km[i, t, 2] - pz, ux, uy, uz, s)
+            out[p, i] = in_ground_link(r_km[i, t, 0] - px, r_km[i, t, 1] - py, r_km[i, t, 2] - pz, ux, uy, uz, s, rng)
 
 
 # ----------------------------------------------------------------------------------------
@@ -324,30 +343,43 @@ def nearest_neighbour_links(
     return np.stack([union // n, union % n], axis=1), active
 
 
-def compute_topology(mission, eph) -> Topology:
+def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
     """Inter-satellite links of every shell of ``mission`` over the grid of ``eph``.
 
-    Shells with ``isl: none`` contribute nothing; Walker shells get the plus-grid, other
-    sets nearest-neighbour links under ``isl_terminals``. Link rates come from each shell's
-    bus (``isl_gbps``).
+    Shells with an ``isl_file`` get its links; otherwise shells with ``isl: none`` contribute
+    nothing, Walker shells and imported shells with a plane structure get the plus-grid,
+    other sets nearest-neighbour links under ``isl_terminals``. Link rates come from each
+    shell's bus (``isl_gbps``). ``base_dir`` (the mission file's folder) resolves relative
+    ``isl_file`` and ``tle_file`` paths.
     """
     edges_all, active_all, cap_all, kind_all = [], [], [], []
     r = eph.r_ecef_km
     for shell in eph.shells:
-        if shell.isl != "plus-grid" or shell.n_sat < 2:
+        entry = mission.constellations[shell.index]
+        isl_file = getattr(entry, "isl_file", None)
+        if (shell.isl != "plus-grid" and isl_file is None) or shell.n_sat < 2:
             continue
         sl = shell.sat_slice
         gbps = float(bus_of(mission, shell).isl_gbps)
-        if shell.is_walker:
+        shift = int(getattr(entry, "isl_shift", None) or 0)
+        if isl_file is not None:
+            local = isl_pairs_of_entry(entry, base_dir, shell.n_sat)
+            kind = np.full(local.shape[0], 3, np.int8)
+        elif shell.is_walker:
             local, kind = walker_shell_edges(
-                shell.plane_index, shell.slot_index, shell.planes, shell.sats_per_plane, shell.pattern, shell.phasing
+                shell.plane_index, shell.slot_index, shell.planes, shell.sats_per_plane, shell.pattern, shell.phasing, shift
             )
-            edges = local + sl.start
-            active = isl_active_over_time(r, edges, shell.max_isl_range_km)
-        else:
+        elif (grid := imported_grid(entry, shell, base_dir)) is not None:
+            local, kind = plus_grid_edges(grid[0], grid[1], "delta", 0, shift)
+        else:  # no plane structure: links chosen epoch by epoch
             local, active = nearest_neighbour_links(r[sl], shell.isl_terminals, shell.max_isl_range_km)
-            edges = local + sl.start
-            kind = np.full(edges.shape[0], 2, np.int8)
+            edges_all.append(local + sl.start)
+            active_all.append(active)
+            cap_all.append(np.full(local.shape[0], gbps))
+            kind_all.append(np.full(local.shape[0], 2, np.int8))
+            continue
+        edges = local + sl.start
+        active = isl_active_over_time(r, edges, shell.max_isl_range_km)
         edges_all.append(edges)
         active_all.append(active)
         cap_all.append(np.full(edges.shape[0], gbps))
@@ -369,3 +401,19 @@ def bus_of(mission, shell):
     if shell.bus in mission.buses:
         return mission.buses[shell.bus]
     return Bus()
+
+
+def imported_grid(entry, shell, base_dir: Path | None = None) -> tuple[int, int] | None:
+    """``(planes, sats_per_plane)`` of an imported (TLE/OMM) shell, or ``None`` without a plane
+    structure. Raises ``ValueError`` naming the file when the count does not match (the
+    mission checks report it first, so this only guards direct callers)."""
+    if shell.source not in ("tle", "omm"):
+        return None
+    grid = grid_of_entry(entry, base_dir)
+    if grid is None:
+        return None
+    if grid[0] * grid[1] != shell.n_sat:
+        label = entry.tle_file or entry.omm_file or "the inline tle"
+        raise ValueError(f"{label}: {shell.n_sat} satellites read, but planes x sats_per_plane = "
+                         f"{grid[0]} x {grid[1]} = {grid[0] * grid[1]}")
+    return grid

@@ -53,6 +53,9 @@ class Hardware:
     tops_fp16: float | None = None
     tops_bf16: float | None = None
     tops_note: str = ""
+    tid_krad: float | None = None
+    """Total ionising dose (krad(Si)) the part tolerates before it misbehaves; ``None`` if unknown."""
+    tid_source: str = ""
 
     @property
     def tops_per_w(self) -> float:
@@ -105,6 +108,8 @@ def hardware_catalog() -> dict[str, Hardware]:
             tops_fp16=_optional_float(entry.get("tops_fp16")),
             tops_bf16=_optional_float(entry.get("tops_bf16")),
             tops_note=" ".join(str(entry.get("tops_note", "")).split()),
+            tid_krad=_optional_float(entry.get("tid_krad")),
+            tid_source=" ".join(str(entry.get("tid_source", "")).split()),
         )
     return catalog
 

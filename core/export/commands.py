@@ -27,7 +27,7 @@ from core.export.report import report_kind, write_report
 ProgressFn = Callable[[str, float], None]
 
 FILE_OPTIONS = ("czml", "omm", "tle", "geojson")
-DIR_OPTIONS = ("oem", "csv")
+DIR_OPTIONS = ("oem", "csv", "hypatia")
 
 
 def add_parsers(subparsers) -> None:
@@ -42,6 +42,8 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--tle", metavar="FILE", help="three-line element sets of the satellites whose catalogue numbers fit")
     p.add_argument("--geojson", metavar="FILE", help="GeoJSON ground tracks and ground stations")
     p.add_argument("--csv", metavar="DIR", help="CSV files of every time series and table into DIR")
+    p.add_argument("--hypatia", metavar="DIR", help="Hypatia's satellite network (tles.txt, isls.txt, ground_stations.txt, "
+                                                    "description.txt) into DIR, for its ns-3 simulations")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     p = subparsers.add_parser("report", help="write the analyst's report (PDF or HTML)",
@@ -52,7 +54,7 @@ def add_parsers(subparsers) -> None:
 
 
 def _chosen(args: argparse.Namespace) -> list[str]:
-    return [name for name in ("czml", "oem", "omm", "tle", "geojson", "csv") if getattr(args, name, None)]
+    return [name for name in ("czml", "oem", "omm", "tle", "geojson", "csv", "hypatia") if getattr(args, name, None)]
 
 
 def check_export_args(args: argparse.Namespace) -> None:
@@ -60,7 +62,7 @@ def check_export_args(args: argparse.Namespace) -> None:
     chosen = _chosen(args)
     if not chosen:
         raise ExportError("nothing to export: give at least one of --czml FILE, --oem DIR, --omm FILE, --tle FILE, "
-                          "--geojson FILE, --csv DIR")
+                          "--geojson FILE, --csv DIR, --hypatia DIR")
     for name in chosen:
         value = getattr(args, name)
         if name in DIR_OPTIONS:
@@ -125,8 +127,20 @@ def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn
         if results is not None:
             n = write_czml(results, args.czml)
         else:
-            n = write_czml(None, args.czml, ephemeris=eph, mission=mission)
+            from core.analysis.topology import compute_topology
+
+            n = write_czml(None, args.czml, ephemeris=eph, mission=mission, topology=compute_topology(mission, eph, base_dir))
         lines.append(f"wrote {n} CZML packet(s) to {args.czml}")
+    if getattr(args, "hypatia", None):
+        from core.analysis.topology import compute_topology
+        from core.export.hypatia import write_hypatia_dir
+
+        report("Hypatia", 0.92)
+        topology = results.topology if results is not None else compute_topology(mission, eph, base_dir)
+        done = write_hypatia_dir(mission, eph, topology, args.hypatia, base_dir)
+        lines.append(f"wrote Hypatia's tles.txt ({done.satellites} satellites), isls.txt ({done.isls} links), "
+                     f"ground_stations.txt ({done.ground_stations}), gsl_interfaces_info.txt and description.txt to {args.hypatia}")
+        lines += [f"  note: {note}" for note in done.notes]
     if args.csv:
         from core.export.csv import write_csv_dir
 

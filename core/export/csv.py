@@ -6,10 +6,11 @@ One file per series, columns with their unit in the name, times as ISO 8601 UTC
 =========================== ==========================================================
 ``coverage_over_time.csv``  covered percent of the area and mean satellites in view
 ``coverage_map.csv``        per grid cell: covered share of time, longest gap, revisit
-``latency.csv``             per pair and epoch: one-way latency, hops, bottleneck, fibre
+``latency.csv``             per pair and epoch: one-way latency, hops, bottleneck, fibre, route
 ``access_windows.csv``      every pass: station, satellite, AOS/LOS, duration
 ``access_over_time.csv``    per station and epoch: satellites in contact
 ``isl_links.csv``           per epoch: inter-satellite links up
+``traffic.csv``             per demand and epoch: offered and max-min fair served rate
 ``power_year.csv``          per shell and day of the year: beta angle, eclipse
 ``power_soc.csv``           per shell: battery state of charge over the worst orbit
 ``sunlit_over_time.csv``    per shell and epoch: share of satellites in sunlight
@@ -82,6 +83,16 @@ def csv_tables(results) -> dict:
             "latency_ms": np.round(net.latency_ms.ravel(), 4), "hops": net.hops.ravel(),
             "bottleneck_gbps": net.bottleneck_gbps.ravel(), "route_changed": net.route_changed.ravel(),
             "fiber_ms": np.repeat(np.round(net.fiber_ms, 4), n_t), "vacuum_ms": np.repeat(np.round(net.vacuum_ms, 4), n_t),
+            "route": [" > ".join(net.route_names(q, t, eph.names)) for q in range(net.n_pair) for t in range(n_t)],
+        })
+    traffic = getattr(results, "traffic", None)
+    if traffic is not None:
+        n_t, n_d = traffic.offsets_s.size, len(traffic.demands)
+        out["traffic.csv"] = _frame({
+            "time_utc": np.tile(_stamps(grid, traffic.offsets_s), n_d), "offset_s": np.tile(traffic.offsets_s, n_d),
+            "from": np.repeat([d.src for d in traffic.demands], n_t), "to": np.repeat([d.dst for d in traffic.demands], n_t),
+            "offered_gbps": np.repeat(traffic.offered_gbps, n_t), "served_gbps": np.round(traffic.served_gbps.ravel(), 6),
+            "reachable": traffic.reachable.ravel(),
         })
     topo = net.topology if net is not None else None
     if topo is not None and topo.n_edge:

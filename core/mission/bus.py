@@ -68,6 +68,28 @@ class Bus(_Strict):
     max_array_m2: float = Field(20.0, gt=0, description="largest solar array the bus can deploy")
     max_radiator_m2: float = Field(6.0, gt=0, description="largest radiator the bus can carry")
 
+    # Radiation, drag and optical terminals (clusters, radiation and training analyses)
+    shielding_mm_al: float = Field(
+        3.0, ge=0.05, le=20.0,
+        description="aluminium-equivalent shielding around the compute payload, mm (dose at the centre of an Al sphere)",
+    )
+    ballistic_coefficient_m2_kg: float = Field(
+        0.02, gt=0, le=1.0, description="C_D x drag area / mass, m2/kg (differential drag in a cluster)",
+    )
+    optical_tx_power_w: float | None = Field(
+        None, gt=0,
+        description="optical ISL transmit power, W; when set, each link's rate comes from a link budget at its range "
+        "(capped at isl_gbps); when omitted links run at isl_gbps",
+    )
+    optical_aperture_m: float = Field(0.1, gt=0, le=5, description="optical terminal aperture diameter (both ends), m")
+    optical_wavelength_nm: float = Field(1550.0, gt=100, lt=20000, description="optical ISL wavelength, nm")
+    optical_pointing_loss_db: float = Field(3.0, ge=0, le=60, description="pointing and tracking loss of an optical link, dB")
+    optical_efficiency: float = Field(0.5, gt=0, le=1, description="optics transmission of both terminals together")
+    optical_rx_w_per_gbps: float = Field(
+        1.28e-8, gt=0,
+        description="receive power needed per Gbit/s, W (1.28e-8 = 100 photons per bit at 1550 nm)",
+    )
+
     # Fixed design (checked and throttled instead of sized; omitted: sized for the load)
     solar_array_m2: float | None = Field(
         None, gt=0, description="a fixed solar array area, m2: the compute is throttled to what it supplies (omitted: sized)"

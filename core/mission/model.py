@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 from core.mission.bus import Bus, CostModel, Workload
+from core.mission.traffic import Traffic
 
 SCHEMA_VERSION = 1
 """The mission-file format version this code writes; older files are migrated on load."""
@@ -75,6 +76,8 @@ class Analysis(_Strict):
     min_elevation_deg: float = Field(25.0, ge=0, lt=90, description="user-terminal and coverage elevation mask")
     coverage_grid_deg: float = Field(1.0, ge=0.1, le=10, description="cell size of the area-weighted coverage grid")
     region: Region | None = Field(None, description="restrict coverage to a box or polygon")
+    max_ground_range_km: float | None = Field(
+        None, gt=0, description="default slant-range limit of every ground link (station or city): a link needs the mask and this range")
 
     @field_validator("duration_s", "step_s")
     @classmethod
@@ -111,6 +114,11 @@ class Cluster(_Strict):
     satellites: int = Field(ge=1, le=10_000, description="number of satellites in the cluster")
     radius_km: float = Field(1.0, gt=0, le=100, description="every satellite stays within this distance of the centre")
     min_separation_m: float = Field(100.0, ge=0, description="smallest allowed distance between two satellites")
+    ballistic_coefficient_spread: float = Field(
+        0.0, ge=0, lt=1,
+        description="fractional spread of the satellites' ballistic coefficients: B (1 +- spread), uniform in "
+        "satellite order, for differential drag",
+    )
 
 
 class Constellation(_Strict):
@@ -143,6 +151,12 @@ class Constellation(_Strict):
     omm_file: str | None = Field(None, description="CCSDS OMM file (XML, KVN or JSON), relative to the mission file")
     satellites: list[Satellite] | None = Field(None, description="custom satellites from classical elements")
     cluster: Cluster | None = Field(None, description="a formation-flying cluster around this entry's reference orbit")
+    isl_shift: int | None = Field(
+        None, description="plus-grid: slot j of plane i links to slot (j + isl_shift) mod sats_per_plane of planes i-1 and i+1 "
+        "(imported shells: default 0; Walker shells: added to the default partner, which wraps the last plane by the phasing)")
+    isl_file: str | None = Field(
+        None, description="inter-satellite links from a file of `a b` index pairs within the shell (0-based, `#` comments; "
+        "Hypatia's isls.txt), relative to the mission file; replaces the links `isl` would build")
 
     _alt = field_validator("altitude_km")(_check_altitude)
 
@@ -207,6 +221,7 @@ class GroundStation(_Strict):
         1, ge=1, description="antennas the station can point at once, one satellite each; one antenna schedule "
         "(first come, first served) feeds access and time to insight",
     )
+    max_range_km: float | None = Field(None, gt=0, description="slant-range limit of the station's links (default analysis.max_ground_range_km)")
 
 
 class City(_Strict):
@@ -216,6 +231,29 @@ class City(_Strict):
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
     alt_m: float = Field(0.0, description="height above the WGS-84 ellipsoid")
+    max_range_km: float | None = Field(None, gt=0, description="slant-range limit of the city's links (default analysis.max_ground_range_km)")
+
+
+class Training(_Strict):
+    """Data-parallel training of one model across the satellites of a shell (a cluster).
+
+    Every satellite holds a full replica and computes its share of each global step; the
+    gradients are then summed over the shell's inter-satellite links by a ring or tree
+    all-reduce (see ``docs/models/clusters-radiation-training.md``).
+    """
+
+    model_name: str | None = Field(None, description="what is trained, in words (e.g. \"8B-parameter dense transformer\")")
+    shell: str | None = Field(None, description="name of the constellation entry that trains; default the first cluster, else the first shell")
+    parameters: float = Field(gt=0, description="model parameters")
+    bytes_per_parameter: float = Field(2.0, gt=0, description="bytes per gradient value exchanged (2 for bf16)")
+    tokens_per_step: float = Field(gt=0, description="tokens (or samples) in one global step, over all satellites")
+    flops_per_step: float | None = Field(None, gt=0, description="floating-point operations of one global step; default 6 x parameters x tokens_per_step")
+    tflops_per_unit: float | None = Field(
+        None, gt=0, description="training throughput of one compute unit at the training precision, TFLOP/s; default the catalogue TOPS",
+    )
+    utilization: float = Field(0.4, gt=0, le=1, description="model FLOPs utilisation: achieved / nameplate throughput")
+    algorithm: Literal["ring", "tree"] = Field("ring", description="all-reduce algorithm over the ISL graph")
+    hop_latency_s: float = Field(5e-6, ge=0, description="switching latency added per link traversed, s")
 
 
 class ServiceDemand(_Strict):
@@ -267,6 +305,16 @@ class Mission(_Strict):
     latency_pairs: list[tuple[str, str]] = Field(default_factory=list, description="[from, to] places for one-way latency through the constellation")
     workload: Workload = Field(default_factory=Workload, description="the in-orbit processing model")
     cost: CostModel = Field(default_factory=CostModel, description="launch prices per kg")
+    training: Training | None = Field(None, description="data-parallel training across a cluster's inter-satellite links")
+
+    @field_validator("training")
+    @classmethod
+    def _training_shell(cls, value, info):
+        names = [c.name for c in info.data.get("constellations") or []]
+        if value is not None and value.shell is not None and names and value.shell not in names:
+            raise ValueError(f"shell {value.shell!r} is not a constellation name (known: {', '.join(names)})")
+        return value
+    traffic: Traffic | None = Field(None, description="traffic demands routed through the constellation (throughput, link utilisation)")
     service: Service | None = Field(None, description="ground users served by the constellation's spare delivered compute")
 
     @field_validator("epoch")

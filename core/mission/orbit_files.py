@@ -51,6 +51,9 @@ def read_tle_text(text: str) -> list[TleRecord]:
     """Parse two-line or three-line (named) element sets; checks structure, checksums and SGP4 init."""
     from sgp4.api import Satrec
 
+    from core.mission.hypatia import split_hypatia_header
+
+    _, text = split_hypatia_header(text)  # Hypatia's tles.txt: "orbits sats_per_orbit" first
     lines = [ln.rstrip() for ln in text.replace("\r", "").split("\n") if ln.strip()]
     records: list[TleRecord] = []
     k = 0

@@ -58,6 +58,10 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
     for i, item in enumerate(mission.service.demand if mission.service else []):
         if find_place(mission, item.place) is None:
             add(f"service.demand[{i}].place", f"unknown place {item.place!r}: not a ground station, a mission city or a catalogue city")
+    if not problems:
+        from core.mission.links import network_problems
+
+        problems += network_problems(mission, base_dir)
     return problems
 
 

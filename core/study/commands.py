@@ -135,5 +135,7 @@ def _print_summary(outcome) -> None:
         columns = [c for c in table.columns if c not in skip]
         rows = [[row[c] for c in columns] for _, row in front.head(20).iterrows()]
         print_tables([Table("Pareto front", [str(c) for c in columns], rows)], console)
+        if len(front) > len(rows):
+            console.print(f"(the first {len(rows)} of {len(front)} designs on the front; all are in the results table)")
     for path in outcome.written:
         console.print(f"wrote {path}")

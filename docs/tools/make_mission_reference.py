@@ -14,7 +14,9 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from core.mission.bus import Bus, CostModel, Workload
+from core.mission.traffic import Gravity, Traffic, TrafficDemand
 from core.mission.model import Analysis, City, Cluster, Constellation, GroundStation, Mission, Region, Satellite
+from core.mission.model import PopulationWeighted, Service, ServiceDemand, Training
 
 TARGET = Path(__file__).resolve().parents[1] / "mission-file.md"
 
@@ -30,6 +32,13 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("cities[]", City, "cities[i]."),
     ("workload", Workload, "workload."),
     ("cost", CostModel, "cost."),
+    ("training", Training, "training."),
+    ("traffic", Traffic, "traffic."),
+    ("traffic.demands[]", TrafficDemand, "traffic.demands[k]."),
+    ("traffic.gravity", Gravity, "traffic.gravity."),
+    ("service", Service, "service."),
+    ("service.demand[]", ServiceDemand, "service.demand[k]."),
+    ("service.population_weighted", PopulationWeighted, "service.population_weighted."),
 ]
 
 INTRO = """# Mission-file reference
@@ -92,7 +101,7 @@ def render() -> str:
         out.append("| key | type | default | meaning |\n|---|---|---|---|")
         for name, field in model.model_fields.items():
             meaning = (field.description or "").replace("|", "\\|")
-            out.append(f"| `{prefix}{name}` | {type_name(field.annotation)} | {default_text(field)} | {meaning} |")
+            out.append(f"| `{prefix}{field.alias or name}` | {type_name(field.annotation)} | {default_text(field)} | {meaning} |")
         out.append("")
     return "\n".join(out)
 

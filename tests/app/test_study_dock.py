@@ -50,3 +50,23 @@ def test_dock_runs_a_study_and_emits_the_clicked_design(qtbot, small_mission):
     assert chosen.args[0]["analysis"]["duration_s"] == 7200  # the quick window the study ran with
     dock.wait()
     assert not dock.is_running() and dock.run_button.isEnabled()
+
+
+def test_axis_titles_carry_units():
+    from app.panels.study_dock import axis_title
+
+    assert axis_title("altitude_km") == "altitude [km]"
+    assert axis_title("coverage.mean_percent") == "coverage mean [%]"
+    assert axis_title("cost[*].constellation_usd") == "cost constellation [USD]"
+    assert axis_title("planes") == "planes"
+
+
+def test_money_axes_are_scaled_to_readable_units():
+    import numpy as np
+
+    from app.panels.study_dock import scaled
+
+    values, title = scaled(np.array([5.3e6, 8.0e6, np.nan]), "cost constellation [USD]")
+    assert title == "cost constellation [M$]" and np.allclose(values[:2], [5.3, 8.0])
+    same, km = scaled(np.array([500.0, 600.0]), "altitude [km]")
+    assert km == "altitude [km]" and np.allclose(same, [500.0, 600.0])

@@ -368,7 +368,7 @@ def test_to_json_and_tables(walker_net):
     doc = net.to_json()
     json.dumps(doc, allow_nan=False)
     keys = {"from", "to", "min_ms", "median_ms", "max_ms", "reachable_fraction", "great_circle_km", "vacuum_ms",
-            "fiber_ms", "mean_hops", "bottleneck_gbps", "route_changes", "route_flap_fraction"}
+            "fiber_ms", "mean_hops", "bottleneck_gbps", "route_changes", "route_flap_fraction", "unreachable_s"}
     assert all(set(e) == keys for e in doc)
     e = doc[0]
     assert (e["from"], e["to"]) == ("New York", "London")

@@ -7,6 +7,7 @@ returns a :class:`Report`; :mod:`.pdf` and :mod:`.html` lay the same content out
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -74,10 +75,23 @@ def fmt(value) -> str:
     return str(value)
 
 
+_NUMBER = re.compile(r"^[-+]?\$?\d[\d,.]*( ?[%a-zA-Z/]+)?$")
+
+
+def is_number(value, text: str) -> bool:
+    """Whether a cell reads as a number (a value, or text such as '$7,395', '12.5 %', '9.0 h')."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    return isinstance(value, (int, float, np.integer, np.floating)) or bool(_NUMBER.match(text))
+
+
 def _duration(seconds) -> str:
+    """A time span for people: '1.2 s', '45 s', '12.5 min', '9.0 h', '3.2 days' ('-' when unknown)."""
     if seconds is None or not np.isfinite(seconds):
-        return "never"
+        return "-"
     s = float(seconds)
+    if s < 10:
+        return f"{s:.2g} s" if s >= 0.1 or s == 0 else f"{s:.1g} s"
     if s < 120:
         return f"{s:.0f} s"
     if s < 7200:
@@ -85,6 +99,52 @@ def _duration(seconds) -> str:
     if s < 2 * 86400:
         return f"{s / 3600:.1f} h"
     return f"{s / 86400:.1f} days"
+
+
+def _times(n: float) -> str:
+    """A ratio for people, to two significant digits: '2.5', '45', '1,200', '28,000'."""
+    v = float(f"{n:.2g}")
+    return f"{v:,.0f}" if v >= 10 else f"{v:g}"
+
+
+def _money(usd: float, scale_of: float | None = None) -> str:
+    """Money for people: '$7,395', '$8.0 million', '$1.2 billion' (in the scale of ``scale_of`` when
+    given, so two amounts in one sentence read alike: '$8.0 million ... $0.44 million')."""
+    ref = abs(usd if scale_of is None else scale_of)
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if ref >= scale:
+            value = usd / scale
+            return f"${value:.{1 if abs(value) >= 1 else 2}f} {word}"
+    return f"${usd:,.0f}"
+
+
+def _stable(model: dict) -> bool:
+    """Whether a time-to-insight model keeps up with its data (results without the key: it does)."""
+    return model.get("stable", True) is not False
+
+
+def _model_phrase(model: dict, horizon_s: float | None) -> str:
+    """One model's time to insight in words: its median, or why there is none."""
+    if not _stable(model):
+        growth = model.get("backlog_growth_gbit_per_day")
+        why = f" (the backlog grows by {growth:,.0f} Gbit a day)" if growth else ""
+        return "the downlink cannot keep up" + why
+    median = model.get("median_s")
+    if median is None:
+        within = f" within the analysis horizon ({_duration(horizon_s)})" if horizon_s else " within the analysis horizon"
+        return f"most captures are not delivered{within}"
+    return f"{_duration(median)} median"
+
+
+def insight_phrase(insight: dict) -> str:
+    """The key result of time to insight, for people: 'in orbit: 1.2 s median; traditional: ...'."""
+    horizon = insight.get("horizon_s")
+    trad, orbit = insight["traditional"], insight["in_orbit"]
+    text = f"in orbit: {_model_phrase(orbit, horizon)}; traditional: {_model_phrase(trad, horizon)}"
+    speedup = insight.get("speedup_median")
+    if speedup and _stable(trad) and _stable(orbit) and speedup > 1.5:
+        text += f"; results arrive about {_times(speedup)} times sooner"
+    return text
 
 
 def _walker(shell) -> str:
@@ -96,34 +156,117 @@ def _walker(shell) -> str:
 def _headline(results) -> Table:
     rows = []
     eph = results.ephemeris
-    rows.append(["satellites", f"{eph.n_sat:,} in {len(eph.shells)} shell(s)"])
+    rows.append(["satellites", f"{eph.n_sat:,} in {len(eph.shells)} shell" + ("s" if len(eph.shells) != 1 else "")])
     if results.coverage is not None:
         c = results.coverage
         rows.append(["coverage, mean area covered", f"{c.mean_percent:.1f} % (min {c.min_percent:.1f} %, max {c.max_percent:.1f} %)"])
-        rows.append(["coverage, longest gap", _duration(c.max_gap_s)])
+        rows.append(["coverage, longest gap", "none: every covered cell stays covered" if c.max_gap_s == 0 else _duration(c.max_gap_s)])
     if results.access is not None:
         a = results.access
         rows.append(["ground contact, all stations", f"{int(np.sum(a.passes)):,} passes, {float(np.sum(a.downlink_gbit)):,.0f} Gbit downlink"])
     if results.network is not None:
         for entry in results.network.to_json():
             med = entry["median_ms"]
-            text = "no route" if med is None else f"{med:.1f} ms median vs {entry['fiber_ms']:.1f} ms fibre ({100 * entry['reachable_fraction']:.0f} % of the time reachable)"
+            reach = entry["reachable_fraction"]
+            when = "reachable all the time" if reach >= 0.9995 else f"reachable {100 * reach:.0f} % of the time"
+            text = ("no route at any time" if med is None
+                    else f"{med:.1f} ms median vs {entry['fiber_ms']:.1f} ms fibre ({when})")
             rows.append([f"latency {entry['from']} - {entry['to']}", text])
     if results.compute is not None:
         pops = sum(s.constellation_pops for s in results.compute.shells)
-        rows.append(["compute in orbit", f"{pops:,.1f} POPS (peak INT8)"])
+        bases = {c.get("tops_basis") for c in results.compute.to_json()} - {None}
+        basis = ", ".join(str(b) for b in sorted(bases)) if bases else "peak INT8"
+        rows.append(["compute in orbit", f"{pops:,.1f} POPS ({basis})"])
     if results.power is not None:
         bad = [s.shell for s in results.power.shells if not s.feasible]
         rows.append(["power and heat", "all shells feasible" if not bad else "NOT feasible: " + ", ".join(bad)])
     if results.insight is not None:
-        j = results.insight.to_json()
-        t, o = j["traditional"]["median_s"], j["in_orbit"]["median_s"]
-        rows.append(["time to insight, median", f"traditional {_duration(t)}, in orbit {_duration(o)}"
-                     + (f" ({j['speedup_median']:.1f}x faster)" if j["speedup_median"] else "")])
+        rows.append(["time to insight", insight_phrase(results.insight.to_json())])
     if results.cost is not None:
-        total = sum((s.constellation_usd for s in results.cost.shells), 0.0)
-        rows.append(["launch cost today (constellation)", f"${total:,.0f}"])
+        costs = [s.to_json() for s in results.cost.shells]
+        today = [c["constellation_usd"] for c in costs if c["constellation_usd"] is not None]
+        later = [c["constellation_usd_2035"] for c in costs if c["constellation_usd_2035"] is not None]
+        built = any(c["satellite_usd"] for c in costs)
+        if today:
+            rows.append(["launch and build cost" if built else "launch cost of the constellation",
+                         f"{_money(sum(today))} at today's prices"
+                         + (f", {_money(sum(later), sum(today))} at mid-2030s prices" if len(later) == len(today) else "")])
     return Table("Key results", ["figure of merit", "value"], rows)
+
+
+def _insight_cell(model: dict, key: str) -> str:
+    if not _stable(model):
+        return "-"
+    value = model.get(key)
+    return "not reached" if value is None else _duration(value)
+
+
+def insight_table(insight: dict) -> Table:
+    """Both time-to-insight models side by side, times in the unit that suits each (s, min, h)."""
+    rows = []
+    for name, model in (("traditional", insight["traditional"]), ("in orbit", insight["in_orbit"])):
+        growth = model.get("backlog_growth_gbit_per_day")
+        keeps_up = "yes" if _stable(model) else ("no: the backlog grows by " + (f"{growth:,.0f} Gbit/day" if growth else "the day"))
+        undelivered = model.get("undelivered_fraction")
+        rows.append([name, _insight_cell(model, "median_s"), _insight_cell(model, "p95_s"),
+                     "-" if undelivered is None else f"{100 * undelivered:.1f} %",
+                     model.get("downlink_gbit_per_day"), keeps_up])
+    return Table("Time to insight", ["model", "median", "95th percentile", "not delivered", "downlink Gbit/day",
+                                     "keeps up with its data"], rows)
+
+
+def insight_gains_table(insight: dict) -> Table:
+    """What processing in orbit gains, in words and ratios (the terminal's companion to :func:`insight_table`)."""
+    trad, orbit = insight["traditional"], insight["in_orbit"]
+    speedup = insight.get("speedup_median")
+    if not _stable(trad):
+        sooner = "no median: the traditional downlink cannot keep up"
+    elif not _stable(orbit):
+        sooner = "no median: in-orbit processing cannot keep up"
+    elif speedup:
+        sooner = f"{_times(speedup)} times sooner"
+    else:
+        sooner = "no median for one of the two models"
+    reduction = insight.get("downlink_reduction")
+    rows = [["results, median", sooner],
+            ["data sent to the ground", f"{_times(reduction)} times less" if reduction else "-"]]
+    capacity, raw = insight.get("downlink_capacity_gbit_per_day"), trad.get("downlink_gbit_per_day")
+    if capacity and raw:
+        rows.append(["raw data against the stations' capacity", f"{100 * raw / capacity:.0f} %"])
+    return Table("Time to insight: what processing in orbit gains", ["figure", "value"], rows)
+
+
+def insight_summary(insight: dict) -> str:
+    """The comparison in a sentence: how much sooner, how much less data, against the ground segment."""
+    parts = [insight_phrase(insight)[0].upper() + insight_phrase(insight)[1:] + "."]
+    reduction = insight.get("downlink_reduction")
+    if reduction:
+        parts.append(f"Processing in orbit sends {_times(reduction)} times less data to the ground.")
+    capacity = insight.get("downlink_capacity_gbit_per_day")
+    raw = insight["traditional"].get("downlink_gbit_per_day")
+    if capacity and raw:
+        parts.append(f"The ground stations can take {capacity:,.0f} Gbit a day; the raw data are {raw:,.0f} Gbit a day "
+                     f"({100 * raw / capacity:.0f} % of that).")
+    return " ".join(parts)
+
+
+def readable_units(table: Table) -> Table:
+    """The same table with every seconds column ('... s') in minutes or hours when its values are that long."""
+    columns, rows = list(table.columns), [list(r) for r in table.rows]
+    for k, name in enumerate(columns):
+        head, _, unit = str(name).rpartition(" ")
+        values = [r[k] for r in rows if k < len(r) and isinstance(r[k], (int, float)) and not isinstance(r[k], bool)]
+        finite = [abs(float(v)) for v in values if math.isfinite(float(v))]
+        if unit != "s" or not head or not finite:
+            continue
+        scale, label = (3600.0, "h") if max(finite) >= 7200 else (60.0, "min") if max(finite) >= 120 else (1.0, "s")
+        if scale == 1.0:
+            continue
+        columns[k] = f"{head} {label}"
+        for r in rows:
+            if k < len(r) and isinstance(r[k], (int, float)) and not isinstance(r[k], bool):
+                r[k] = round(float(r[k]) / scale, 1)
+    return Table(table.title, columns, rows)
 
 
 def _shell_table(results) -> Table:
@@ -258,38 +401,40 @@ def report_content(results, figures: dict | None = None) -> Report:
 
     if results.coverage is not None:
         s = Section("Coverage", anchor="coverage")
-        s.blocks += [TableBlock(t) for t in results.coverage.tables()]
+        s.blocks += [TableBlock(t) for t in map(readable_units, results.coverage.tables())]
         s.blocks += fig("coverage_map") + fig("coverage_time")
         sections.append(s)
     if results.access is not None:
         s = Section("Ground-station access", anchor="access")
         s.blocks.append(TableBlock(_stations_table(mission)))
-        s.blocks += [TableBlock(t) for t in results.access.tables()]
+        s.blocks += [TableBlock(t) for t in map(readable_units, results.access.tables())]
         s.blocks += fig("access_timeline")
         sections.append(s)
     if results.network is not None:
         s = Section("Latency", anchor="latency")
         s.blocks += [TableBlock(t, "Fibre: great-circle distance at 2/3 of the speed of light. Median/fibre below 1 means "
-                                   "the constellation beats an ideal fibre.") for t in results.network.tables()]
+                                   "the constellation beats an ideal fibre.") for t in map(readable_units, results.network.tables())]
         s.blocks += fig("latency")
         sections.append(s)
     budgets = Section("Power, heat, compute and cost budgets", anchor="budgets")
     if results.power is not None:
         budgets.blocks += [TableBlock(t, "Eclipse over one year from the epoch; array and battery sized for the worst orbit.")
-                           for t in results.power.tables()]
+                           for t in map(readable_units, results.power.tables())]
         budgets.blocks += fig("power")
     if results.compute is not None:
-        budgets.blocks += [TableBlock(t, "Utilization: required / available TOPS per satellite.") for t in results.compute.tables()]
+        budgets.blocks += [TableBlock(t, "Utilization: required / available TOPS per satellite.") for t in map(readable_units, results.compute.tables())]
     if results.cost is not None:
-        budgets.blocks += [TableBlock(t) for t in results.cost.tables()]
+        budgets.blocks += [TableBlock(t) for t in map(readable_units, results.cost.tables())]
     if budgets.blocks:
         sections.append(budgets)
     if results.insight is not None:
         s = Section("Time to insight: traditional against in-orbit processing", anchor="insight")
         s.blocks.append(Para("Traditional: raw captures wait for a ground contact, are downlinked and processed in a ground "
                              "data centre. In orbit: each satellite processes its captures and downlinks only the results."))
-        s.blocks += [TableBlock(t, "Times in seconds from the end of a capture to its result on the ground; "
-                                   "'undelivered' = not delivered within the analysis horizon.") for t in results.insight.tables()]
+        j = results.insight.to_json()
+        s.blocks.append(TableBlock(insight_table(j), "Times from the end of a capture to its result on the ground; "
+                                                     "'not delivered': not on the ground within the analysis horizon."))
+        s.blocks.append(Para(insight_summary(j)))
         s.blocks += fig("insight")
         sections.append(s)
 

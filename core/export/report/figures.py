@@ -86,6 +86,66 @@ def _track_sats(eph) -> np.ndarray:
     return np.unique(np.linspace(0, eph.n_sat - 1, MAX_TRACKS).astype(int))
 
 
+def _legend_below(fig, handles, labels, max_cols: int = 3) -> None:
+    """One legend for the figure, below its axes (never over the data)."""
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(max_cols, len(handles)), fontsize=7,
+                   frameon=False)
+
+
+def _legend_rows(n_entries: int, max_cols: int = 3) -> int:
+    return -(-n_entries // max_cols) if n_entries else 0
+
+
+PRIMARY_TICKS_S = [(1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")]
+SECONDARY_TICKS_S = [(0.01, "0.01 s"), (0.1, "0.1 s"), (10, "10 s"), (600, "10 min"), (6 * 3600, "6 h"),
+                     (7 * 86400, "1 week"), (30 * 86400, "30 days")]
+
+
+def _duration_ticks(lo_s: float, hi_s: float) -> list[tuple[float, str]]:
+    """Ticks for a log time axis: 1 s, 1 min, 1 h, 1 day first, then in-between ones where there is room."""
+    span = np.log10(hi_s / lo_s)
+    gap = max(0.5, span / 7.0)  # decades between two labels
+    ticks = [(v, t) for v, t in PRIMARY_TICKS_S if lo_s <= v <= hi_s]
+    for v, t in SECONDARY_TICKS_S:
+        if lo_s <= v <= hi_s and all(abs(np.log10(v / u)) >= gap for u, _ in ticks):
+            ticks.append((v, t))
+    return sorted(ticks)
+
+
+def _duration_axis(ax, lo_s: float, hi_s: float) -> None:
+    """A logarithmic time axis in seconds, ticked in the units people read: 1 s, 1 min, 1 h, 1 day."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    ax.set_xscale("log")
+    ax.set_xlim(lo_s, hi_s)
+    ticks = _duration_ticks(lo_s, hi_s)
+    ax.xaxis.set_major_locator(FixedLocator([v for v, _ in ticks]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([t for _, t in ticks])
+
+
+def _place_labels(fig, ax, points, names, fontsize: float = 6, colour: str = "white") -> None:
+    """Label map points without letting two labels overlap: each tries eight positions around its
+    point and is left out (the marker stays) when none is free."""
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    placed = []
+    box = ax.get_window_extent(renderer)
+    offsets = [(4, 3, "left"), (4, -9, "left"), (-4, 3, "right"), (-4, -9, "right"), (0, 6, "center"),
+               (0, -12, "center"), (8, -3, "left"), (-8, -3, "right")]
+    for (x, y), name in zip(points, names):
+        for dx, dy, ha in offsets:
+            text = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, color=colour,
+                               ha=ha)
+            extent = text.get_window_extent(renderer)
+            inside = box.x0 <= extent.x0 and extent.x1 <= box.x1 and box.y0 <= extent.y0 and extent.y1 <= box.y1
+            if inside and not any(extent.overlaps(other) for other in placed):
+                placed.append(extent)
+                break
+            text.remove()
+
+
 # ----------------------------------------------------------------------------- figures
 
 
@@ -113,9 +173,8 @@ def fig_constellation_3d(results):
             ax.plot(r[:, 0], r[:, 1], r[:, 2], color=_shell_colour(k), lw=0.6, alpha=0.7)
         ax.scatter(*eph.r_eci_km[s, 0], color=_shell_colour(k), s=6, depthshade=False)
         extent = max(extent, float(np.nanmax(np.abs(r))))
-    for k, shell in enumerate(eph.shells):
-        ax.plot([], [], color=_shell_colour(k), label=f"{shell.name} ({shell.n_sat} sats)")
-    ax.legend(loc="upper left", fontsize=7, frameon=False)
+    handles = [ax.plot([], [], color=_shell_colour(k))[0] for k in range(len(eph.shells))]
+    _legend_below(fig, handles, [f"{shell.name} ({shell.n_sat:,} satellites)" for shell in eph.shells])
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_zlim(-extent, extent)
@@ -145,11 +204,13 @@ def fig_ground_tracks(results):
         y = np.insert(y, jumps, np.nan)
         ax.plot(x, y, color=_shell_colour(k), lw=0.6, alpha=0.8)
         ax.plot(lon[s, 0], lat[s, 0], "o", ms=2.5, color=_shell_colour(k))
+    points = []
     for st in results.mission.ground_stations:
         lo = st.lon_deg if st.lon_deg <= 180 else st.lon_deg - 360
         ax.plot(lo, st.lat_deg, "^", ms=6, color="#d50000", mec="white", mew=0.6)
-        ax.annotate(st.name, (lo, st.lat_deg), xytext=(4, 3), textcoords="offset points", fontsize=6, color="white")
+        points.append((lo, st.lat_deg))
     ax.set_title(f"Ground tracks over one orbit from {eph.time.iso(0.0)}; ▲ ground stations", fontsize=8)
+    _place_labels(fig, ax, points, [st.name for st in results.mission.ground_stations])
     return fig
 
 
@@ -174,7 +235,7 @@ def fig_coverage_map(results):
 def fig_coverage_time(results):
     cov = results.coverage
     eph = results.ephemeris
-    fig = _new(7.0, 2.8)
+    fig = _new(7.0, 3.0)
     ax = fig.add_subplot()
     t = _hours(cov.offsets_s)
     ax.plot(t, cov.percent_covered, color="#1e88e5", lw=1.2, label="area covered")
@@ -188,7 +249,7 @@ def fig_coverage_time(results):
     ax2.set_ylabel("mean satellites in view")
     ax2.set_ylim(0, max(1e-3, 1.3 * float(np.nanmax(cov.mean_sats_in_view))) if cov.mean_sats_in_view.size else 1)
     lines = ax.get_lines() + ax2.get_lines()
-    ax.legend(lines, [ln.get_label() for ln in lines], fontsize=7, loc="lower right")
+    _legend_below(fig, lines, [ln.get_label() for ln in lines])
     return fig
 
 
@@ -221,83 +282,105 @@ def fig_access_timeline(results):
 
 
 def fig_latency(results):
+    from matplotlib.lines import Line2D
+
     net = results.network
     eph = results.ephemeris
-    fig = _new(7.0, 3.0)
+    colours = ["#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#6d4c41"]
+    entries = net.n_pair + 2
+    fig = _new(7.0, 3.0 + 0.16 * _legend_rows(entries))
     ax = fig.add_subplot()
     t = _hours(net.offsets_s)
-    colours = ["#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#6d4c41"]
+    handles, labels = [], []
     for q, (a, b) in enumerate(net.pairs):
         c = colours[q % len(colours)]
-        ax.plot(t, net.latency_ms[q], color=c, lw=1.0, label=f"{a} - {b} via constellation")
-        ax.axhline(net.fiber_ms[q], color=c, ls="--", lw=0.9, label=f"{a} - {b} fibre (great circle at 2/3 c)")
+        ax.plot(t, net.latency_ms[q], color=c, lw=1.0)
+        ax.axhline(net.fiber_ms[q], color=c, ls="--", lw=0.9)
+        handles.append(Line2D([], [], color=c, lw=4))
+        labels.append(f"{a} - {b}")
+    handles += [Line2D([], [], color="#333333", lw=1.0), Line2D([], [], color="#333333", lw=0.9, ls="--")]
+    labels += ["through the constellation", "fibre (great circle at 2/3 c)"]
     ax.set_xlim(0, max(float(t[-1]) if t.size else 1.0, 1e-3))
     ax.set_xlabel(_time_label(eph))
     ax.set_ylabel("one-way latency [ms]")
     ax.grid(True, alpha=0.3)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=6.5, loc="upper right", ncols=1 if net.n_pair <= 2 else 2)
+    _legend_below(fig, handles, labels)
     ax.set_title("Latency through the constellation (gaps: no route) against terrestrial fibre", fontsize=8)
     return fig
 
 
 def fig_power(results):
+    from matplotlib.lines import Line2D
+
     pw = results.power
-    fig = _new(7.0, 2.9)
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1b = ax1.twinx()
+    fig = _new(7.0, 4.8 + 0.16 * _legend_rows(len(pw.shells)))
+    grid = fig.add_gridspec(2, 2)
+    ax_beta, ax_ecl, ax_soc = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])
+    handles = []
     for k, s in enumerate(pw.shells):
         c = _shell_colour(k)
-        ax1.fill_between(s.year_days, s.beta_min_deg_by_day, s.beta_max_deg_by_day, color=c, alpha=0.25)
-        ax1.plot(s.year_days, s.beta_max_deg_by_day, color=c, lw=0.8, label=f"{s.shell} beta range")
-        ax1b.plot(s.year_days, 100 * s.eclipse_fraction_max_by_day, color=c, lw=1.0, ls="--", label=f"{s.shell} eclipse")
+        ax_beta.fill_between(s.year_days, s.beta_min_deg_by_day, s.beta_max_deg_by_day, color=c, alpha=0.25)
+        ax_beta.plot(s.year_days, s.beta_max_deg_by_day, color=c, lw=0.8)
+        ax_ecl.plot(s.year_days, 100 * s.eclipse_fraction_max_by_day, color=c, lw=1.1)
         n = min(s.soc_time_s.size, s.soc.size)
-        ax2.plot(s.soc_time_s[:n] / 60.0, 100 * s.soc[:n], color=c, lw=1.1, label=s.shell)
-    ax1.set_xlabel("day of the year from the epoch")
-    ax1.set_ylabel("beta angle [deg]")
-    ax1b.set_ylabel("eclipse, worst satellite [% of orbit]")
-    ax1b.set_ylim(0, max(5.0, 1.3 * 100 * max(float(np.max(s.eclipse_fraction_max_by_day, initial=0)) for s in pw.shells)))
-    ax1.set_title("Beta angle (band) and eclipse share (dashed)", fontsize=8)
-    ax1.grid(True, alpha=0.3)
-    ax2.set_xlabel("time in the worst orbit [min]")
-    ax2.set_ylabel("battery state of charge [%]")
-    ax2.set_title("Battery over the worst-case orbit", fontsize=8)
-    ax2.grid(True, alpha=0.3)
-    ax2.legend(fontsize=7)
+        ax_soc.plot(s.soc_time_s[:n] / 60.0, 100 * s.soc[:n], color=c, lw=1.2)
+        handles.append(Line2D([], [], color=c, lw=4))
+    ax_beta.set_xlabel("day of the year from the epoch")
+    ax_beta.set_ylabel("beta angle [deg]")
+    ax_beta.set_title("Sun beta angle (band: all satellites)", fontsize=8)
+    ax_ecl.set_xlabel("day of the year from the epoch")
+    ax_ecl.set_ylabel("eclipse [% of the orbit]")
+    ax_ecl.set_ylim(0, max(5.0, 1.2 * 100 * max(float(np.max(s.eclipse_fraction_max_by_day, initial=0)) for s in pw.shells)))
+    ax_ecl.set_title("Eclipse share, worst satellite of each day", fontsize=8)
+    ax_soc.set_xlabel("time in the worst orbit of the year [min]")
+    ax_soc.set_ylabel("battery charge [%]")
+    ax_soc.set_title("Battery state of charge over the worst-case orbit", fontsize=8)
+    for ax in (ax_beta, ax_ecl, ax_soc):
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize=7)
+    _legend_below(fig, handles, [s.shell for s in pw.shells])
     return fig
 
 
 def fig_insight(results):
+    from matplotlib.lines import Line2D
+
     ins = results.insight
-    fig = _new(7.0, 2.9)
+    doc = ins.to_json()
+    fig = _new(7.0, 3.2)
     ax1, ax2 = fig.subplots(1, 2)
-    styles = (("traditional", "downlink raw, process on the ground", "#e53935"),
-              ("in_orbit", "process in orbit, downlink results", "#1e88e5"))
+    styles = (("traditional", "traditional: downlink raw data, process on the ground", "#e53935"),
+              ("in_orbit", "in orbit: process on board, downlink the results", "#1e88e5"))
     finite_all = np.concatenate([ins.traditional_s[np.isfinite(ins.traditional_s)], ins.in_orbit_s[np.isfinite(ins.in_orbit_s)]])
-    lo = max(1.0 / 600.0, float(finite_all.min()) / 60.0) if finite_all.size else 1.0
-    hi = float(finite_all.max()) / 60.0 if finite_all.size else 10.0
-    bins = np.geomspace(max(lo * 0.8, 0.01), max(hi * 1.2, lo * 2), 40)
+    finite_all = finite_all[finite_all > 0]
+    lo = max(0.01, float(finite_all.min()) / 1.5) if finite_all.size else 1.0
+    hi = max(float(finite_all.max()) * 1.5, lo * 10) if finite_all.size else 3600.0
+    bins = np.geomspace(lo, hi, 41)
+    handles, labels = [], []
     for which, label, c in styles:
         v, f = ins.distribution(which)
-        ok = np.isfinite(v)
+        ok = np.isfinite(v) & (v > 0)
         if ok.any():
-            ax1.step(v[ok] / 60.0, 100 * f[ok], where="post", color=c, lw=1.3, label=label)
-            ax2.hist(v[ok] / 60.0, bins=bins, color=c, alpha=0.55, label=label)
-    ax1.set_xscale("log")
-    ax1.set_xlabel("time from capture to result on the ground [min]")
+            ax1.step(v[ok], 100 * f[ok], where="post", color=c, lw=1.3)
+            ax2.hist(v[ok], bins=bins, color=c, alpha=0.55, weights=np.full(int(ok.sum()), 100.0 / max(v.size, 1)))
+        if doc.get(which, {}).get("stable", True) is False:
+            label += " (cannot keep up: the queue grows)"
+        handles.append(Line2D([], [], color=c, lw=4))
+        labels.append(label)
+    for ax in (ax1, ax2):
+        _duration_axis(ax, lo, hi)
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("time from capture to result on the ground")
     ax1.set_ylabel("captures delivered [%]")
     ax1.set_ylim(0, 100)
-    ax1.grid(True, which="both", alpha=0.3)
-    if ax1.get_lines():
-        ax1.legend(fontsize=6.5, loc="upper left")
-    else:
+    if not ax1.get_lines():
         ax1.text(0.5, 0.5, "no capture delivered within the horizon", ha="center", transform=ax1.transAxes, fontsize=8)
-    ax1.set_title("Cumulative distribution", fontsize=8)
-    ax2.set_xscale("log")
-    ax2.set_xlabel("time to insight [min]")
-    ax2.set_ylabel("captures")
-    ax2.set_title("Histogram", fontsize=8)
-    ax2.grid(True, which="both", alpha=0.3)
+    ax1.set_title("Cumulative share of captures delivered", fontsize=8)
+    ax2.set_ylabel("captures [% of all]")
+    ax2.set_title("Distribution", fontsize=8)
+    _legend_below(fig, handles, labels, max_cols=1)
     return fig
 
 
@@ -315,17 +398,22 @@ FIGURES: list[tuple[str, str, Callable, str]] = [
 ]
 
 
-def build_figures(results) -> dict[str, FigureImage]:
-    """Every figure the results support, rendered to PNG once."""
-    out: dict[str, FigureImage] = {}
+def draw_figures(results):
+    """``(name, caption, matplotlib Figure)`` for every figure the results support, in report order."""
     for name, needs, fn, caption in FIGURES:
         if needs != "ephemeris" and getattr(results, needs, None) is None:
             continue
         if needs == "ephemeris" and results.ephemeris.n_sat == 0:
             continue
         fig = fn(results)
-        if fig is None:
-            continue
+        if fig is not None:
+            yield name, caption, fig
+
+
+def build_figures(results) -> dict[str, FigureImage]:
+    """Every figure the results support, rendered to PNG once."""
+    out: dict[str, FigureImage] = {}
+    for name, caption, fig in draw_figures(results):
         w, h = fig.get_size_inches()
         out[name] = FigureImage(name, caption, _png(fig), float(w), float(h))
     return out

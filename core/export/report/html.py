@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt
+from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt, is_number
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1d2733;max-width:980px;margin:0 auto;padding:24px 28px 60px;line-height:1.45}
@@ -21,10 +21,12 @@ nav a{color:#1f4e79;text-decoration:none;margin-right:14px;white-space:nowrap}
 section{border-top:2px solid #1f4e79;margin-top:30px;padding-top:6px}
 h2{color:#1f4e79;font-size:21px;margin:4px 0 10px}
 h3{font-size:15px;margin:16px 0 6px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin-bottom:4px}
+div.table{overflow-x:auto;margin-bottom:4px}
+table{border-collapse:collapse;width:100%;font-size:13px;table-layout:auto}
 th{background:#1f4e79;color:#fff;text-align:left;padding:5px 7px;font-weight:600;vertical-align:bottom}
+th,td{overflow-wrap:normal;word-break:normal;hyphens:manual}
 td{padding:4px 7px;border-bottom:1px solid #dde4ec;vertical-align:top}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr:nth-child(even) td{background:#f6f9fb}
 p.note{color:#555;font-size:12.5px;margin:4px 0 10px}
 figure{margin:16px 0;text-align:center}
@@ -36,19 +38,28 @@ footer{margin-top:40px;font-size:12px;color:#777;border-top:1px solid #c8d3df;pa
 """
 
 
-def _is_num(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) or type(value).__module__ == "numpy"
+def _numeric_columns(t) -> list[bool]:
+    """Columns (after the first) whose every filled cell is a number: right-aligned, never wrapped."""
+    out = []
+    for k in range(len(t.columns)):
+        filled = [(r[k], fmt(r[k])) for r in t.rows if k < len(r) and fmt(r[k]) not in ("", "-")]
+        out.append(k > 0 and bool(filled) and all(is_number(v, text) for v, text in filled))
+    return out
 
 
 def _table(block: TableBlock) -> str:
     t = block.table
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in t.columns)
+    numeric = _numeric_columns(t)
+    head = "".join(f'<th class="num">{escape(str(c))}</th>' if numeric[k] else f"<th>{escape(str(c))}</th>"
+                   for k, c in enumerate(t.columns))
     rows = []
     for row in t.rows:
-        cells = "".join(f'<td class="num">{escape(fmt(v))}</td>' if _is_num(v) else f"<td>{escape(fmt(v))}</td>" for v in row)
+        cells = "".join(f'<td class="num">{escape(fmt(v))}</td>' if k < len(numeric) and numeric[k] else f"<td>{escape(fmt(v))}</td>"
+                        for k, v in enumerate(row))
         rows.append(f"<tr>{cells}</tr>")
     note = f'<p class="note">{escape(block.note)}</p>' if block.note else ""
-    return f"<h3>{escape(t.title)}</h3><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
+    return (f'<h3>{escape(t.title)}</h3><div class="table"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>{note}")
 
 
 def _figure(block: FigureBlock, report: Report) -> str:

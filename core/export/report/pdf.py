@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt
+from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt, is_number
 
 ACCENT = "#1f4e79"
 
@@ -40,41 +40,106 @@ def _styles():
     }
 
 
-def _table(block: TableBlock, styles, width: float):
-    from reportlab.lib import colors
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+CELL_PAD_PT = 6.0  # reportlab's default left and right cell padding
+FONT_SIZES_PT = (7.5, 6.5)  # a wide table first tries the smaller font, then continues in a second table
+def _text_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    return stringWidth(text, font, size)
+
+
+def _fit_columns(headers: list[str], cells: list[list[str]], width: float):
+    """``(font size, column widths)`` from the content, or ``None`` when even the narrowest
+    widths (every column as wide as its longest word) do not fit ``width`` at the smallest font.
+
+    A column gets the width of its longest cell and heading on one line when the table allows
+    it; otherwise headings wrap between words while every cell stays on one line; otherwise
+    every column keeps at least its longest word (no word is ever broken). What is left over
+    goes to the columns in proportion to what they need for the next step.
+    """
+    for size in FONT_SIZES_PT:
+        natural, body, minimum = [], [], []
+        for k, head in enumerate(headers):
+            column = [(row[k], "Helvetica") for row in cells]
+            head_word = max(_text_width(w, "Helvetica-Bold", size) for w in head.split() or [""])
+            natural.append(max([_text_width(head, "Helvetica-Bold", size)] + [_text_width(t, f, size) for t, f in column]))
+            body.append(max([head_word] + [_text_width(t, f, size) for t, f in column]))
+            minimum.append(max([head_word] + [_text_width(w, f, size) for t, f in column for w in t.split() or [""]]))
+        pad = 2 * CELL_PAD_PT + 2
+        natural, body, minimum = ([v + pad for v in x] for x in (natural, body, minimum))
+        if sum(natural) <= width:
+            return size, [n * width / sum(natural) for n in natural]
+        for low, high in ((body, natural), (minimum, body)):  # first every cell on one line, then only whole words
+            if sum(low) <= width:
+                room = [h - lo for h, lo in zip(high, low)]
+                spare = width - sum(low)
+                return size, [lo + spare * r / sum(room) for lo, r in zip(low, room)]
+    return None
+
+
+def _column_groups(headers: list[str], cells: list[list[str]], width: float) -> list[list[int]]:
+    """Columns that fit side by side, each group led by the first (key) column."""
+    size = FONT_SIZES_PT[-1]
+    minimum = [max(_text_width(w, f, size) for t, f in [(h, "Helvetica-Bold")] + [(row[k], "Helvetica") for row in cells]
+                   for w in t.split() or [""]) + 2 * CELL_PAD_PT + 2 for k, h in enumerate(headers)]
+    groups: list[list[int]] = []
+    for k in range(1, len(headers)):
+        if groups and sum(minimum[j] for j in groups[-1]) + minimum[k] <= width:
+            groups[-1].append(k)
+        else:
+            groups.append([0, k])
+    return groups or [[0]]
+
+
+def _table(block: TableBlock, styles, width: float):
     t = block.table
     ncol = len(t.columns)
-    data = [[Paragraph(escape(str(c)), styles["head"]) for c in t.columns]]
-    for row in t.rows:
-        cells = list(row) + [""] * (ncol - len(row))
-        data.append([Paragraph(escape(fmt(v)), styles["cell"]) for v in cells[:ncol]])
-    # column widths: proportional to the longest text, within bounds
-    lengths = []
-    for k in range(ncol):
-        word = max((len(w) for w in str(t.columns[k]).split()), default=1) * 1.4
-        cells = [len(fmt(r[k])) for r in t.rows if k < len(r)]
-        lengths.append(min(max([word, *[c * 1.1 for c in cells]]), 45) + 3)
-    total = sum(lengths)
-    widths = [width * n / total for n in lengths]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [
+    headers = [str(c) for c in t.columns]
+    rows = [list(r) + [""] * (ncol - len(r)) for r in t.rows]
+    cells = [[fmt(v) for v in r[:ncol]] for r in rows]
+    if _fit_columns(headers, cells, width) is not None:
+        return _table_part(t.title, block.note, headers, rows, cells, styles, width)
+    parts = []
+    for n, group in enumerate(_column_groups(headers, cells, width)):
+        title = t.title if n == 0 else f"{t.title} (continued)"
+        parts += _table_part(title, block.note if n == 0 else "", [headers[k] for k in group],
+                             [[r[k] for k in group] for r in rows], [[c[k] for k in group] for c in cells], styles, width)
+    return parts
+
+
+def _table_part(title: str, note: str, headers: list[str], rows: list[list], cells: list[list[str]], styles, width: float):
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+
+    size, widths = _fit_columns(headers, cells, width) or (FONT_SIZES_PT[-1], [width / len(headers)] * len(headers))
+    numeric = [k > 0 and all(is_number(r[k], c[k]) for r, c in zip(rows, cells) if c[k] not in ("", "-"))
+               and any(c[k] not in ("", "-") for c in cells) for k in range(len(headers))]
+
+    def style(name: str, right: bool) -> ParagraphStyle:
+        return ParagraphStyle(f"{name}{size}{right}", parent=styles[name], fontSize=size, leading=size + 1.5,
+                              alignment=TA_RIGHT if right else 0)
+
+    head = [Paragraph(escape(h), style("head", numeric[k])) for k, h in enumerate(headers)]
+    body = [[Paragraph(escape(c), style("cell", numeric[k])) for k, c in enumerate(row)] for row in cells]
+    table = Table([head] + body, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    spec = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ACCENT)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d3df")),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
-    for r in range(1, len(data)):
-        if r % 2 == 0:
-            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f1f5f9")))
-    table.setStyle(style)
-    parts = [Paragraph(escape(t.title), styles["h2"]), table]
-    if block.note:
-        parts.append(Paragraph(escape(block.note), styles["note"]))
+    for r in range(2, len(body) + 1, 2):
+        spec.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor("#f1f5f9")))
+    table.setStyle(spec)
+    parts = [Paragraph(escape(title), styles["h2"]), table]
+    if note:
+        parts.append(Paragraph(escape(note), styles["note"]))
     parts.append(Spacer(1, 6))
-    if len(t.rows) <= 25:
+    if len(rows) <= 25:
         return [KeepTogether(parts)]
     return parts
 
