@@ -9,7 +9,8 @@ for ``X`` TOPS sends ``X x 1e12 / ops_per_request`` requests a second.
 At every epoch of the analysis grid:
 
 1. **Up.** Each place's requests go up to the nearest satellite in view (at or above the
-   mission's ``min_elevation_deg``; the slant range at the speed of light). A place that sees
+   mission's ``min_elevation_deg`` and within the place's ground-link range, as for latency;
+   the slant range at the speed of light). A place that sees
    no satellite is not served at that epoch.
 2. **Over the ISLs to spare compute.** From that entry satellite, the satellites are taken
    nearest first in path length over the inter-satellite links up at that epoch (Dijkstra,
@@ -224,6 +225,9 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     place_km = np.ascontiguousarray(frames.ecef_from_geodetic(lat, lon, np.zeros(n_place)).reshape(-1, 3))
     place_up = np.ascontiguousarray(frames.up_vector(lat, lon).reshape(-1, 3))
     sin_mask = np.full(n_place, np.sin(np.radians(mission.analysis.min_elevation_deg)))
+    from core.analysis.network import place_range_km
+
+    range_km = np.array([place_range_km(mission, p[0]) for p in places], dtype=float)
     r = eph.r_ecef_km
 
     # spare delivered compute: delivered TOPS minus the satellite's own workload
@@ -249,7 +253,7 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     use_sum = np.zeros(n_sat)
     samples_ms, samples_w, samples_p = [], [], []
     for t in range(n_time):
-        visible_from_places(r, t, place_km, place_up, sin_mask, vis)
+        visible_from_places(r, t, place_km, place_up, sin_mask, range_km, vis)
         slant = np.linalg.norm(r[None, :, t, :] - place_km[:, None, :], axis=-1)
         slant = np.where(vis, slant, np.inf)
         entry = np.argmin(slant, axis=1)
