@@ -88,7 +88,7 @@ def budget_columns(results) -> list[dict]:
             d = getattr(results.compute, "delivered", None)
             if d is not None and k < len(d.shells):
                 ds = d.shells[k]
-                v["delivered"] = _fmt(100 * ds.delivered_fraction, 0) + (" (energy)" if ds.throttled_energy_fraction > 0 else "") + (
+                v["delivered"] = _fmt(100 * ds.delivered_fraction) + (" (energy)" if ds.throttled_energy_fraction > 0 else "") + (
                     " (heat)" if ds.throttled_heat_fraction > 0 else "")
             if c.compute_short:
                 col["reasons"].append(f"compute short: needs {c.required_tops_per_satellite:,.0f} TOPS, has {c.tops_per_satellite:,.0f}")
