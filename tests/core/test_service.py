@@ -103,3 +103,16 @@ def test_unknown_place_is_a_field_error():
         loads_mission((MISSION % 1).replace("London", "Atlantis"))
     with pytest.raises(MissionError, match="service"):
         loads_mission((MISSION % 1).replace("  request_kb: 4\n", "  population_weighted: {total_tops: 5}\n"))
+
+
+def test_results_document_has_a_finite_service_section():
+    import json
+
+    from core.analysis.pipeline import results_document, run_analysis
+
+    doc = results_document(run_analysis(loads_mission(MISSION % 50)))
+    text = json.dumps(doc["service"], allow_nan=False)  # plain JSON numbers only
+    assert set(json.loads(text)) >= {"served_fraction", "p50_ms", "p95_ms", "p99_ms", "places"}
+    assert set(doc["service"]["places"][0]) >= {"place", "served_fraction", "p50_ms", "p95_ms", "terrestrial_ms"}
+    assert "delivered" in doc["timings_s"] and "service" in doc["timings_s"]
+    assert doc["compute"][0]["delivered_fraction"] == 1.0
