@@ -22,6 +22,7 @@ ROWS = [
     ("tops", "Compute [TOPS/sat]", "compute"),
     ("required", "Required [TOPS/sat]", "compute"),
     ("util", "Utilisation [%]", "compute"),
+    ("delivered", "Delivered [% of nameplate]", "compute"),
     ("compute_w", "Compute power [W]", "power"),
     ("load_w", "Total load [W]", "power"),
     ("eclipse", "Max eclipse [min]", "power"),
@@ -84,6 +85,11 @@ def budget_columns(results) -> list[dict]:
             v["tops"] = _fmt(c.tops_per_satellite)
             v["required"] = _fmt(c.required_tops_per_satellite)
             v["util"] = _fmt(100 * c.utilization)
+            d = getattr(results.compute, "delivered", None)
+            if d is not None and k < len(d.shells):
+                ds = d.shells[k]
+                v["delivered"] = _fmt(100 * ds.delivered_fraction) + (" (energy)" if ds.throttled_energy_fraction > 0 else "") + (
+                    " (heat)" if ds.throttled_heat_fraction > 0 else "")
             if c.compute_short:
                 col["reasons"].append(f"compute short: needs {c.required_tops_per_satellite:,.0f} TOPS, has {c.tops_per_satellite:,.0f}")
         p = results.power.shells[k] if results.power is not None else None

@@ -26,6 +26,7 @@ For every shell, with its bus (``mission.bus_for``) and the mission's workload:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -201,6 +202,17 @@ class ComputeResult(PerShell):
     """Compute sizing of every shell; ``to_json()`` is the contract's ``compute`` list."""
 
     shells: tuple[ShellCompute, ...]
+    delivered: Any = None
+    """Delivered compute (:class:`core.analysis.delivered.DeliveredResult`), when analysed."""
+
+    def to_json(self) -> list[dict]:
+        """The ``compute`` list; with delivered compute each entry adds ``delivered_fraction``,
+        ``delivered_pops_mean`` and the throttled shares (nameplate when not analysed)."""
+        out = [s.to_json() for s in self.shells]
+        if self.delivered is not None:
+            for entry, d in zip(out, self.delivered.shells):
+                entry.update({k: v for k, v in d.to_json().items() if k != "shell"})
+        return out
 
     def tables(self) -> list:
         from core.analysis.tables import Table
@@ -220,7 +232,15 @@ class ComputeResult(PerShell):
             for s in self.shells
         ]
         columns = ("shell", "hardware", "units", f"TOPS/sat ({self.shells[0].hardware.tops_basis if self.shells else 'int8-dense'})", "POPS", "required TOPS/sat", "utilization", "compute W", "storage TB needed")
-        return [Table("Compute", columns, rows)]
+        tables = [Table("Compute", columns, rows)]
+        if self.delivered is not None:
+            drows = [(d.shell, round(d.delivered_fraction, 4), round(d.delivered_tops_mean, 2),
+                      round(d.delivered_tops_mean * d.satellites / 1000.0, 3),
+                      round(d.throttled_energy_fraction, 4), round(d.throttled_heat_fraction, 4),
+                      ", ".join(d.fixed) or "sized") for d in self.delivered.shells]
+            tables.append(Table("Delivered compute (energy and heat)", ("shell", "delivered fraction", "TOPS/sat mean",
+                                "POPS mean", "throttled: energy", "throttled: heat", "design"), drows))
+        return tables
 
 
 def size_compute(mission, eph=None) -> ComputeResult:

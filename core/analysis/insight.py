@@ -36,6 +36,23 @@ In orbit
       they are assumed not to contend with other traffic;
     * without ISLs: queued FIFO on the satellite's own downlink, like the raw data above.
 
+Offloading (shells with inter-satellite links)
+    A satellite whose captures arrive faster than its *delivered* compute processes them
+    (:mod:`core.analysis.delivered`; nameplate for a sized design) would see its queue grow.
+    Its excess (long-run arrival minus 95 % of its processing, bytes per window, so that its own
+    queue settles) is handed to the nearest
+    satellites, in ISL hops over the shell's links, that have spare delivered compute (95 % of
+    their processing minus their own captures), nearest first, until the excess is placed or no
+    reachable satellite has spare left; saturated satellites are served in index order and a
+    helper's spare is shared first come, first served. Captures are offloaded evenly (every
+    capture whose running share crosses an integer), spread over the helpers in proportion to
+    what each took. An offloaded capture travels raw over the hops, each costing the light time
+    over the median ISL length plus its serialisation at ``isl_gbps`` (store and forward); at
+    the helper it joins a FIFO queue served at the helper's spare rate (shared in proportion
+    among the satellites it helps), and its result goes down from there as any in-orbit result.
+    The results report ``offloading``: the offloaded fraction of the raw data and the in-orbit
+    figures with offloading beside those without (``in_orbit``).
+
 Does the queue keep up? (stability)
     For every satellite the long-run arrival is compared with the long-run service, both per
     analysis window repeated periodically: raw bytes captured against what its tracked time
@@ -77,6 +94,8 @@ MAX_WARMUP_DAYS = 16.0
 """Longest warm-up (in days of repeated windows) allowed to reach the steady state."""
 MIN_PERIODS = 8
 REPEAT_TOL_S = 1e-3
+OFFLOAD_HEADROOM = 0.95
+"""Offloading fills a satellite's own queue, and a helper's, to at most this share of its delivered compute."""
 """Two periods repeat when no capture's wait differs by more than this."""
 
 
@@ -468,6 +487,8 @@ class InsightResult:
     horizon_s: float
     traditional_stability: PathStability | None = None
     in_orbit_stability: PathStability | None = None
+    offloaded: OffloadResult | None = None
+    """In-orbit waits with offloading to neighbours (:class:`OffloadResult`); ``None`` without ISLs."""
 
     def summary(self, waits: np.ndarray, stability: PathStability | None = None) -> dict:
         """One path's figures: percentiles only where its queues keep up and are steady."""
@@ -534,7 +555,7 @@ class InsightResult:
             "downlink_reduction": r if np.isfinite(r) else None,
             "downlink_capacity_gbit_per_day": self.downlink_capacity_gbit_per_day,
             "horizon_s": self.horizon_s,
-        }
+        } | ({} if self.offloaded is None else {"offloading": self.offloaded.to_json(self)})
 
     def wait_histogram(self, n_bins: int = 60) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Histogram of log10(wait / s) on shared bin edges, as a share of *all* captures (%).
@@ -583,6 +604,157 @@ class InsightResult:
                 Table("Time to insight: does each path keep up?", ["model", "verdict"], verdicts)]
 
 
+# ---------------------------------------------------------------------------------- offloading
+@njit(cache=True, nogil=True)
+def offload_plan(n_sat, edges, arrived, capacity):
+    """Where each saturated satellite's excess goes (see the module docstring).
+
+    ``arrived``/``capacity`` bytes per window per satellite; ``edges`` ``(k, 2)`` the ISLs.
+    Returns ``(src, helper, bytes, hops)`` arrays, one row per assignment.
+    """
+    deg = np.zeros(n_sat + 1, np.int64)
+    for e in range(edges.shape[0]):
+        deg[edges[e, 0] + 1] += 1
+        deg[edges[e, 1] + 1] += 1
+    ptr = np.cumsum(deg)
+    fill = ptr[:-1].copy()
+    nbr = np.empty(2 * edges.shape[0], np.int64)
+    for e in range(edges.shape[0]):
+        u, v = edges[e, 0], edges[e, 1]
+        nbr[fill[u]] = v
+        fill[u] += 1
+        nbr[fill[v]] = u
+        fill[v] += 1
+    spare = np.maximum(capacity - arrived, 0.0)
+    # each assignment either exhausts a helper or completes a source: at most 2 n_sat of them
+    out_src = np.empty(2 * n_sat, np.int64)
+    out_dst = np.empty(2 * n_sat, np.int64)
+    out_b = np.empty(2 * n_sat, np.float64)
+    out_h = np.empty(2 * n_sat, np.int64)
+    m = 0
+    dist = np.full(n_sat, -1, np.int64)
+    queue = np.empty(n_sat, np.int64)
+    for s in range(n_sat):
+        excess = arrived[s] - capacity[s]
+        if excess <= 1e-9 * max(arrived[s], 1.0):
+            continue
+        dist[:] = -1
+        dist[s] = 0
+        queue[0] = s
+        head, tail = 0, 1
+        while head < tail and excess > 0:
+            u = queue[head]
+            head += 1
+            if u != s and spare[u] > 0:
+                take = min(spare[u], excess)
+                spare[u] -= take
+                excess -= take
+                out_src[m] = s
+                out_dst[m] = u
+                out_b[m] = take
+                out_h[m] = dist[u]
+                m += 1
+            for q in range(ptr[u], ptr[u + 1]):
+                v = nbr[q]
+                if dist[v] < 0:
+                    dist[v] = dist[u] + 1
+                    queue[tail] = v
+                    tail += 1
+    return out_src[:m].copy(), out_dst[:m].copy(), out_b[:m].copy(), out_h[:m].copy()
+
+
+@dataclass(frozen=True, eq=False)
+class OffloadResult:
+    """In-orbit waits with offloading: ``in_orbit_s`` per capture (same order as the result's),
+    ``offloaded`` (bool per capture), the plan and the path's stability."""
+
+    in_orbit_s: np.ndarray
+    offloaded: np.ndarray
+    plan_src: np.ndarray
+    plan_helper: np.ndarray
+    plan_bytes: np.ndarray
+    plan_hops: np.ndarray
+    offloaded_fraction: float
+    stability: PathStability
+
+    def to_json(self, parent: InsightResult) -> dict:
+        with_ = parent.summary(self.in_orbit_s, self.stability)
+        return {
+            "offloaded_fraction": self.offloaded_fraction,
+            "helpers": int(np.unique(self.plan_helper).size),
+            "saturated_satellites": int(np.unique(self.plan_src).size),
+            "hops_mean": float(np.average(self.plan_hops, weights=self.plan_bytes)) if self.plan_bytes.size else 0.0,
+            "with_offloading": with_,
+            "without_offloading": parent.summary(parent.in_orbit_s, parent.in_orbit_stability),
+        }
+
+
+def offload_in_orbit(*, ptr, ready, size, served, hops, has_isl, step_s, proc, output_ratio, down_bps, isl_bps, light,
+                     edges, max_periods, tail) -> OffloadResult:
+    """The in-orbit path with offloading (see the module docstring): kept captures stay in their
+    satellite's queue; offloaded ones form one queue per (satellite, helper) at the helper."""
+    n_sat, n_int = served.shape
+    duration = n_int * step_s
+    counts = np.diff(ptr)
+    sat = np.repeat(np.arange(n_sat), counts)
+    arrived = np.bincount(sat, weights=size, minlength=n_sat)
+    capacity = np.where(np.isfinite(proc), proc * duration, np.inf)
+    src, helper, nbytes, nh = offload_plan(n_sat, edges, arrived, OFFLOAD_HEADROOM * np.where(np.isfinite(capacity), capacity, 1e300))
+    taken = np.bincount(helper, weights=nbytes, minlength=n_sat)
+    spare_rate = np.maximum(capacity - arrived, 0.0) / duration
+    # rows: 0..n_sat-1 kept captures; n_sat + j the j-th assignment
+    row_of = sat.copy()
+    arrive = ready.copy()
+    is_off = np.zeros(ready.size, bool)
+    for s in np.unique(src):
+        a, b = ptr[s], ptr[s + 1]
+        js = np.flatnonzero(src == s)
+        frac = min(1.0, float(nbytes[js].sum() / arrived[s]))
+        k = np.arange(b - a)
+        sel = np.flatnonzero(np.floor((k + 1) * frac + 1e-9) > np.floor(k * frac + 1e-9))
+        cum = np.cumsum(nbytes[js]) / nbytes[js].sum()
+        pick = js[np.minimum(np.searchsorted(cum, (np.arange(sel.size) * GOLDEN) % 1.0, side="right"), js.size - 1)]
+        idx = a + sel
+        row_of[idx] = n_sat + pick
+        is_off[idx] = True
+        arrive[idx] = ready[idx] + nh[pick] * (light[s] + size[idx] * 8.0 / isl_bps[s])
+    n_rows = n_sat + src.size
+    order = np.lexsort((arrive, row_of))
+    r_sorted = row_of[order]
+    rptr = np.concatenate([[0], np.cumsum(np.bincount(r_sorted, minlength=n_rows))]).astype(np.int64)
+    base = np.concatenate([np.arange(n_sat), helper]).astype(np.int64)
+    rate = np.concatenate([proc, spare_rate[helper] * nbytes / np.maximum(taken[helper], 1e-300)])
+    rows = lambda x: np.ascontiguousarray(x[base])
+    r_arr = np.ascontiguousarray(arrive[order])
+    r_size = np.ascontiguousarray(size[order])
+    r_arrived = np.bincount(r_sorted, weights=r_size, minlength=n_rows)
+    r_cap = rate * duration
+    growth = np.where(r_arrived > r_cap * (1 + 1e-9), r_arrived - r_cap, 0.0)
+    reach = (hops >= 0).any(axis=1)[base]
+    has = rows(has_isl)
+    res_growth = np.where(has & ~reach, np.minimum(r_arrived, r_cap) * output_ratio, 0.0)
+    periods = np.where(growth + res_growth > 0, 1, max_periods).astype(np.int64)
+    _, out, rep, used = in_orbit_kernel(rptr, r_arr, r_size, np.ascontiguousarray(served[base]),
+                                        np.ascontiguousarray(hops[base]), has, step_s, np.ascontiguousarray(rate),
+                                        output_ratio, rows(down_bps), rows(isl_bps), rows(light), periods, tail)
+    delivered = np.empty(ready.size)
+    delivered[order] = out
+    waits = delivered - ready
+    gbit_day = 8e-9 * 86400.0 / duration
+    per_sat = np.bincount(base, weights=(growth + res_growth), minlength=n_sat) * gbit_day
+    has_captures = counts > 0
+    rep_sat = np.ones(n_sat, bool)
+    np.logical_and.at(rep_sat, base, rep)
+    used_sat = np.zeros(n_sat, np.int64)
+    np.maximum.at(used_sat, base, used)
+    what = "the on-board compute, with offloading," if growth.sum() > 0 else "the downlink"
+    stab = _stability(what, per_sat, has_captures, rep_sat, used_sat, max_periods)
+    off_bytes = float(size[is_off].sum())
+    return OffloadResult(in_orbit_s=waits, offloaded=is_off, plan_src=src, plan_helper=helper, plan_bytes=nbytes,
+                         plan_hops=nh, offloaded_fraction=off_bytes / float(size.sum()) if size.sum() > 0 else 0.0,
+                         stability=stab)
+
+
 def insight_from_arrays(
     *,
     step_s: float,
@@ -600,6 +772,7 @@ def insight_from_arrays(
     isl_gbps: np.ndarray | None = None,
     hop_light_s: np.ndarray | None = None,
     max_warmup_days: float = MAX_WARMUP_DAYS,
+    offload_edges: np.ndarray | None = None,
 ) -> InsightResult:
     """Run both models on plain arrays (see the module docstring).
 
@@ -610,7 +783,8 @@ def insight_from_arrays(
     the captures of one window (flat, sliced per satellite by ``ptr``, sorted in each slice);
     per-satellite ``downlink_mbps``, ``processing_bytes_per_s`` (inf: instant), ``isl_gbps``
     and ``hop_light_s``; ``hops`` ``(n_sat, n_int)`` ISL hops to the nearest tracked satellite
-    (-1 none) and ``has_isl`` for satellites that route over ISLs.
+    (-1 none) and ``has_isl`` for satellites that route over ISLs. ``offload_edges`` ``(k, 2)``:
+    the ISLs over which saturated satellites offload captures (no offloading when omitted).
     """
     if served is None:
         if contact is None:
@@ -660,6 +834,12 @@ def insight_from_arrays(
         orbit_periods, int(tail))
     what = "the on-board compute" if compute_growth.sum() > 0 else "the downlink"
     raw_gbit_day = float(size.sum()) * gbit_day
+    offloaded = None
+    if offload_edges is not None and has_isl.any():
+        offloaded = offload_in_orbit(
+            ptr=ptr, ready=ready, size=size, served=served, hops=hops, has_isl=has_isl, step_s=float(step_s),
+            proc=proc, output_ratio=float(output_ratio), down_bps=down_bps, isl_bps=isl_bps, light=light,
+            edges=np.ascontiguousarray(offload_edges, dtype=np.int64), max_periods=max_periods, tail=int(tail))
     return InsightResult(
         ready_s=ready,
         sat=sat,
@@ -675,6 +855,7 @@ def insight_from_arrays(
         horizon_s=duration * (max(int(trad_used.max(initial=1)), int(orbit_used.max(initial=1))) + tail),
         traditional_stability=_stability("the downlink", trad_growth, has_captures, trad_rep, trad_used, max_periods),
         in_orbit_stability=_stability(what, orbit_growth, has_captures, orbit_rep, orbit_used, max_periods),
+        offloaded=offloaded,
     )
 
 
@@ -702,13 +883,14 @@ def _isl_inputs(mission, eph, topo, contact):
     return hops, light
 
 
-def compute_insight(mission, eph, access=None, topology=None, compute=None) -> InsightResult | None:
+def compute_insight(mission, eph, access=None, topology=None, compute=None, offload: bool = True) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
     ``access`` (:mod:`core.analysis.access`, whose antenna schedule says when each satellite is
     tracked by a station) and ``topology`` (:mod:`core.analysis.topology`) are reused when given and computed
     when omitted. ``compute`` supplies the processing
-    rates (sized here when omitted).
+    rates (sized here when omitted; its delivered compute when analysed). ``offload=False``
+    skips the offloading figures.
     """
     if not mission.ground_stations:
         return None
@@ -729,6 +911,10 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None) -> I
         sl = shell.sat_slice
         duty[sl], raw_bps[sl], down[sl] = bus.sensor_duty, raw_rate_bytes_per_s(bus), bus.downlink_mbps
         proc[sl], isl[sl] = sc.processing_bytes_per_s, bus.isl_gbps
+        dlv = getattr(compute, "delivered", None)
+        if dlv is not None and sc.tops_per_satellite > 0 and np.isfinite(sc.processing_bytes_per_s):
+            # the energy model's delivered compute, not the nameplate
+            proc[sl] = sc.processing_bytes_per_s * dlv.tops_mean_per_satellite()[sl] / sc.tops_per_satellite
         has_isl[sl] = shell.isl == "plus-grid" and bus.isl_gbps > 0
     capture_s = mission.workload.capture_s
     step = eph.time.step_s
@@ -738,9 +924,17 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None) -> I
         return None
     size = np.repeat(raw_bps * capture_s, np.diff(ptr))
     hops, light = _isl_inputs(mission, eph, topology, served > 0) if has_isl.any() else (None, None)
+    edges = None
+    if has_isl.any() and offload:
+        if topology is None:
+            from core.analysis.topology import compute_topology
+
+            topology = compute_topology(mission, eph)
+        if topology.n_edge:
+            edges = np.asarray(topology.isl_edges)
     return insight_from_arrays(
         step_s=step, served=served, ptr=ptr, ready_s=ready, size_bytes=size, downlink_mbps=down,
         processing_bytes_per_s=proc, output_ratio=mission.workload.output_ratio,
         ground_processing_s=mission.workload.ground_processing_s, hops=hops, has_isl=has_isl,
-        isl_gbps=isl, hop_light_s=light,
+        isl_gbps=isl, hop_light_s=light, offload_edges=edges,
     )

@@ -6,6 +6,7 @@ and what the report and exports read: one computation feeds all of them.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,13 +51,15 @@ class Results:
     """Data-parallel training over the ISL graph (:mod:`core.analysis.training`)."""
     traffic: Any = None
     """Throughput and link loads of the mission's ``traffic`` section (:class:`core.analysis.traffic.TrafficResult`)."""
+    service: Any = None
+    """Ground users served by spare delivered compute (:mod:`core.analysis.service`), with a ``service`` section."""
 
     def sections(self) -> list[tuple[str, Any]]:
         """(JSON key, result) of every section that was computed, in document order."""
         pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
                  ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
         pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
-                  ("training", self.training)]
+                  ("training", self.training), ("service", self.service)]
         return [(key, value) for key, value in pairs if value is not None]
 
 
@@ -76,11 +79,13 @@ def run_analysis(
     from core.analysis import compute as compute_mod
     from core.analysis import cost as cost_mod
     from core.analysis import coverage as coverage_mod
+    from core.analysis import delivered as delivered_mod
     from core.analysis import insight as insight_mod
     from core.analysis import network as network_mod
     from core.analysis import optical as optical_mod
     from core.analysis import power as power_mod
     from core.analysis import radiation as radiation_mod
+    from core.analysis import service as service_mod
     from core.analysis import topology as topology_mod
     from core.analysis import traffic as traffic_mod
     from core.analysis import training as training_mod
@@ -112,6 +117,8 @@ def run_analysis(
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
+    delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
+    compute = dataclasses.replace(compute, delivered=delivered)
     insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
 
@@ -124,11 +131,13 @@ def run_analysis(
     cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
     training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.99) if mission.service else None
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
     return Results(mission, eph, topology, coverage, access, network, power, compute, insight, cost, timings,
-                   cluster=cluster, radiation=radiation, optical=optical, training=training, traffic=traffic)
+                   cluster=cluster, radiation=radiation, optical=optical, training=training, traffic=traffic,
+                   service=service)
 
 
 def shells_section(eph: Ephemeris) -> list[dict]:

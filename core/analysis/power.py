@@ -33,6 +33,11 @@ What :func:`compute_power` does for each shell (constellation entry), with its b
    design whose array or radiator exceeds ``max_array_m2``/``max_radiator_m2`` is flagged
    ``feasible: false`` with the reasons.
 
+7. **Fixed designs.** A bus that gives ``solar_array_m2``, ``battery_wh`` or ``radiator_m2`` is
+   not resized: the results report the fixed part (mass from it) and what the load would need
+   (``*_needed``); :mod:`core.analysis.delivered` throttles the compute to what the fixed parts
+   supply.
+
 Assumptions: circular orbits for the eclipse geometry (the mean altitude of each satellite);
 the Sun at 1 AU; the array is kept pointed within ``array_sun_angle_deg`` of the Sun.
 """
@@ -162,6 +167,33 @@ def size_power_system(
     }
 
 
+def apply_fixed_design(bus, sizing: dict) -> dict:
+    """Replace sized parts by the bus' fixed ``solar_array_m2``/``battery_wh``/``radiator_m2``.
+
+    The sized figures stay as ``*_needed``; ``fixed_design`` lists the fixed parts. A fixed
+    part is not resized: the delivered-compute analysis (:mod:`core.analysis.delivered`)
+    throttles the payload to what it supplies.
+    """
+    out = dict(sizing)
+    out["fixed_design"] = []
+    for key in ("solar_array_m2", "battery_wh", "radiator_m2"):
+        out[f"{key}_needed"] = sizing[key]
+    if bus.solar_array_m2 is not None:
+        out["solar_array_m2"] = float(bus.solar_array_m2)
+        out["solar_array_w"] = float(bus.solar_array_m2) * sizing["array_eol_w_per_m2"]
+        out["array_mass_kg"] = out["solar_array_w"] / bus.array_w_per_kg
+        out["fixed_design"].append("solar_array_m2")
+    if bus.battery_wh is not None:
+        out["battery_wh"] = float(bus.battery_wh)
+        out["battery_mass_kg"] = float(bus.battery_wh) / bus.battery_wh_per_kg
+        out["fixed_design"].append("battery_wh")
+    if bus.radiator_m2 is not None:
+        out["radiator_m2"] = float(bus.radiator_m2)
+        out["radiator_mass_kg"] = float(bus.radiator_m2) * bus.radiator_kg_per_m2
+        out["fixed_design"].append("radiator_m2")
+    return out
+
+
 # ---------------------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False)
 class ShellPower:
@@ -245,6 +277,10 @@ class ShellPower:
             "compute_mass_kg": self.compute_mass_kg,
             "feasible": self.feasible,
             "infeasible_reasons": list(self.infeasible_reasons),
+            "fixed_design": list(s.get("fixed_design", [])),
+            "solar_array_m2_needed": num(s.get("solar_array_m2_needed", s["solar_array_m2"])),
+            "battery_wh_needed": num(s.get("battery_wh_needed", s["battery_wh"])),
+            "radiator_m2_needed": num(s.get("radiator_m2_needed", s["radiator_m2"])),
         }
 
 
@@ -328,7 +364,7 @@ def shell_power(mission, eph, shell, year_sun_unit: np.ndarray, year_days: np.nd
     eclipse_days = float(np.mean(frac > 0)) if frac.size else 0.0
     cycles = bus.mission_life_years * 365.25 * 86400.0 / worst_period * eclipse_days
     heat_peak = comp.compute_peak_w + bus.bus_power_w
-    sizing = size_power_system(bus, worst_alt, worst_period, ecl_max_s, load, cycles, heat_peak)
+    sizing = apply_fixed_design(bus, size_power_system(bus, worst_alt, worst_period, ecl_max_s, load, cycles, heat_peak))
     dt = worst_period / n_orbit
     # rotate the orbit so the series starts at eclipse entry (the battery is full there)
     shadow = nu_orbit < 1.0

@@ -14,6 +14,7 @@ One file per series, columns with their unit in the name, times as ISO 8601 UTC
 ``power_year.csv``          per shell and day of the year: beta angle, eclipse
 ``power_soc.csv``           per shell: battery state of charge over the worst orbit
 ``sunlit_over_time.csv``    per shell and epoch: share of satellites in sunlight
+``compute_delivered.csv``   per satellite and epoch of a fixed design: delivered TOPS, payload W, battery, throttle
 ``insight_captures.csv``    per capture: time to insight, traditional and in orbit
 ``summary.csv``             the scalar results document, flattened (section, key, value)
 =========================== ==========================================================
@@ -137,6 +138,25 @@ def csv_tables(results) -> dict:
         out["power_soc.csv"] = pd.concat(soc, ignore_index=True)
         if sun:
             out["sunlit_over_time.csv"] = pd.concat(sun, ignore_index=True)
+    dlv = getattr(results.compute, "delivered", None) if results.compute is not None else None
+    if dlv is not None:
+        frames = []
+        names = np.array(eph.names, dtype=object)
+        why = np.array(["", "energy", "heat"], dtype=object)
+        for shell, d in zip(eph.shells, dlv.shells):
+            if not d.fixed:  # a sized design delivers its nameplate at every epoch
+                continue
+            sl = shell.sat_slice
+            n = sl.stop - sl.start
+            frames.append(_frame({
+                "satellite": np.repeat(names[sl], eph.n_time), "offset_s": np.tile(grid.offsets_s, n),
+                "delivered_tops": np.round(dlv.tops[sl].ravel(), 4), "compute_power_w": np.round(dlv.power_w[sl].ravel(), 3),
+                "battery_soc": np.round(dlv.soc[sl].ravel(), 5), "throttled_by": why[dlv.reason[sl].ravel()],
+            }))
+        if frames:
+            import pandas as pd
+
+            out["compute_delivered.csv"] = pd.concat(frames, ignore_index=True)
     ins = results.insight
     if ins is not None:
         sats = np.array(eph.names, dtype=object)

@@ -90,6 +90,17 @@ class Bus(Strict):
         description="receive power needed per Gbit/s, W (1.28e-8 = 100 photons per bit at 1550 nm)",
     )
 
+    # Fixed design (checked and throttled instead of sized; omitted: sized for the load)
+    solar_array_m2: float | None = Field(
+        None, gt=0, description="a fixed solar array area, m2: the compute is throttled to what it supplies (omitted: sized)"
+    )
+    battery_wh: float | None = Field(
+        None, gt=0, description="a fixed battery capacity, Wh: the compute is throttled to what it carries through eclipse (omitted: sized)"
+    )
+    radiator_m2: float | None = Field(
+        None, gt=0, description="a fixed radiator area, m2: the compute is throttled to the heat it rejects (omitted: sized)"
+    )
+
 
 class Workload(Strict):
     """The in-orbit processing model: how much compute a raw byte needs and what comes out."""

@@ -304,6 +304,39 @@ class Training(Strict):
     hop_latency_s: float = Field(5e-6, ge=0, description="switching latency added per link traversed, s")
 
 
+class ServiceDemand(Strict):
+    """Compute asked of the constellation by the users of one place."""
+
+    place: str = Field(description="a mission city, ground station or catalogue city")
+    tops: float = Field(gt=0, description="compute the place's users ask for, TOPS (on the hardware's basis)")
+
+
+class PopulationWeighted(Strict):
+    """Demand spread over the city catalogue's largest cities in proportion to their population."""
+
+    total_tops: float = Field(gt=0, description="compute asked for by all the cities together, TOPS")
+    cities: int = Field(50, ge=1, le=1000, description="how many of the catalogue's most populous cities share it")
+
+
+class Service(Strict):
+    """Serving ground users: requests go up, over the ISLs to spare delivered compute, and back."""
+
+    demand: list[ServiceDemand] = Field(default_factory=list, description="demand per place (or give population_weighted)")
+    population_weighted: PopulationWeighted | None = Field(None, description="demand spread over the city catalogue by population")
+    request_kb: float = Field(4.0, ge=0, description="size of one request, kB")
+    response_kb: float = Field(4.0, ge=0, description="size of one response, kB")
+    ops_per_request: float = Field(1e11, gt=0, description="compute operations one request needs")
+    max_utilization: float = Field(
+        0.9, gt=0, lt=1, description="share of a satellite's spare delivered compute that requests may fill (the rest keeps queues short)"
+    )
+
+    @model_validator(mode="after")
+    def _one_demand(self) -> Service:
+        if bool(self.demand) == (self.population_weighted is not None):
+            raise ValueError("give either demand (a list of places) or population_weighted, not both and not neither")
+        return self
+
+
 class Mission(Strict):
     """A whole mission document (see CONTRACT §1)."""
 
@@ -330,6 +363,7 @@ class Mission(Strict):
             raise ValueError(f"shell {value.shell!r} is not a constellation name (known: {', '.join(names)})")
         return value
     traffic: Traffic | None = Field(None, description="traffic demands routed through the constellation (throughput, link utilisation)")
+    service: Service | None = Field(None, description="ground users served by the constellation's spare delivered compute")
 
     @field_validator("epoch")
     @classmethod

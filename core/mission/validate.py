@@ -62,6 +62,9 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
                 add(f"latency_pairs[{i}][{j}]", f"unknown place {name!r}: not a ground station, a mission city or a catalogue city")
         if pair[0] == pair[1]:
             add(f"latency_pairs[{i}]", "both ends are the same place")
+    for i, item in enumerate(mission.service.demand if mission.service else []):
+        if find_place(mission, item.place) is None:
+            add(f"service.demand[{i}].place", f"unknown place {item.place!r}: not a ground station, a mission city or a catalogue city")
     if not problems:
         from core.mission.links import network_problems
 

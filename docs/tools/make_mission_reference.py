@@ -16,7 +16,7 @@ from pydantic_core import PydanticUndefined
 from core.mission.bus import Bus, CostModel, Workload
 from core.mission.traffic import Gravity, Traffic, TrafficDemand
 from core.mission.model import Analysis, City, Cluster, Constellation, GroundStation, Mission, Region, Satellite
-from core.mission.model import Training
+from core.mission.model import PopulationWeighted, Service, ServiceDemand, Training
 
 TARGET = Path(__file__).resolve().parents[1] / "mission-file.md"
 
@@ -36,6 +36,9 @@ SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("traffic", Traffic, "traffic."),
     ("traffic.demands[]", TrafficDemand, "traffic.demands[k]."),
     ("traffic.gravity", Gravity, "traffic.gravity."),
+    ("service", Service, "service."),
+    ("service.demand[]", ServiceDemand, "service.demand[k]."),
+    ("service.population_weighted", PopulationWeighted, "service.population_weighted."),
 ]
 
 INTRO = """# Mission-file reference

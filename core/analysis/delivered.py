@@ -1,0 +1,254 @@
+"""Delivered compute: what each satellite can actually run, epoch by epoch, given energy and heat.
+
+Nameplate TOPS (:mod:`core.analysis.compute`) is what the hardware runs flat out. A satellite
+delivers less when its power system cannot feed it or its radiator cannot reject the heat.
+This module takes the power analysis' energy model (:mod:`core.analysis.power`: the same
+illumination series, SMAD path efficiencies ``X_e``/``X_d``, battery efficiency and depth of
+discharge, end-of-life array output per m2 at the bus' worst sun angle) and asks, for every
+satellite and epoch, how much compute power ``c`` the design can sustain.
+
+Designs
+    A bus may give a *fixed* ``solar_array_m2``, ``battery_wh`` and/or ``radiator_m2``. A fixed
+    part is checked and throttles the compute; a part left out is sized for whatever load is
+    asked of it (as the power analysis sizes it), so it never limits. A bus without any fixed
+    part therefore delivers its nameplate at every epoch.
+
+Compute power and TOPS
+    The bus load ``bus_power_w`` is served first. The payload runs between its lowest power
+    mode ``F = units x power_w_min`` and full load ``P = units x power_w``; at power ``c`` it
+    delivers ``tops x (c - F) / (P - F)`` (the linear power model of the compute sizing), and
+    nothing below ``F`` (switched off). With ``compute_idle_power: false`` (duty-cycled
+    between jobs) it delivers ``tops x c / P``.
+
+Limits (per satellite, over the analysis window)
+    * energy (fixed array): the level the array sustains over an orbit,
+      ``A p_EOL nu (B + c)^-1 = (1 - nu) / X_e + nu / X_d`` with ``nu`` the satellite's mean
+      illumination over the window, i.e. ``c_energy = A p_EOL nu / ((1 - nu)/X_e + nu/X_d) - B``
+      (the SMAD balance with the day and eclipse shares of this satellite's orbits);
+    * battery (fixed battery): the longest eclipse ``T_e`` of the satellite must leave the
+      depth of discharge: ``(B + c) T_e / eff <= DoD x capacity``;
+    * heat (fixed radiator): ``B + c <= q_net x A_rad``, the net flux of the worst thermal
+      environment (:mod:`core.analysis.thermal`).
+
+Epoch by epoch
+    The payload runs at ``min(P, c_energy, c_battery, c_heat)``. When the battery is full and
+    the array has power that would otherwise be wasted, the payload also takes that surplus
+    (up to ``P`` and the heat limit). The battery state of charge follows the power analysis'
+    rule (``state_of_charge``): a surplus ``nu A p - L / X_d`` charges at ``x X_e / eff``; a
+    shortfall draws ``(L - nu A p X_d) / eff``. When a draw would take the battery below
+    ``1 - DoD`` the payload is throttled to what keeps it there, and switched off if that is
+    below ``F`` (the bus keeps its power). Each epoch where the payload runs below ``P`` is
+    *throttled*, by **heat** when the radiator limit is the lowest, by **energy** otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+
+from core.analysis.per_shell import PerShell
+from core.analysis.power import PATH_EFFICIENCY, solar_array_power_w
+
+REASON_NONE, REASON_ENERGY, REASON_HEAT = 0, 1, 2
+
+
+def tops_at_power(c_w: np.ndarray | float, tops: float, floor_w: float, peak_w: float, idle_power: bool = True) -> np.ndarray:
+    """TOPS delivered at payload power ``c_w`` (see the module docstring).
+
+    >>> float(tops_at_power(37.5, 137.5, 15.0, 60.0)), float(tops_at_power(10.0, 137.5, 15.0, 60.0))
+    (68.75, 0.0)
+    """
+    c = np.minimum(np.asarray(c_w, float), peak_w)
+    if peak_w <= 0:
+        return np.zeros_like(c)
+    if not idle_power:
+        return tops * np.clip(c, 0.0, None) / peak_w
+    if peak_w <= floor_w:
+        return np.where(c >= floor_w, tops, 0.0)
+    return np.where(c >= floor_w * (1 - 1e-12), tops * np.clip(c - floor_w, 0.0, None) / (peak_w - floor_w), 0.0)
+
+
+def energy_limited_load_w(array_w: float, mean_illumination: float, regulation: str = "ppt") -> float:
+    """Largest constant load (bus + compute, W) a full-sun array output ``array_w`` sustains.
+
+    ``array_w x nu / ((1 - nu) / X_e + nu / X_d)``: the SMAD balance over an orbit with
+    sunlit share ``nu``. For a one-orbit square wave it inverts :func:`core.analysis.power.solar_array_power_w`.
+    """
+    x_e, x_d = PATH_EFFICIENCY[regulation]
+    nu = float(mean_illumination)
+    denom = (1.0 - nu) / x_e + nu / x_d
+    return float(array_w * nu / denom) if denom > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _simulate(illum, dt_s, array_w, bus_w, floor_w, peak_w, level_w, heat_w, cap_j, reserve_j, eff, x_e, x_d,
+              has_battery, idle_power, c_out, soc_out):
+    """Payload power and state of charge of every satellite and epoch (see the module docstring)."""
+    n_sat, n_time = illum.shape
+    for s in range(n_sat):
+        energy = cap_j
+        for t in range(n_time):
+            nu = illum[s, t]
+            avail = nu * array_w[s]
+            c = level_w[s]
+            full = has_battery and energy >= cap_j * (1.0 - 1e-9)
+            surplus = avail * x_d - bus_w
+            if full and surplus > c:
+                c = min(surplus, peak_w, heat_w)
+            if has_battery:
+                need = (bus_w + c) / x_d
+                if avail < need:
+                    # battery covers the shortfall (L - avail X_d) / eff; keep the reserve
+                    room = (energy - reserve_j) * eff / dt_s + avail * x_d - bus_w
+                    if c > room:
+                        c = max(room, 0.0)
+                    if idle_power and c < floor_w:
+                        c = 0.0
+                    need = (bus_w + c) / x_d
+                if avail >= need:
+                    energy = min(cap_j, energy + (avail - need) * x_e / eff * dt_s)
+                else:
+                    energy = max(0.0, energy - ((bus_w + c) - avail * x_d) / eff * dt_s)
+                soc_out[s, t] = energy / cap_j
+            else:
+                if idle_power and c < floor_w:
+                    c = 0.0
+                soc_out[s, t] = 1.0
+            c_out[s, t] = c
+
+
+@dataclass(frozen=True, eq=False)
+class ShellDelivered:
+    """Delivered compute of one shell; limits in W of payload power (inf: not limiting)."""
+
+    shell: str
+    satellites: int
+    fixed: tuple[str, ...]
+    nameplate_tops: float
+    delivered_tops_mean: float
+    throttled_energy_fraction: float
+    throttled_heat_fraction: float
+    energy_limit_w: float
+    battery_limit_w: float
+    heat_limit_w: float
+    peak_power_w: float
+
+    @property
+    def delivered_fraction(self) -> float:
+        return self.delivered_tops_mean / self.nameplate_tops if self.nameplate_tops > 0 else 1.0
+
+    def to_json(self) -> dict:
+        def num(x):
+            return float(x) if np.isfinite(x) else None
+
+        return {
+            "shell": self.shell,
+            "delivered_fraction": float(self.delivered_fraction),
+            "delivered_tops_per_satellite_mean": float(self.delivered_tops_mean),
+            "delivered_pops_mean": float(self.delivered_tops_mean * self.satellites / 1000.0),
+            "fixed_design": list(self.fixed),
+            "throttled_fraction": float(self.throttled_energy_fraction + self.throttled_heat_fraction),
+            "throttled_energy_fraction": float(self.throttled_energy_fraction),
+            "throttled_heat_fraction": float(self.throttled_heat_fraction),
+            "compute_limit_energy_w": num(self.energy_limit_w),
+            "compute_limit_battery_w": num(self.battery_limit_w),
+            "compute_limit_heat_w": num(self.heat_limit_w),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class DeliveredResult(PerShell):
+    """Delivered compute per shell, and per satellite and epoch.
+
+    ``tops`` ``(n_sat, n_time)`` float32 delivered TOPS; ``power_w`` the payload power;
+    ``soc`` battery state of charge (1 where the battery is not fixed); ``reason``
+    int8 (0 full, 1 energy, 2 heat).
+    """
+
+    shells: tuple[ShellDelivered, ...]
+    tops: np.ndarray
+    power_w: np.ndarray
+    soc: np.ndarray
+    reason: np.ndarray
+    nameplate_tops: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def tops_mean_per_satellite(self) -> np.ndarray:
+        """Mean delivered TOPS of every satellite over the window."""
+        return self.tops.mean(axis=1, dtype=np.float64) if self.tops.size else np.zeros(self.tops.shape[0])
+
+
+def _longest_run_s(dark: np.ndarray, step_s: float) -> np.ndarray:
+    """Longest run of True per row, in seconds."""
+    best = np.zeros(dark.shape[0])
+    run = np.zeros(dark.shape[0])
+    for t in range(dark.shape[1]):
+        run = np.where(dark[:, t], run + 1, 0)
+        best = np.maximum(best, run)
+    return best * step_s
+
+
+def compute_delivered(mission, eph, power, compute) -> DeliveredResult:
+    """Delivered compute of every satellite and epoch from the power and compute analyses."""
+    n_sat, n_time = eph.n_sat, eph.n_time
+    tops_out = np.zeros((n_sat, n_time), np.float32)
+    power_out = np.zeros((n_sat, n_time), np.float32)
+    soc_out = np.ones((n_sat, n_time), np.float32)
+    reason_out = np.zeros((n_sat, n_time), np.int8)
+    nameplate = np.zeros(n_sat)
+    step = float(eph.time.step_s) or 1.0
+    shells = []
+    for shell in eph.shells:
+        bus = mission.bus_for(mission.constellations[shell.index])
+        sc = compute.shells[shell.index]
+        sp = power.shells[shell.index]
+        sl = shell.sat_slice
+        nameplate[sl] = sc.tops_per_satellite
+        illum = np.ascontiguousarray(power.illumination[sl], dtype=np.float64)
+        floor_w = sc.hardware.power_w_min * sc.compute_units if sc.idle_power else 0.0
+        peak_w = sc.compute_peak_w
+        bus_w = float(bus.bus_power_w)
+        x_e, x_d = PATH_EFFICIENCY[bus.power_regulation]
+        fixed = tuple(k for k in ("solar_array_m2", "battery_wh", "radiator_m2") if getattr(bus, k) is not None)
+        nu = illum.mean(axis=1) if illum.size else np.ones(shell.n_sat)
+        eol = sp.sizing["array_eol_w_per_m2"]
+        if bus.solar_array_m2 is not None:
+            array_w = np.full(shell.n_sat, float(bus.solar_array_m2) * eol)
+            energy_w = np.array([energy_limited_load_w(a, v, bus.power_regulation) for a, v in zip(array_w, nu)]) - bus_w
+        else:  # sized for full load on the worst orbit: never limits
+            t_e = sp.eclipse_max_s
+            array_w = np.full(shell.n_sat, solar_array_power_w(bus_w + peak_w, t_e, bus_w + peak_w, sp.period_s - t_e, bus.power_regulation))
+            energy_w = np.full(shell.n_sat, np.inf)
+        if bus.battery_wh is not None:
+            cap_j = float(bus.battery_wh) * 3600.0
+            dod = float(sp.sizing["battery_dod"])
+            t_e_max = _longest_run_s(illum < 0.5, step)
+            with np.errstate(divide="ignore"):
+                battery_w = np.where(t_e_max > 0, dod * cap_j * bus.battery_efficiency / np.maximum(t_e_max, 1e-9) - bus_w, np.inf)
+        else:
+            cap_j, dod = 1.0, 1.0
+            battery_w = np.full(shell.n_sat, np.inf)
+        heat_w = float(sp.sizing["net_w_m2"]) * float(bus.radiator_m2) - bus_w if bus.radiator_m2 is not None else np.inf
+        level = np.minimum(np.minimum(energy_w, battery_w), min(heat_w, peak_w))
+        level = np.maximum(level, 0.0)
+        c = np.zeros((shell.n_sat, n_time))
+        soc = np.ones((shell.n_sat, n_time))
+        _simulate(illum, step, np.ascontiguousarray(array_w), bus_w, floor_w, peak_w, np.ascontiguousarray(level),
+                  float(min(heat_w, 1e300)), cap_j, (1.0 - dod) * cap_j, float(bus.battery_efficiency), x_e, x_d,
+                  bus.battery_wh is not None, bool(sc.idle_power), c, soc)
+        tops = tops_at_power(c, sc.tops_per_satellite, floor_w, peak_w, sc.idle_power)
+        throttled = tops < sc.tops_per_satellite * (1 - 1e-9)
+        by_heat = throttled & (heat_w <= np.minimum(energy_w, battery_w))[:, None]
+        reason = np.where(by_heat, REASON_HEAT, np.where(throttled, REASON_ENERGY, REASON_NONE)).astype(np.int8)
+        tops_out[sl], power_out[sl], soc_out[sl], reason_out[sl] = tops, c, soc, reason
+        shells.append(ShellDelivered(
+            shell=shell.name, satellites=shell.n_sat, fixed=fixed, nameplate_tops=float(sc.tops_per_satellite),
+            delivered_tops_mean=(float(np.mean(tops / sc.tops_per_satellite)) * float(sc.tops_per_satellite)
+                                 if tops.size and sc.tops_per_satellite > 0 else float(sc.tops_per_satellite)),
+            throttled_energy_fraction=float(np.mean(reason == REASON_ENERGY)) if reason.size else 0.0,
+            throttled_heat_fraction=float(np.mean(reason == REASON_HEAT)) if reason.size else 0.0,
+            energy_limit_w=float(np.min(energy_w)), battery_limit_w=float(np.min(battery_w)), heat_limit_w=float(heat_w),
+            peak_power_w=float(peak_w),
+        ))
+    return DeliveredResult(tuple(shells), tops_out, power_out, soc_out, reason_out, nameplate)
