@@ -43,6 +43,7 @@ from app.panels.study_dock import TradeStudyDock
 from app.panels.timebar import TimeBar
 from app.panels.welcome import GuidedTour, WelcomePanel
 from app.plots.coverage import CoveragePlot
+from app.plots.delivered import DeliveredPlot
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
@@ -111,8 +112,10 @@ class MainWindow(QMainWindow):
         self.latency_plot = LatencyPlot(self)
         self.power_plot = PowerPlot(self)
         self.insight_plot = InsightPlot(self)
+        self.delivered_plot = DeliveredPlot(self)
         self.plots = PlotsPanel([("Coverage", self.coverage_plot), ("Latency", self.latency_plot),
-                                 ("Battery", self.power_plot), ("Time to insight", self.insight_plot)], self)
+                                 ("Battery", self.power_plot), ("Time to insight", self.insight_plot),
+                                 ("Delivered compute", self.delivered_plot)], self)
         plots = self.plots
         self.timebar = TimeBar(self)
         self.docks: dict[str, QDockWidget] = {}
@@ -655,11 +658,8 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{eph.n_sat:,} satellites · {eph.n_time:,} epochs" + (" (preview)" if preview else ""))
         self.globe.set_view(view)
         self.map.set_view(view)
-        self.coverage_plot.set_results(results)
-        self.latency_plot.set_results(results)
-        self.power_plot.set_results(results)
-        self.insight_plot.set_results(results)
-        for plot in (self.coverage_plot, self.latency_plot, self.power_plot, self.insight_plot):
+        for _title, plot in self.plots.plots:
+            plot.set_results(results)
             plot.mark_preview(preview)
         self.budgets.set_results(results)
         self.editor.engine_ready()

@@ -1,9 +1,10 @@
 """Budgets: one column per shell (headed by its bus), rows for compute, power, array, battery,
-radiator, mass and cost. Values the sizing finds infeasible are red, with the reason as a tooltip
+radiator, radiation dose, cluster formation, mass and cost. Values the sizing finds infeasible are red, with the reason as a tooltip
 and listed under the table.
 
 Reads ``results.compute.shells`` (ShellCompute), ``results.power.shells`` (ShellPower: ``sizing``
-dict, ``infeasible_reasons``) and ``results.cost`` when it exists.
+dict, ``infeasible_reasons``), and ``results.radiation``, ``results.cluster`` and ``results.cost``
+when they exist.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ ROWS = [
     ("battery_wh", "Battery [Wh]", "battery"),
     ("battery_dod", "Battery DoD [%]", "battery"),
     ("radiator_m2", "Radiator [m²]", "radiator"),
+    ("dose", "Dose [rad(Si)/yr]", "radiation"),
+    ("dose_life", "Years to chip tolerance", "radiation"),
+    ("separation", "Closest pair [m]", "cluster"),
+    ("stationkeeping", "Station-keeping [m/s/yr]", "cluster"),
     ("mass_kg", "Mass per sat [kg]", "mass"),
     ("cost", "Launch per sat [k$]", "cost"),
     ("cost_2035", "Launch per sat, 2035 [k$]", "cost"),
@@ -105,6 +110,7 @@ def budget_columns(results) -> list[dict]:
             v["radiator_m2"] = _fmt(s.get("radiator_m2"))
             v["mass_kg"] = _fmt(p.mass_kg)
             col["reasons"] += list(p.infeasible_reasons)
+        _radiation_and_cluster(results, entry.name, v)
         cs = results.cost.shells[k] if results.cost is not None else None
         if cs is not None:
             for key, attr, scale in (("cost", "launch_usd_per_sat", 1e3), ("cost_2035", "launch_usd_per_sat_2035", 1e3),
@@ -114,6 +120,27 @@ def budget_columns(results) -> list[dict]:
         v["feasible"] = "yes" if not col["reasons"] else "NO"
         cols.append(col)
     return cols
+
+
+def _radiation_and_cluster(results, shell: str, values: dict) -> None:
+    """Dose, chip life and formation figures of one shell, when those analyses ran for it."""
+    radiation = getattr(results, "radiation", None)
+    if radiation is not None:
+        try:
+            dose = radiation.shell(shell)
+        except KeyError:
+            dose = None
+        if dose is not None:
+            values["dose"] = _fmt(1000.0 * dose.tid_krad_per_year)
+            values["dose_life"] = _fmt(dose.life_years) if dose.life_years is not None else "no published tolerance"
+    cluster = getattr(results, "cluster", None)
+    if cluster is not None:
+        try:
+            c = cluster.shell(shell)
+        except KeyError:
+            return
+        values["separation"] = _fmt(c.min_separation_m)
+        values["stationkeeping"] = _fmt(float(c.stationkeeping_dv_m_s_per_year.max()))
 
 
 def _rows_hit(reason: str) -> set[str]:

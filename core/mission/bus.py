@@ -77,7 +77,7 @@ class Bus(Strict):
         0.02, gt=0, le=1.0, description="C_D x drag area / mass, m2/kg (differential drag in a cluster)",
     )
     optical_tx_power_w: float | None = Field(
-        None, gt=0,
+        None, gt=0, le=1e6,
         description="optical ISL transmit power, W; when set, each link's rate comes from a link budget at its range "
         "(capped at isl_gbps); when omitted links run at isl_gbps",
     )
@@ -86,19 +86,19 @@ class Bus(Strict):
     optical_pointing_loss_db: float = Field(3.0, ge=0, le=60, description="pointing and tracking loss of an optical link, dB")
     optical_efficiency: float = Field(0.5, gt=0, le=1, description="optics transmission of both terminals together")
     optical_rx_w_per_gbps: float = Field(
-        1.28e-8, gt=0,
+        1.28e-8, gt=0, le=1.0,
         description="receive power needed per Gbit/s, W (1.28e-8 = 100 photons per bit at 1550 nm)",
     )
 
     # Fixed design (checked and throttled instead of sized; omitted: sized for the load)
     solar_array_m2: float | None = Field(
-        None, gt=0, description="a fixed solar array area, m2: the compute is throttled to what it supplies (omitted: sized)"
+        None, gt=0, le=1e6, description="a fixed solar array area, m2: the compute is throttled to what it supplies (omitted: sized)"
     )
     battery_wh: float | None = Field(
-        None, gt=0, description="a fixed battery capacity, Wh: the compute is throttled to what it carries through eclipse (omitted: sized)"
+        None, gt=0, le=1e9, description="a fixed battery capacity, Wh: the compute is throttled to what it carries through eclipse (omitted: sized)"
     )
     radiator_m2: float | None = Field(
-        None, gt=0, description="a fixed radiator area, m2: the compute is throttled to the heat it rejects (omitted: sized)"
+        None, gt=0, le=1e6, description="a fixed radiator area, m2: the compute is throttled to the heat it rejects (omitted: sized)"
     )
 
 

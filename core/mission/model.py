@@ -292,29 +292,29 @@ class Training(Strict):
 
     model_name: str | None = Field(None, description="what is trained, in words (e.g. \"8B-parameter dense transformer\")")
     shell: str | None = Field(None, description="name of the constellation entry that trains; default the first cluster, else the first shell")
-    parameters: float = Field(gt=0, description="model parameters")
-    bytes_per_parameter: float = Field(2.0, gt=0, description="bytes per gradient value exchanged (2 for bf16)")
-    tokens_per_step: float = Field(gt=0, description="tokens (or samples) in one global step, over all satellites")
-    flops_per_step: float | None = Field(None, gt=0, description="floating-point operations of one global step; default 6 x parameters x tokens_per_step")
+    parameters: float = Field(gt=0, le=1e16, description="model parameters")
+    bytes_per_parameter: float = Field(2.0, gt=0, le=64, description="bytes per gradient value exchanged (2 for bf16)")
+    tokens_per_step: float = Field(gt=0, le=1e12, description="tokens (or samples) in one global step, over all satellites")
+    flops_per_step: float | None = Field(None, gt=0, le=1e30, description="floating-point operations of one global step; default 6 x parameters x tokens_per_step")
     tflops_per_unit: float | None = Field(
-        None, gt=0, description="training throughput of one compute unit at the training precision, TFLOP/s; default the catalogue TOPS",
+        None, gt=0, le=1e9, description="training throughput of one compute unit at the training precision, TFLOP/s; default the catalogue TOPS",
     )
     utilization: float = Field(0.4, gt=0, le=1, description="model FLOPs utilisation: achieved / nameplate throughput")
     algorithm: Literal["ring", "tree"] = Field("ring", description="all-reduce algorithm over the ISL graph")
-    hop_latency_s: float = Field(5e-6, ge=0, description="switching latency added per link traversed, s")
+    hop_latency_s: float = Field(5e-6, ge=0, le=1.0, description="switching latency added per link traversed, s")
 
 
 class ServiceDemand(Strict):
     """Compute asked of the constellation by the users of one place."""
 
     place: str = Field(description="a mission city, ground station or catalogue city")
-    tops: float = Field(gt=0, description="compute the place's users ask for, TOPS (on the hardware's basis)")
+    tops: float = Field(gt=0, le=1e12, description="compute the place's users ask for, TOPS (on the hardware's basis)")
 
 
 class PopulationWeighted(Strict):
     """Demand spread over the city catalogue's largest cities in proportion to their population."""
 
-    total_tops: float = Field(gt=0, description="compute asked for by all the cities together, TOPS")
+    total_tops: float = Field(gt=0, le=1e12, description="compute asked for by all the cities together, TOPS")
     cities: int = Field(50, ge=1, le=1000, description="how many of the catalogue's most populous cities share it")
 
 
@@ -323,9 +323,9 @@ class Service(Strict):
 
     demand: list[ServiceDemand] = Field(default_factory=list, description="demand per place (or give population_weighted)")
     population_weighted: PopulationWeighted | None = Field(None, description="demand spread over the city catalogue by population")
-    request_kb: float = Field(4.0, ge=0, description="size of one request, kB")
-    response_kb: float = Field(4.0, ge=0, description="size of one response, kB")
-    ops_per_request: float = Field(1e11, gt=0, description="compute operations one request needs")
+    request_kb: float = Field(4.0, ge=0, le=1e9, description="size of one request, kB")
+    response_kb: float = Field(4.0, ge=0, le=1e9, description="size of one response, kB")
+    ops_per_request: float = Field(1e11, gt=0, le=1e21, description="compute operations one request needs")
     max_utilization: float = Field(
         0.9, gt=0, lt=1, description="share of a satellite's spare delivered compute that requests may fill (the rest keeps queues short)"
     )

@@ -36,13 +36,13 @@ class TrafficDemand(_Strict):
 
     from_: str = Field(alias="from", description="sending place: a ground station, a mission city or a catalogue city")
     to: str = Field(description="receiving place")
-    gbps: float = Field(gt=0, description="offered rate, Gbit/s")
+    gbps: float = Field(gt=0, le=1e9, description="offered rate, Gbit/s")
 
 
 class Gravity(_Strict):
     """Demands between the most populous catalogue cities, proportional to the product of their populations."""
 
-    total_gbps: float = Field(gt=0, description="sum of all offered demands, Gbit/s")
+    total_gbps: float = Field(gt=0, le=1e9, description="sum of all offered demands, Gbit/s")
     cities: int = Field(20, ge=2, le=100, description="how many of the catalogue's most populous cities take part (100 cities: 9,900 demands, ~0.3 s per epoch on a 1,584-satellite shell)")
     places: list[str] | None = Field(None, max_length=100, description="these catalogue cities instead of the most populous ones (at most 100)")
     both_directions: bool = Field(True, description="a demand each way between two cities (each half the pair's share)")
@@ -57,7 +57,7 @@ class Traffic(_Strict):
         "shortest", description="shortest path per demand per epoch, or split evenly over `paths` shortest paths")
     paths: int = Field(3, ge=1, le=8, description="with k-shortest: paths per demand (each found after penalising the links already used)")
     gateway_gbps: float | None = Field(
-        None, gt=0, description="capacity of each place's access (all its up or all its down links together); none = no limit beyond the satellites' ground links")
+        None, gt=0, le=1e9, description="capacity of each place's access (all its up or all its down links together); none = no limit beyond the satellites' ground links")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Traffic":

@@ -43,7 +43,7 @@ def test_open_every_preset(make_window, small_mission, wait_any):
         wait_any(w)  # the quick pass of every preset draws
         assert w.results.ephemeris.n_sat > 0
         assert w.globe.data is not None and w.globe.data.n_sat == w.results.ephemeris.n_sat
-        for plot in (w.coverage_plot, w.latency_plot, w.power_plot, w.insight_plot):
+        for _title, plot in w.plots.plots:
             assert ("preview" in plot.plot.titleLabel.text) == w.preview  # the coarse pass says so
         previews += w.preview
         w.runner.wait(60)

@@ -194,7 +194,7 @@ def test_main_window_pictures(preset, results_of, tmp_path):
             assert cut_cells(window) == [], where
             assert window.editor.form.fields["raan0_deg"].text() != "—", where  # an LTAN's RAAN is shown once computed
             problems = []
-            for plot in (window.coverage_plot, window.latency_plot, window.power_plot, window.insight_plot):
+            for _title, plot in window.plots.plots:
                 problems += plot_problems(plot.widget, plot.objectName())
             problems += plot_problems(window.map.widget, "map")
             assert problems == [], where
