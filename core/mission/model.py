@@ -118,7 +118,7 @@ class Analysis(Strict):
 class Satellite(Strict):
     """A custom satellite from classical (mean) orbital elements."""
 
-    name: str = Field(description="satellite name")
+    name: str = Field(min_length=1, max_length=200, description="satellite name")
     altitude_km: float = Field(description="semi-major axis minus the Earth's equatorial radius")
     eccentricity: float = Field(0.0, ge=0, description="below 1")
     inclination_deg: float = Field(ge=0, le=180, description="inclination")
@@ -168,7 +168,7 @@ class Constellation(Strict):
     ``omm_file``, a list of custom ``satellites``, or a ``cluster``.
     """
 
-    name: str = Field(description="unique name of the shell or set")
+    name: str = Field(min_length=1, max_length=200, description="unique name of the shell or set")
     walker: str | None = Field(None, description='shorthand "i:t/p/f", e.g. "53:1584/72/17"')
     pattern: Literal["delta", "star"] = Field("delta", description="RAAN spread 360 deg (delta) or 180 deg (star)")
     altitude_km: float | None = Field(None, description="mean altitude: semi-major axis minus the equatorial radius")
@@ -260,7 +260,7 @@ class Constellation(Strict):
 class GroundStation(Strict):
     """A ground station: downlink site with its own elevation mask."""
 
-    name: str = Field(description="unique place name")
+    name: str = Field(min_length=1, max_length=200, description="unique place name")
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
     alt_m: float = Field(0.0, ge=-500, le=100_000, description="height above the WGS-84 ellipsoid")
@@ -275,7 +275,7 @@ class GroundStation(Strict):
 class City(Strict):
     """A named point for latency routing (users there see satellites above the mission mask)."""
 
-    name: str = Field(description="unique place name")
+    name: str = Field(min_length=1, max_length=200, description="unique place name")
     lat_deg: float = Field(ge=-90, le=90, description="geodetic latitude")
     lon_deg: float = Field(ge=-180, le=360, description="longitude, east positive")
     alt_m: float = Field(0.0, ge=-500, le=100_000, description="height above the WGS-84 ellipsoid")
@@ -341,7 +341,7 @@ class Mission(Strict):
     """A whole mission document (see CONTRACT §1)."""
 
     schema_version: int = Field(SCHEMA_VERSION, description="file-format version; older files are migrated on load")
-    name: str = Field(description="the mission's name, shown in the app and reports")
+    name: str = Field(min_length=1, max_length=200, description="the mission's name, shown in the app and reports")
     description: str | None = Field(None, description="free text: what the mission is for")
     sources: list[str] = Field(default_factory=list, description="where the figures of a preset come from")
     epoch: datetime = Field(description='start of the analysis, UTC, ISO 8601 ("2026-03-20T00:00:00Z")')
