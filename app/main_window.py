@@ -43,7 +43,7 @@ from app.panels.study_dock import TradeStudyDock
 from app.panels.timebar import TimeBar
 from app.panels.welcome import GuidedTour, WelcomePanel
 from app.plots.coverage import CoveragePlot
-from app.plots.delivered import DeliveredPlot
+from app.plots.delivered import DeliveredPlot, delivered_has_news
 from app.plots.insight import InsightPlot
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
@@ -658,7 +658,9 @@ class MainWindow(QMainWindow):
         self.count_label.setText(f"{eph.n_sat:,} satellites · {eph.n_time:,} epochs" + (" (preview)" if preview else ""))
         self.globe.set_view(view)
         self.map.set_view(view)
-        for _title, plot in self.plots.plots:
+        self.plots.show_only([title for title, plot in self.plots.all_plots
+                              if plot is not self.delivered_plot or delivered_has_news(results)])
+        for _title, plot in self.plots.all_plots:
             plot.set_results(results)
             plot.mark_preview(preview)
         self.budgets.set_results(results)

@@ -34,6 +34,14 @@ def delivered_series(results) -> tuple[np.ndarray, list[tuple[str, np.ndarray]],
     return hours, curves, served
 
 
+def delivered_has_news(results) -> bool:
+    """Whether the plot says more than "100 % of nameplate": a fixed design throttles, or users are served."""
+    if getattr(results, "service", None) is not None:
+        return True
+    dlv = getattr(results.compute, "delivered", None) if results.compute is not None else None
+    return dlv is not None and any(d.delivered_fraction < 1.0 for d in dlv.shells)
+
+
 class DeliveredPlot(TimePlot):
     def __init__(self, parent=None):
         super().__init__("Delivered compute", "% of nameplate / of demand", parent, "deliveredPlot")

@@ -19,7 +19,9 @@ class PlotsPanel(QWidget):
     def __init__(self, plots: list[tuple[str, QWidget]], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("plotsPanel")
+        self.all_plots = list(plots)
         self.plots = list(plots)
+        """The plots shown now (see :meth:`show_only`); ``all_plots`` holds every plot."""
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("plotsSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -42,17 +44,33 @@ class PlotsPanel(QWidget):
         if mode == "side":
             while self.tabs.count():
                 self.tabs.removeTab(0)
-            for _title, w in self.plots:
+            for _title, w in self.all_plots:
                 self.splitter.addWidget(w)
-                w.show()
-            self.splitter.setSizes([1] * len(self.plots))
+                w.setVisible(any(w is shown for _t, shown in self.plots))
+            self.splitter.setSizes([1] * len(self.all_plots))
             self.stack.setCurrentWidget(self.splitter)
         else:
-            for title, w in self.plots:
-                self.tabs.addTab(w, title)
+            for title, w in self.all_plots:
+                if any(w is shown for _t, shown in self.plots):
+                    self.tabs.addTab(w, title)
+                else:  # parked, hidden, in the splitter
+                    self.splitter.addWidget(w)
+                    w.hide()
             self.tabs.setCurrentIndex(max(current, 0))
             self.stack.setCurrentWidget(self.tabs)
         self.mode = mode
+
+    def show_only(self, titles: list[str]) -> None:
+        """Show the plots with these titles (in their original order), hide the others."""
+        shown = [(t, w) for t, w in self.all_plots if t in titles]
+        if [w for _t, w in shown] == [w for _t, w in self.plots]:
+            return
+        self.plots = shown
+        mode, self.mode = self.mode, ""
+        if mode == "tabs":
+            while self.tabs.count():
+                self.tabs.removeTab(0)
+        self.set_mode(self.mode_for_width(self.width()) if self.width() > 0 else mode)
 
     def mode_for_width(self, width_px: int) -> str:
         return "side" if width_px >= SIDE_BY_SIDE_MIN_PX * len(self.plots) else "tabs"
