@@ -57,11 +57,12 @@ def wrap_deg(angle_deg: float) -> float:
 
 
 def drag_azimuth_deg(origin: np.ndarray, direction: np.ndarray, radius_er: float) -> float | None:
-    """The right ascension the mouse points at: on the orbit sphere of ``radius_er`` where the ray
-    meets it, else on the equatorial plane; None when the ray meets neither."""
-    hit = ray_sphere(origin, direction, radius_er)
+    """The right ascension the mouse points at: on the equatorial plane (a node slides along the
+    equator: under the mouse wherever it goes), else, for a ray that never comes down to the plane,
+    on the orbit sphere of ``radius_er``; None when the ray meets neither."""
+    hit = ray_equator(origin, direction)
     if hit is None:
-        hit = ray_equator(origin, direction)
+        hit = ray_sphere(origin, direction, radius_er)
     return None if hit is None else azimuth_deg(hit)
 
 

@@ -39,13 +39,13 @@ def test_raan_from_a_point_on_the_equator_and_wrapping():
     assert gg.wrap_deg(-180.0) == 180.0
 
 
-def test_drag_azimuth_uses_the_orbit_sphere_then_the_equator():
+def test_drag_azimuth_uses_the_equator_then_the_orbit_sphere():
     r = 1.2
-    # aiming at the orbit sphere straight from +y: its near point (0, 1.2, 0), RA 90 deg
-    assert gg.drag_azimuth_deg([0.0, 5.0, 0.0], [0.0, -1.0, 0.0], r) == pytest.approx(90.0)
-    # past the sphere, down onto the equator at (3, 1, 0): RA atan(1/3)
+    # down onto the equator at (3, 1, 0): RA atan(1/3), though the ray crosses the orbit sphere first
     az = gg.drag_azimuth_deg([1.0, 1.0, 2.0], [1.0, 0.0, -1.0], r)
     assert az == pytest.approx(math.degrees(math.atan2(1.0, 3.0)))
+    # a ray rising away from the plane: the orbit sphere's near point (0, 1.2, 0.0...) from above
+    assert gg.drag_azimuth_deg([0.0, 5.0, 0.1], [0.0, -1.0, 0.0], r) == pytest.approx(90.0)
     assert gg.drag_azimuth_deg([0.0, 0.0, 5.0], [1.0, 0.0, 0.0], r) is None
 
 
