@@ -110,11 +110,13 @@ class OrbitsAdapter:
         self._segments = np.zeros((0, 2), np.uint32)
         self.base_pos = self._pos
         self.base_rgba = np.zeros((0, 4), np.float32)
+        self.colors = self.base_rgba
 
     def set_view(self, view) -> None:
         pos, rgba, drift, segs = pack_rings(view)
         self._pos, self._drift, self._segments = pos, drift, segs
         self.base_pos, self.base_rgba = pos, rgba
+        self.colors = rgba
         self.visual.set_rings(pos, rgba, drift, segs)
         self.visual.visible = self.visible and len(segs) > 0
 
@@ -147,6 +149,7 @@ class OrbitsAdapter:
 
     def show_colors(self, rgba: np.ndarray) -> None:
         """Colour the ring vertices (the selection's highlight; ``base_rgba`` restores)."""
+        self.colors = rgba
         self.visual.shared_program["a_color"] = np.ascontiguousarray(rgba, dtype=np.float32)
         self.visual.update()
 
