@@ -1,6 +1,6 @@
 """Direct manipulation on the 3-D globe: every gesture is one undoable edit of the mission.
 
-* **Click an orbit ring**: select its shell and plane (the Constellation editor shows that
+* **Click an orbit ring** (or a satellite): select its shell and plane (the Constellation editor shows that
   shell's form; the shell's rings brighten, the plane turns white and its ascending node gets a
   handle). Click empty space to clear the selection.
 * **Drag the selected plane** (its ring or its node handle): turn the shell about the Earth's
@@ -80,7 +80,7 @@ class GlobeGestures(QObject):
         self._press: np.ndarray | None = None
         self._place_pending = False
         self.handle = scene.visuals.Markers(parent=globe.view.scene)
-        self.handle.set_gl_state("translucent", depth_test=True)
+        self.handle.set_gl_state("translucent", depth_test=False)  # on top of the satellite at the node; hidden by the test below
         self.handle.visible = False
         self._vertex_shell = np.zeros(0, np.int64)
         self._vertex_track = np.zeros(0, np.int64)
@@ -155,8 +155,8 @@ class GlobeGestures(QObject):
         if node is None:
             self.handle.visible = False
             return
-        self.handle.set_data(node[None, :].astype(np.float32), face_color=(1, 1, 1, 1), edge_color=(0, 0, 0, 1),
-                             size=11, symbol="diamond", edge_width=1)
+        self.handle.set_data(node[None, :].astype(np.float32), face_color=(1, 1, 1, 0.25), edge_color=(1, 1, 1, 1),
+                             size=18, symbol="diamond", edge_width=2)
         self.handle.visible = True
 
     def _view_changed(self) -> None:
@@ -191,6 +191,15 @@ class GlobeGestures(QObject):
             return None
         v = int(segs[k, 0])
         return int(self._vertex_shell[v]), int(self._vertex_track[v])
+
+    def plane_of(self, sat: int) -> tuple[int, int | None]:
+        """(shell, plane) of satellite ``sat``; plane None for sets without planes (imported, custom)."""
+        data = self.globe.data
+        shell = int(data.shell_index[sat])
+        info = data.results.ephemeris.shells[shell]
+        if info.planes and info.sats_per_plane:
+            return shell, int((sat - info.sat_slice.start) // info.sats_per_plane)
+        return shell, None
 
     def station_at(self, x: float, y: float) -> int | None:
         """Index of the ground station (of the document) drawn within :data:`HANDLE_PICK_PX` of (x, y), not behind the Earth."""
@@ -346,8 +355,10 @@ class GlobeGestures(QObject):
             return
         if drag is not None and drag.kind == "station":
             return
-        if self.globe.pick(x, y) is not None:
-            return  # a satellite: the globe selects it
+        sat = self.globe.pick(x, y)
+        if sat is not None:  # the globe selects the satellite; its plane is selected with it
+            self.select(*self.plane_of(sat))
+            return
         ring = self.ring_at(x, y)
         if ring is None:
             self.select(None)

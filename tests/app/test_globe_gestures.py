@@ -61,7 +61,7 @@ def globe_doc(qtbot, analysed):
 
 
 def _pt(xy) -> QPoint:
-    return QPoint(int(round(float(xy[0]))), int(round(float(xy[1]))))
+    return QPoint(round(float(xy[0])), round(float(xy[1])))
 
 
 def _visible_ring_point(g, gestures, shell: int, plane: int) -> np.ndarray:
@@ -148,6 +148,20 @@ def test_clicking_a_ring_selects_its_plane_and_highlights_it(qtbot, globe_doc):
     qtbot.mouseClick(g.canvas.native, LEFT, NONE, QPoint(5, 5))
     assert gestures.selected is None and not gestures.handle.visible
     assert doc.undo_stack.count() == 0
+
+
+def test_clicking_a_satellite_selects_its_plane(qtbot, globe_doc):
+    from app.globe.occlusion import hidden_behind_earth
+
+    g, _doc, gestures = globe_doc("raan")
+    xy = g.screen_positions()
+    seen = ~hidden_behind_earth(g.camera_position(), g._pos)
+    inside = np.all((xy > 20) & (xy < [620, 460]), axis=1)
+    lonely = [s for s in np.nonzero(seen & inside)[0] if np.sort(np.hypot(*(xy - xy[s]).T))[1] > 20]
+    sat = int(lonely[0])
+    qtbot.mouseClick(g.canvas.native, LEFT, NONE, _pt(xy[sat]))
+    assert g.selected == sat
+    assert gestures.selected == (0, sat // 10)  # 10 satellites a plane
 
 
 def test_dragging_a_node_turns_a_walker_shell_and_undo_restores(qtbot, globe_doc):
@@ -251,7 +265,7 @@ def test_shift_click_places_a_station_and_drag_moves_it(qtbot, globe_doc):
     from app.document import mission_to_dict
     from app.globe import gesture_geometry as gg
 
-    g, doc, gestures = globe_doc("raan")
+    g, doc, _gestures = globe_doc("raan")
     before = mission_to_dict(doc.mission)
     # the point of the Earth under the centre of the view
     centre = np.array([320.0, 240.0])
@@ -267,7 +281,7 @@ def test_shift_click_places_a_station_and_drag_moves_it(qtbot, globe_doc):
     end = start + np.array([30.0, 0.0])
     target = gg.lat_lon_deg(g._ecef_to_scene.T @ gg.ray_sphere(*g.ray_at(*_pt_xy(end))))
     count = doc.undo_stack.count()
-    _drag(qtbot, g, start, end, during=lambda: None)
+    _drag(qtbot, g, start, end)
     assert doc.undo_stack.count() == count + 1
     moved = doc.mission.ground_stations[k]
     assert moved.lat_deg == pytest.approx(target[0], abs=0.05) and moved.lon_deg == pytest.approx(target[1], abs=0.05)
