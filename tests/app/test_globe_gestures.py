@@ -17,8 +17,8 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 @pytest.fixture(scope="module")
 def analysed():
-    """The default preset (an LTAN-placed SSO star shell, 6 planes) and a Walker twin placed by raan0_deg,
-    analysed once for the module over 20 minutes."""
+    """The default preset (an LTAN-placed SSO star shell, 6 planes) and a Walker twin placed by raan0_deg
+    with a second, small shell higher up, analysed once for the module over 20 minutes."""
     from app.globe.prepare import prepare_view
     from app.workers import run_analysis
     from core import api
@@ -26,7 +26,9 @@ def analysed():
     m = api.load_preset("default")
     m = m.model_copy(update={"analysis": m.analysis.model_copy(update={"duration_s": 1200.0, "step_s": 60.0})})
     shell = m.constellations[0].model_copy(update={"ltan_h": None, "raan0_deg": 20.0, "inclination_deg": 60.0})
-    walker = m.model_copy(update={"constellations": [shell]})
+    high = shell.model_copy(update={"name": "high", "altitude_km": 1500.0, "planes": 2, "sats_per_plane": 4,
+                                    "phasing": 0, "inclination_deg": 30.0, "pattern": "delta"})
+    walker = m.model_copy(update={"constellations": [shell, high]})
     return {"ltan": (m, prepare_view(run_analysis(m, None))), "raan": (walker, prepare_view(run_analysis(walker, None)))}
 
 
@@ -157,11 +159,39 @@ def test_clicking_a_satellite_selects_its_plane(qtbot, globe_doc):
     xy = g.screen_positions()
     seen = ~hidden_behind_earth(g.camera_position(), g._pos)
     inside = np.all((xy > 20) & (xy < [620, 460]), axis=1)
-    lonely = [s for s in np.nonzero(seen & inside)[0] if np.sort(np.hypot(*(xy - xy[s]).T))[1] > 20]
+    first_shell = np.arange(len(xy)) < 60
+    lonely = [s for s in np.nonzero(seen & inside & first_shell)[0] if np.sort(np.hypot(*(xy - xy[s]).T))[1] > 20]
     sat = int(lonely[0])
     qtbot.mouseClick(g.canvas.native, LEFT, NONE, _pt(xy[sat]))
     assert g.selected == sat
     assert gestures.selected == (0, sat // 10)  # 10 satellites a plane
+
+
+def test_the_editor_and_the_globe_follow_each_other(qtbot, globe_doc):
+    from types import SimpleNamespace
+
+    from app.globe.gestures import install_globe_gestures
+    from app.panels.editor import ConstellationEditor
+
+    g, doc, plain = globe_doc("raan")
+    plain.deleteLater()  # this test wires its own, as the main window does
+    g.canvas.events.mouse_press.disconnect(plain._on_press)
+    g.canvas.events.mouse_release.disconnect(plain._on_release)
+    g.canvas.events.mouse_move.disconnect(plain._on_move)
+    editor = ConstellationEditor(doc)
+    qtbot.addWidget(editor)
+    said = []
+    gestures = install_globe_gestures(SimpleNamespace(globe=g, doc=doc, editor=editor, status=said.append))
+    gestures._view_changed()
+    plane = 1
+    qtbot.mouseClick(g.canvas.native, LEFT, NONE, _pt(_visible_ring_point(g, gestures, 1, plane)))
+    assert gestures.selected == (1, plane)
+    assert editor.current_shell == 1 and editor.shell_list.currentRow() == 1
+    assert editor.form.fields["name"].text() == "high"  # the form follows the selection
+    editor.shell_list.setCurrentRow(0)  # the editor's choice highlights that shell on the globe
+    assert gestures.selected == (0, None)
+    assert np.allclose(g.orbits.colors[gestures._vertex_shell == 0, 3], 0.8)
+    assert np.allclose(g.orbits.colors[gestures._vertex_shell == 1, 3], 0.35)
 
 
 def test_dragging_a_node_turns_a_walker_shell_and_undo_restores(qtbot, globe_doc):
@@ -184,7 +214,9 @@ def test_dragging_a_node_turns_a_walker_shell_and_undo_restores(qtbot, globe_doc
     _drag(qtbot, g, start, end, during=during)
     assert seen["count"] == 0 and seen["doc"] == before
     assert abs(seen["delta"] - 25.0) < 1.0
-    assert np.allclose(seen["pos"], rotate_z(base, seen["delta"]), atol=1e-5)  # a RAAN change turns every orbit
+    first = g.data.shell_index == 0
+    assert np.allclose(seen["pos"][first], rotate_z(base[first], seen["delta"]), atol=1e-5)  # a RAAN change turns each orbit
+    assert np.array_equal(seen["pos"][~first], base[~first])  # the other shell stays
     assert doc.undo_stack.count() == 1
     raan = doc.mission.constellations[0].raan0_deg
     assert abs(raan - (20.0 + 25.0)) < 1.0
@@ -248,7 +280,7 @@ def test_refused_drag_says_why_and_restores_the_rings(qtbot, globe_doc):
     data["constellations"].append({"name": "custom", "satellites": [{"name": "c1", "altitude_km": 700.0, "inclination_deg": 98.0}]})
     doc.replace_data(data, "add custom")
     with pytest.raises(GestureRefused, match="custom: its orbits come from satellites elements"):
-        set_shell_raan(doc, 1, 10.0)
+        set_shell_raan(doc, 2, 10.0)
     said = []
     gestures.message.connect(said.append)
     gestures.drag = _Drag("raan", np.zeros(2), shell=0, delta_deg=40.0, moved=True)
@@ -256,7 +288,7 @@ def test_refused_drag_says_why_and_restores_the_rings(qtbot, globe_doc):
     assert not np.allclose(g.orbits.positions, g.orbits.base_pos)
     gestures.drag = None
     count = doc.undo_stack.count()
-    gestures._commit(_Drag("raan", np.zeros(2), shell=1, delta_deg=40.0, moved=True))  # ... onto the custom set
+    gestures._commit(_Drag("raan", np.zeros(2), shell=2, delta_deg=40.0, moved=True))  # ... onto the custom set
     assert said and "custom" in said[0] and doc.undo_stack.count() == count
     assert g.preview_positions is None and np.array_equal(g.orbits.positions, g.orbits.base_pos)
 
