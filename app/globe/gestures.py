@@ -10,7 +10,8 @@
   a status message: their nodes come from their elements.
 * **Shift+drag the selected plane up or down**: raise or lower the shell (``altitude_km``), the
   ring's edge following the mouse, clamped to the mission model's altitude bounds.
-* **Shift+click the Earth**: place a ground station there; **drag a station**: move it.
+* **Shift+click the Earth**: place a ground station there; **drag a station**: move it;
+  **Ctrl+click** one station, then another: add the latency pair between them.
 
 While the mouse moves only a preview is drawn: the shell's rings and the satellites of the
 current time are turned (a RAAN change turns each orbit exactly so) or scaled and re-phased
@@ -32,7 +33,7 @@ from app.globe import gesture_geometry as gg
 from app.globe.occlusion import hidden_behind_earth
 from app.globe.orbits import turned
 from app.globe.prepare import RING_POINTS
-from app.plots.map_gestures import move_station, place_station
+from app.plots.map_gestures import add_latency_pair, move_station, place_station
 from core.mission.model import MAX_ALTITUDE_KM, MIN_ALTITUDE_KM
 
 RING_PICK_PX = 6.0
@@ -79,6 +80,8 @@ class GlobeGestures(QObject):
         self.drag: _Drag | None = None
         self._press: np.ndarray | None = None
         self._place_pending = False
+        self._pair_first: str | None = None
+        self._pair_click = False  # the press was a Ctrl+click on a station: the release selects nothing
         self.handle = scene.visuals.Markers(parent=globe.view.scene)
         self.handle.set_gl_state("translucent", depth_test=False)  # on top of the satellite at the node; hidden by the test below
         self.handle.visible = False
@@ -228,8 +231,15 @@ class GlobeGestures(QObject):
             return
         x, y = (float(v) for v in event.pos[:2])
         self._press = np.array([x, y])
-        self._place_pending = False
+        self._place_pending = self._pair_click = False
         shift = keys.SHIFT in (event.modifiers or ())
+        if keys.CONTROL in (event.modifiers or ()):
+            k = self.station_at(x, y)
+            if k is not None:
+                self._pick_pair(self.doc.mission.ground_stations[k].name)
+                self._pair_click = True
+                self.globe.view.camera.interactive = False
+            return
         if self.selected is not None and self.selected[1] is not None and self._on_selected_plane(x, y):
             self._start_shell_drag("altitude" if shift else "raan", x, y)
         elif (k := self.station_at(x, y)) is not None and not shift:
@@ -239,6 +249,14 @@ class GlobeGestures(QObject):
         else:
             return
         self.globe.view.camera.interactive = False  # the camera must not turn (Shift: pan) under a gesture
+
+    def _pick_pair(self, name: str) -> None:
+        if self._pair_first is None or self._pair_first == name:
+            self._pair_first = name
+            self.message.emit(f"Latency pair from {name}: Ctrl+click the other end")
+            return
+        first, self._pair_first = self._pair_first, None
+        add_latency_pair(self.doc, first, name)
 
     def _start_shell_drag(self, kind: str, x: float, y: float) -> None:
         shell = self.selected[0]
@@ -345,7 +363,8 @@ class GlobeGestures(QObject):
         if drag is not None and drag.moved:
             self._commit(drag)
             return
-        if not is_click or self.globe.data is None:
+        if not is_click or self.globe.data is None or self._pair_click:
+            self._pair_click = False
             return
         if self._place_pending:
             self._place_pending = False

@@ -348,3 +348,27 @@ def test_window_editor_follows_and_nothing_is_computed_during_a_drag(qtbot, make
     assert w.editor.form.isEnabled()
     wait_full(w)
     assert g.preview_positions is None  # the new analysis replaced the preview
+
+
+def test_ctrl_click_two_stations_adds_a_latency_pair(qtbot, globe_doc):
+    from app.document import mission_to_dict
+    from app.globe import gesture_geometry as gg
+    from app.globe.occlusion import hidden_behind_earth
+
+    g, doc, gestures = globe_doc("raan")
+    before = mission_to_dict(doc.mission)
+    # two new stations in front of the camera, under two pixels of the view
+    for px in ((260.0, 240.0), (380.0, 260.0)):
+        qtbot.mouseClick(g.canvas.native, LEFT, SHIFT, _pt(px))
+    a, b = doc.mission.ground_stations[-2:]
+    ends = [(gg.unit_ecef(s.lat_deg, s.lon_deg) * 1.001) @ g._ecef_to_scene.T for s in (a, b)]
+    assert not hidden_behind_earth(g.camera_position(), np.array(ends)).any()
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    gestures.select(0, 0)
+    for end in ends:
+        qtbot.mouseClick(g.canvas.native, LEFT, ctrl, _pt(g.project(end[None, :])[0]))
+    assert [list(p) for p in doc.mission.latency_pairs][-1] == [a.name, b.name]
+    assert gestures.selected == (0, 0)  # a Ctrl+click on a station leaves the selection alone
+    for _ in range(3):
+        doc.undo_stack.undo()
+    assert mission_to_dict(doc.mission) == before
