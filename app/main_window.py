@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.document import MissionDocument, load_mission_file, mission_problems
 from app.exports import ExportRunner
 from app.globe.canvas import GlobeView
+from app.globe.gestures import install_globe_gestures
 from app.globe.prepare import prepare_view
 from app.panels.budgets import BudgetsPanel
 from app.panels.design_dock import install_design_dock
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.details = DetailsPanel(self)
         self.map = MapPanel(self)
         self.map_gestures = install_map_gestures(self.map, self.doc)
+        self.globe_gestures = install_globe_gestures(self)
         self.budgets = BudgetsPanel(self)
         self.coverage_plot = CoveragePlot(self)
         self.latency_plot = LatencyPlot(self)

@@ -39,6 +39,8 @@ class GlobeView(QWidget):
     """The central 3-D view. ``satellitePicked(int)`` is emitted on a click (-1: nothing)."""
 
     satellitePicked = Signal(int)
+    viewChanged = Signal()
+    """New view data was drawn (the gestures re-apply their selection and preview)."""
 
     def __init__(self, parent: QWidget | None = None, size: tuple[int, int] = (800, 600)):
         super().__init__(parent)
@@ -72,6 +74,7 @@ class GlobeView(QWidget):
         self._cull_eye: np.ndarray | None = None
         self._ecef_to_scene = np.eye(3)
         self.frames_drawn = 0
+        self.preview_positions = None  # callable(pos, t) -> pos while a gesture previews an edit
         self.canvas.events.draw.connect(self._on_draw_first, position="first")
         self.canvas.events.mouse_press.connect(self._on_press)
         self.canvas.events.mouse_release.connect(self._on_release)
@@ -89,7 +92,9 @@ class GlobeView(QWidget):
             self.orbits.set_view(data)
             self.links.set_view(data)
             self.stations.set_view(data)
+        self.preview_positions = None  # new data holds the edit a gesture previewed
         self.set_time(self.t)
+        self.viewChanged.emit()
 
     def set_time(self, t: float) -> None:
         """Move every object to offset ``t`` (seconds from the epoch) and redraw."""
@@ -105,6 +110,8 @@ class GlobeView(QWidget):
         self._ecef_to_scene = m.T
         self.earth.update_time(m @ data.sun_eci_at(self.t))
         pos = data.positions_eci(self.t)
+        if self.preview_positions is not None:
+            pos = self.preview_positions(pos, self.t).astype(np.float32)
         self._pos = pos
         self._sunlit = data.sunlit_at(self.t, pos)
         self._cull()
@@ -200,9 +207,19 @@ class GlobeView(QWidget):
         """Canvas pixel positions of the satellites, ``(n, 2)`` (logical pixels)."""
         if self._pos.shape[0] == 0:
             return np.zeros((0, 2))
-        tr = self.satellites.markers.get_transform("visual", "canvas")
-        p = tr.map(self._pos)
+        return self.project(self._pos)
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """Canvas pixel positions ``(n, 2)`` of scene (GCRS, Earth radii) points ``(n, 3)``."""
+        p = self.satellites.markers.get_transform("visual", "canvas").map(np.asarray(points).reshape(-1, 3))
         return p[:, :2] / p[:, 3:4]
+
+    def ray_at(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
+        """The ray from the camera through canvas pixel (x, y): origin and unit direction (scene units)."""
+        eye = self.camera_position()
+        q = np.asarray(self.satellites.markers.get_transform("canvas", "visual").map([x, y, 0.5, 1.0]), float)
+        d = q[:3] / q[3] - eye
+        return eye, d / np.linalg.norm(d)
 
     def pick(self, x: float, y: float) -> int | None:
         """The satellite under canvas pixel (x, y) that is not hidden by the Earth, or None."""

@@ -108,10 +108,15 @@ class OrbitsAdapter:
         self._pos = np.zeros((0, 3), np.float32)
         self._drift = np.zeros(0, np.float32)
         self._segments = np.zeros((0, 2), np.uint32)
+        self.base_pos = self._pos
+        self.base_rgba = np.zeros((0, 4), np.float32)
+        self.colors = self.base_rgba
 
     def set_view(self, view) -> None:
         pos, rgba, drift, segs = pack_rings(view)
         self._pos, self._drift, self._segments = pos, drift, segs
+        self.base_pos, self.base_rgba = pos, rgba
+        self.colors = rgba
         self.visual.set_rings(pos, rgba, drift, segs)
         self.visual.visible = self.visible and len(segs) > 0
 
@@ -122,6 +127,31 @@ class OrbitsAdapter:
         hidden = hidden_behind_earth(eye, turned(self._pos, self._drift, t))
         segs = self._segments
         self.visual.set_segments(segs[~(hidden[segs[:, 0]] & hidden[segs[:, 1]])])
+
+    @property
+    def positions(self) -> np.ndarray:
+        """The ring vertices as drawn at the epoch ``(n, 3)`` (before the J2 turn by ``drift * t``)."""
+        return self._pos
+
+    @property
+    def drift(self) -> np.ndarray:
+        return self._drift
+
+    @property
+    def segments(self) -> np.ndarray:
+        return self._segments
+
+    def show_positions(self, pos: np.ndarray) -> None:
+        """Draw the rings' epoch vertices at ``pos`` (a gesture's preview; ``base_pos`` restores)."""
+        self._pos = np.ascontiguousarray(pos, dtype=np.float32)
+        self.visual.shared_program["a_position"] = self._pos
+        self.visual.update()
+
+    def show_colors(self, rgba: np.ndarray) -> None:
+        """Colour the ring vertices (the selection's highlight; ``base_rgba`` restores)."""
+        self.colors = rgba
+        self.visual.shared_program["a_color"] = np.ascontiguousarray(rgba, dtype=np.float32)
+        self.visual.update()
 
     def set_visible(self, on: bool) -> None:
         self.visible = on

@@ -29,8 +29,7 @@ class StationsAdapter:
         st = [g for g in view.ground if g.kind == "station"]
         ct = [g for g in view.ground if g.kind == "city"]
         if st:
-            self.stations.set_data(np.array([g.ecef_er for g in st]), face_color=(1.0, 0.85, 0.2, 1.0), size=9,
-                                   symbol="triangle_up", edge_color=(0, 0, 0, 1), edge_width=1)
+            self.show_stations(np.array([g.ecef_er for g in st]))
         if ct:
             self.cities.set_data(np.array([g.ecef_er for g in ct]), face_color=(1.0, 1.0, 1.0, 1.0), size=6,
                                  edge_color=(0, 0, 0, 1), edge_width=1)
@@ -46,6 +45,11 @@ class StationsAdapter:
             self.labels.visible = True
         else:
             self.labels.visible = False
+
+    def show_stations(self, ecef_er: np.ndarray) -> None:
+        """Draw the station triangles at Earth-fixed ``(n, 3)`` points (also a drag's preview)."""
+        self.stations.set_data(np.asarray(ecef_er, dtype=np.float32).reshape(-1, 3), face_color=(1.0, 0.85, 0.2, 1.0),
+                               size=9, symbol="triangle_up", edge_color=(0, 0, 0, 1), edge_width=1)
 
     def cull(self, eye_scene: np.ndarray, ecef_to_scene: np.ndarray) -> list[str]:
         """Blank the labels of places behind the Earth as seen from ``eye_scene``; the shown names."""

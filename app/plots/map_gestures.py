@@ -7,6 +7,9 @@
   after a form edit.
 * **Ctrl+click** one station, then another: add the latency pair between them.
 * **Alt+drag**: draw a box; on release it becomes the coverage region (``analysis.region``).
+* **Alt+click** points one after another: draw a polygon; Alt+click its first point again (at
+  least three points) to close it, and it becomes the coverage region (``region.polygon``).
+  Escape, or a plain click, drops an unfinished polygon.
 
 The document's stations are the source of truth for hit-testing (not what was last drawn), so a
 gesture always acts on the mission as it is. :func:`install_map_gestures` attaches the gestures
@@ -21,6 +24,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 
 from app.commands import add_entry
+from app.document import EditError
 
 HIT_RADIUS_PX = 10.0
 """How close (in screen pixels) a press must be to a station marker to grab it."""
@@ -37,9 +41,11 @@ class MapGestures(QObject):
         self._pair_first: str | None = None
         self._box_from: tuple[float, float] | None = None
         self._box_to: tuple[float, float] | None = None
+        self.polygon_points: list[tuple[float, float]] = []  # (lat_deg, lon_deg) of an unfinished polygon
         self.box = panel.plot.plot([], [], pen=pg.mkPen("#ffd84d", width=2, style=Qt.PenStyle.DashLine))
         self.box.setZValue(5)
         panel.widget.viewport().installEventFilter(self)
+        panel.widget.installEventFilter(self)  # Escape reaches the view, not its viewport
 
     # ---------------------------------------------------------------- geometry
 
@@ -80,7 +86,13 @@ class MapGestures(QObject):
             self._box_from = self._box_to = None
             self.box.setData([], [])
             if end is not None and abs(end[0] - start[0]) > 0 and abs(end[1] - start[1]) > 0:
+                self.polygon_points = []
                 set_region_box(self.doc, start, end)
+            elif end is None or end == start:
+                self._polygon_click(event.position(), start)
+            return True
+        if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape and self.polygon_points:
+            self._drop_polygon()
             return True
         if kind == QEvent.Type.MouseMove and self._drag is not None:
             self._move(event)
@@ -94,6 +106,8 @@ class MapGestures(QObject):
         pos = event.position()
         mods = event.modifiers()
         hit = self.station_at(pos)
+        if self.polygon_points and not mods & Qt.KeyboardModifier.AltModifier:
+            self._drop_polygon()
         if mods & Qt.KeyboardModifier.AltModifier:
             self._box_from, self._box_to = _clamp(*self.to_map(pos)), None
             return True
@@ -110,6 +124,27 @@ class MapGestures(QObject):
             self._drag, self._drag_to = hit, None
             return True  # the view does not pan while a station is held
         return False
+
+    def _polygon_click(self, pos, point: tuple[float, float]) -> None:
+        """An Alt+click: add a polygon vertex, or close the polygon on its first vertex."""
+        pts = self.polygon_points
+        if len(pts) >= 3:
+            first = self.to_pixel(*pts[0])
+            if math.hypot(first.x() - pos.x(), first.y() - pos.y()) <= HIT_RADIUS_PX:
+                self._drop_polygon()
+                try:
+                    set_region_polygon(self.doc, pts)
+                except EditError:
+                    pass  # no area (points on one line): nothing to set
+                return
+        pts.append(point)
+        lats = [p[0] for p in pts]
+        lons = [p[1] for p in pts]
+        self.box.setData(lons, lats)  # preview: the open outline
+
+    def _drop_polygon(self) -> None:
+        self.polygon_points = []
+        self.box.setData([], [])
 
     def _move(self, event) -> None:
         lat, lon = _clamp(*self.to_map(event.position()))
@@ -172,6 +207,13 @@ def set_region_box(doc, corner_a: tuple[float, float], corner_b: tuple[float, fl
     return doc.edit_fields({("analysis", "region"): box},
                            f"Coverage region {box['lat_min_deg']:g}..{box['lat_max_deg']:g} deg lat, "
                            f"{box['lon_min_deg']:g}..{box['lon_max_deg']:g} deg lon")
+
+
+def set_region_polygon(doc, vertices: list[tuple[float, float]]):
+    """Make the polygon of (lat_deg, lon_deg) vertices the coverage region (EditError if it has no area)."""
+    polygon = [[round(lat, 2), round(lon, 2)] for lat, lon in vertices]
+    return doc.edit_fields({("analysis", "region"): {"polygon": polygon}},
+                           f"Coverage region: polygon of {len(polygon)} points")
 
 
 def _clamp(lat_deg: float, lon_deg: float) -> tuple[float, float]:

@@ -101,3 +101,37 @@ def test_alt_drag_draws_the_coverage_region(qtbot, map_and_doc):
     assert outline is None or len(outline) == 0  # the outline goes once the region is set
     doc.undo_stack.undo()
     assert doc.as_dict() == before and doc.mission.analysis.region is None
+
+
+def test_alt_clicks_draw_a_polygon_region(qtbot, map_and_doc):
+    panel, doc, g = map_and_doc
+    before = doc.as_dict()
+    vp = panel.widget.viewport()
+    alt = Qt.KeyboardModifier.AltModifier
+    corners = [(10.0, 0.0), (40.0, 20.0), (0.0, 50.0)]
+    for lat, lon in corners:
+        qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, alt, _px(g, lat, lon))
+    assert doc.undo_stack.count() == 0 and len(g.box.getData()[0]) == 3  # the open outline, no edit yet
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, alt, _px(g, *corners[0]))  # back on the first point: closed
+    polygon = doc.mission.analysis.region.polygon
+    assert len(polygon) == 3
+    for (lat, lon), (want_lat, want_lon) in zip(polygon, corners):
+        assert abs(lat - want_lat) < 0.6 and abs(lon - want_lon) < 0.6
+    assert doc.undo_stack.count() == 1 and g.polygon_points == []
+    doc.undo_stack.undo()
+    assert doc.as_dict() == before
+
+
+def test_a_plain_click_drops_an_unfinished_polygon(qtbot, map_and_doc):
+    panel, doc, g = map_and_doc
+    vp = panel.widget.viewport()
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, alt, _px(g, 10.0, 0.0))
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, alt, _px(g, 20.0, 10.0))
+    assert len(g.polygon_points) == 2
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _px(g, -60.0, 100.0))
+    assert g.polygon_points == [] and doc.undo_stack.count() == 0
+    qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, alt, _px(g, 10.0, 0.0))
+    assert len(g.polygon_points) == 1
+    qtbot.keyClick(panel.widget, Qt.Key.Key_Escape)  # Escape drops it too
+    assert g.polygon_points == [] and doc.undo_stack.count() == 0
