@@ -33,6 +33,7 @@ behind a few mm of Al the trapped belts dominate the total dose).
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -146,6 +147,12 @@ def cutoff_energies_mev(shielding_mm_al: float) -> tuple[float, float]:
 # ----------------------------------------------------------------------------------------
 # Environment (radbelt)
 
+_FORTRAN_LOCK = threading.Lock()
+"""radbelt's Fortran opens its data files by relative name, so each call changes the working
+folder for its duration. Two analyses running at once (the app starts a new one while the old
+one finishes) would pull the folder from under each other, and a Fortran that cannot open its
+file ends the whole process with ``STOP`` (exit status 0): every radbelt call holds this lock."""
+
 
 def orbit_points(altitude_km: float, inclination_deg: float) -> tuple[np.ndarray, np.ndarray]:
     """Geocentric latitude and longitude (deg) of the orbit-average grid of a circular orbit."""
@@ -164,12 +171,13 @@ def _field_lb(altitude_km: float, inclination_deg: float, year: float) -> tuple[
     from radbelt.paths import IGRF_DATA_PATH
 
     lat, lon = orbit_points(altitude_km, inclination_deg)
-    old = os.getcwd()
-    os.chdir(IGRF_DATA_PATH)  # the Fortran reads its coefficient files from the working folder
-    try:
-        pairs = [rb.igrf(float(x), float(y), float(altitude_km), float(year)) for x, y in zip(lon, lat)]
-    finally:
-        os.chdir(old)
+    with _FORTRAN_LOCK:
+        old = os.getcwd()
+        os.chdir(IGRF_DATA_PATH)  # the Fortran reads its coefficient files from the working folder
+        try:
+            pairs = [rb.igrf(float(x), float(y), float(altitude_km), float(year)) for x, y in zip(lon, lat)]
+        finally:
+            os.chdir(old)
     arr = np.array(pairs, dtype=float)
     return arr[:, 0], arr[:, 1]
 
@@ -185,12 +193,14 @@ def trapped_flux(energy_mev: float, lvalue: np.ndarray, bb0: np.ndarray, particl
     from radbelt.paths import AEP8_DATA_PATH
 
     model = MODELS[(particle, solar)]
-    old = os.getcwd()
-    os.chdir(AEP8_DATA_PATH)  # the Fortran reads its model maps from the working folder
-    try:
-        flux = np.array([rb.aep8(float(energy_mev), float(l), float(b), model) for l, b in zip(np.ravel(lvalue), np.ravel(bb0))])
-    finally:
-        os.chdir(old)
+    with _FORTRAN_LOCK:
+        old = os.getcwd()
+        os.chdir(AEP8_DATA_PATH)  # the Fortran reads its model maps from the working folder
+        try:
+            flux = np.array([rb.aep8(float(energy_mev), float(l), float(b), model)
+                             for l, b in zip(np.ravel(lvalue), np.ravel(bb0))])
+        finally:
+            os.chdir(old)
     return np.where(np.isfinite(flux) & (flux > 0), flux, 0.0)
 
 

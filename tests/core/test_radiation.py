@@ -65,3 +65,32 @@ def test_tabulated_models_match_direct_radbelt_on_an_orbit(particle, solar, ener
     table = rad.table_flux(energy_mev, lvalue, bb0, particle).mean()
     assert direct > 0
     assert table == pytest.approx(direct, rel=0.1)
+
+
+def test_radbelt_calls_from_two_threads_neither_race_nor_end_the_process():
+    """Two analyses at once (the app's newest-edit-wins runner) call radbelt together: each call
+    changes the working folder, and a Fortran that misses its file ends the process with exit 0.
+    Run in a child so that such an end shows as a missing line, not as a silent pass."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    code = textwrap.dedent("""
+        import threading
+        from core.analysis import radiation as r
+        args = [(500.0 + 37 * k, 40.0 + 5 * k, 2026.0) for k in range(6)]
+        serial = [r._field_lb.__wrapped__(*a) for a in args]
+        out = [None] * len(args)
+        def work(k):
+            out[k] = r._field_lb.__wrapped__(*args[k])
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(len(args))]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert all((a[0] == b[0]).all() and (a[1] == b[1]).all() for a, b in zip(serial, out))
+        print("both threads done")
+    """)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "both threads done" in done.stdout
