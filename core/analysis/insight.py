@@ -87,7 +87,8 @@ from functools import cached_property
 import numpy as np
 from numba import njit
 
-C_KM_S = 299_792.458
+from core.constants import C_KM_S
+
 GOLDEN = 0.6180339887498949
 MIN_TAIL_S = 3 * 86400.0
 MAX_WARMUP_DAYS = 16.0

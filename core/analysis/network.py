@@ -31,13 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.analysis.routing import C_KM_S, route_changed, route_pairs
+from core.analysis.routing import route_changed, route_pairs
 from core.analysis.topology import Topology, compute_topology
-
-EARTH_MEAN_RADIUS_KM = 6371.0
-"""Radius of the sphere used for great-circle distances."""
-FIBER_SPEED_KM_S = C_KM_S * 2.0 / 3.0
-"""Light speed in optical fibre (refractive index ~1.5)."""
+from core.constants import C_KM_S, EARTH_MEAN_RADIUS_KM
+from core.constants import FIBRE_KM_S as FIBER_SPEED_KM_S
 
 
 @dataclass(frozen=True, eq=False)

@@ -29,9 +29,6 @@ from scipy.sparse.csgraph import dijkstra
 from core.analysis.elevation_mask import place_ranges_km
 from core.analysis.topology import visible_from_places
 
-C_KM_S = 299_792.458
-"""Speed of light in vacuum, km/s."""
-
 
 @dataclass(frozen=True, eq=False)
 class Routes:

@@ -46,12 +46,9 @@ import numpy as np
 from numba import njit
 
 from core.analysis.elevation_mask import in_ground_link
+from core.constants import WGS84_A_KM, WGS84_B_KM
 from core.mission.hypatia import grid_of_entry, isl_pairs_of_entry
 
-WGS84_A_KM = 6378.137
-"""WGS-84 equatorial radius."""
-WGS84_B_KM = 6356.752314245
-"""WGS-84 polar radius."""
 LOS_CLEARANCE_KM = 80.0
 """Height above the Earth's surface that a link's line of sight must clear."""
 

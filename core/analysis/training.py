@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.analysis.routing import C_KM_S
+from core.constants import C_KM_S
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,7 +25,6 @@ from core.mission.strict import Strict
 SCHEMA_VERSION = 1
 """The mission-file format version this code writes; older files are migrated on load."""
 
-EARTH_RADIUS_KM = 6378.137
 MIN_ALTITUDE_KM = 160.0
 MAX_ALTITUDE_KM = 50_000.0
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from core.catalog.hardware import hardware_catalog
 from core.mission.errors import Problem
-from core.mission.model import EARTH_RADIUS_KM, MIN_ALTITUDE_KM, Constellation, Mission
+from core.constants import EARTH_RADIUS_KM
+from core.mission.model import MIN_ALTITUDE_KM, Constellation, Mission
 from core.mission.orbit_files import OrbitFileError, read_orbit_file, read_tle_text, window_problems
 
 _SOURCES = ("tle_file", "tle", "omm_file", "satellites", "cluster")

@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from core.constants import EARTH_RADIUS_KM
+
 DPI = 170
 SHELL_COLOURS = ["#f4b400", "#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1"]
 MAX_TRACKS = 400
@@ -156,7 +158,7 @@ def fig_constellation_3d(results):
     eph = results.ephemeris
     fig = _new(6.2, 5.2)
     ax = fig.add_subplot(projection="3d")
-    re = 6378.137
+    re = EARTH_RADIUS_KM
     u, v = np.mgrid[0 : 2 * np.pi : 48j, 0 : np.pi : 24j]
     ax.plot_surface(re * np.cos(u) * np.sin(v), re * np.sin(u) * np.sin(v), re * np.cos(v), color="#5c8fbf", alpha=0.35,
                     linewidth=0, shade=True)
