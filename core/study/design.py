@@ -247,17 +247,11 @@ class _Runner:
         pending: dict[Any, Point] = {}
         queue = list(reversed(todo))
         window = max(2, 2 * int(getattr(self.executor, "slots", 1) or 1))
-        order = 0
         while queue or pending:
             while queue and len(pending) < window:
                 p = queue.pop()
                 future = self.executor.submit(evaluate_candidate, p.label(), self.mission(p), self.base_dir, self.requirements,
                                               stage, key=f"starnet-design-{stage}-{self.level}-{uuid.uuid4().hex}")
-                try:
-                    future._order = order
-                except AttributeError:
-                    pass
-                order += 1
                 pending[future] = p
             if self.cancel is not None and self.cancel():
                 self.executor.cancel(list(pending))

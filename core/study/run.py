@@ -99,8 +99,10 @@ class LocalExecutor:
 class _Deferred:
     """A future that runs its function when first waited on (for :class:`InlineExecutor`)."""
 
-    def __init__(self, fn, args):
+    def __init__(self, fn, args, order: int = 0):
         self.fn, self.args = fn, args
+        self.order = order
+        """Submission number: :meth:`InlineExecutor.wait` runs the oldest first."""
         self._done = False
         self._value = None
         self._error: BaseException | None = None
@@ -134,16 +136,20 @@ class InlineExecutor:
     kind = "inline"
     slots = 1
 
+    def __init__(self) -> None:
+        self._submitted = 0
+
     def describe(self) -> str:
         return "in this process"
 
     def submit(self, fn, *args, key: str | None = None):
-        return _Deferred(fn, args)
+        self._submitted += 1
+        return _Deferred(fn, args, self._submitted)
 
     def wait(self, futures: set, timeout: float) -> set:
         if not futures:
             return set()
-        first = min(futures, key=lambda f: f._order if hasattr(f, "_order") else id(f))
+        first = min(futures, key=lambda f: f.order)
         first.run()
         return {first}
 
@@ -386,10 +392,6 @@ def run_study(
                 design = queue.pop()
                 future = executor.submit(evaluate_design, design.design_id, design.mission, base_dir, paths,
                                          key=f"starnet-design-{design.design_id}-{os.getpid()}-{order}")
-                try:
-                    future._order = order
-                except AttributeError:
-                    pass
                 order += 1
                 pending[future] = design
             if cancel is not None and cancel():

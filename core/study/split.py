@@ -202,10 +202,6 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
                 tile = queue.pop()
                 future = executor.submit(coverage_counts_tile, data, folder, *tile,
                                          key=f"starnet-coverage-{tile[0]}-{tile[2]}-{id(merger)}")
-                try:
-                    future._order = done + len(pending)
-                except AttributeError:
-                    pass
                 pending[future] = tile
             if cancel is not None and cancel():
                 executor.cancel(list(pending))
