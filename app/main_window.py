@@ -715,7 +715,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines())
                                 + "\n\nMouse: drag to rotate, wheel to zoom, click a satellite to select it")
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         if not self.maybe_save():
             event.ignore()
             return
@@ -738,7 +738,7 @@ class MainWindow(QMainWindow):
         self.debounce.stop()
         self.timebar.play(False)
         self.doc.undo_stack.setClean()
-        self.doc._force_dirty = False
+        self.doc._force_dirty = False  # noqa: SLF001 - closing without saving
         self.close()
         self.globe.canvas.close()
         dispose(self)

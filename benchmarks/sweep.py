@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.study.model import study_from_dict  # noqa: E402
-from core.study.run import DaskExecutor, InlineExecutor, LocalExecutor, run_study  # noqa: E402
+from core.study.model import study_from_dict
+from core.study.run import DaskExecutor, InlineExecutor, LocalExecutor, run_study
 
 ROOT = Path(__file__).resolve().parents[1]
 

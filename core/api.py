@@ -31,8 +31,9 @@ from core.mission.errors import MissionError, Problem
 from core.mission.model import Mission
 from core.orbits.checks import orbit_problems
 
-if TYPE_CHECKING:
-    from core.analysis.pipeline import Results
+if TYPE_CHECKING:  # the names _LAZY serves, for type checkers and linters
+    from core.analysis.pipeline import Cancelled, Results, results_document
+    from core.orbits.ephemeris import Ephemeris, build_ephemeris
 
 _LAZY = {
     "Cancelled": ("core.analysis.pipeline", "Cancelled"),

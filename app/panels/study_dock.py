@@ -78,7 +78,7 @@ class StudyThread(QThread):
     def stop(self) -> None:
         self._stop.set()
 
-    def run(self) -> None:  # noqa: D401 - QThread entry point
+    def run(self) -> None:
         from core.study.run import make_executor, run_study
 
         try:
@@ -452,7 +452,7 @@ class TradeStudyDock(QDockWidget):
         if mission is not None:
             self.designChosen.emit(mission)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+    def closeEvent(self, event) -> None:
         self.stop()
         self.wait(10_000)
         super().closeEvent(event)

@@ -58,7 +58,7 @@ def _earth_image():
         from core.resources import resource_path
 
         return imread(resource_path("textures/earth_1024x512.jpg"))
-    except Exception:  # pragma: no cover - texture missing or Pillow absent: plain map
+    except (OSError, ImportError, ValueError):  # pragma: no cover - texture missing or Pillow absent: plain map
         return None
 
 
