@@ -49,9 +49,10 @@ system-deps:
 test: system-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest
 
-## lint: ruff (rules in pyproject.toml) and the import-layer contracts
+## lint: ruff and mypy (settings in pyproject.toml) and the import-layer contracts
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check core app tests benchmarks
+	$(VENV)/bin/mypy
 	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 ## test-core: the engine tests only (no display needed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import yaml
 from pydantic import ValidationError
@@ -157,7 +157,7 @@ def mission_to_dict(mission: Mission) -> dict:
     """The document as plain data, defaults left out (what a user would write), version first."""
     data = mission.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
     data.pop("schema_version", None)
-    ordered = {"schema_version": SCHEMA_VERSION, "name": mission.name}
+    ordered: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": mission.name}
     ordered.update({k: v for k, v in data.items() if k != "name"})
     if "latency_pairs" in ordered:
         ordered["latency_pairs"] = [list(p) for p in ordered["latency_pairs"]]
