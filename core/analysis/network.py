@@ -15,7 +15,7 @@ and ``fiber_ms`` (light in fibre, 2/3 c, along the great circle).
 
 Example (Starlink shell 1 with ``isl: plus-grid`` and one pair, a day at 60 s)::
 
-    from core.mission.io import load_mission
+    from core.api import load_mission
     from core.orbits.ephemeris import build_ephemeris
     mission = load_mission("starlink.yaml"); eph = build_ephemeris(mission)
     net = compute_network(mission, eph)
@@ -240,12 +240,10 @@ def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg, radius_km: float = E
 def satellite_link_rates(mission, eph) -> tuple[np.ndarray, np.ndarray]:
     """Per-satellite ``(isl_gbps, ground_gbps)`` from each shell's bus (``downlink_mbps / 1000``
     for the ground links, used for both directions)."""
-    from core.analysis.topology import bus_of
-
     isl = np.zeros(eph.n_sat)
     ground = np.zeros(eph.n_sat)
     for shell in eph.shells:
-        bus = bus_of(mission, shell)
+        bus = mission.bus_for(mission.constellations[shell.index])
         isl[shell.sat_slice] = bus.isl_gbps
         ground[shell.sat_slice] = bus.downlink_mbps / 1000.0
     return isl, ground

@@ -212,14 +212,13 @@ def _training_shell(mission, eph):
 def compute_training(mission, eph, topology, optical=None) -> TrainingResult | None:
     """Step time of the mission's ``training`` section on its shell's ISL graph at every epoch;
     ``None`` when the mission has no ``training`` section."""
-    from core.analysis.topology import bus_of
     from core.catalog.hardware import get_hardware
 
     spec = mission.training
     if spec is None:
         return None
     shell = _training_shell(mission, eph)
-    bus = bus_of(mission, shell)
+    bus = mission.bus_for(mission.constellations[shell.index])
     hw = get_hardware(bus.compute_hardware)
     n = shell.n_sat
     per_unit = spec.tflops_per_unit if spec.tflops_per_unit is not None else hw.tops
