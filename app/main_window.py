@@ -426,8 +426,7 @@ class MainWindow(QMainWindow):
             return False
         from core import api
 
-        self.doc.reset(api.load_preset(name), None)
-        self.recompute()
+        self._start_over(api.load_preset(name), None)
         self.status(f"New mission from preset “{name}”")
         return True
 
@@ -445,8 +444,7 @@ class MainWindow(QMainWindow):
         except Exception as err:  # noqa: BLE001 - MissionError and friends: shown, nothing changes
             self.show_problems_dialog(str(path), mission_problems(err))
             return False
-        self.doc.reset(mission, path)
-        self.recompute()
+        self._start_over(mission, path)
         self._add_recent(path)
         self.status(f"Opened {path}")
         return True
@@ -585,6 +583,16 @@ class MainWindow(QMainWindow):
             self.debounce.start()
         self.study.set_mission(self.doc.mission, self.doc.base_dir)
         self._update_title()
+
+    def _start_over(self, mission, path: Path | None) -> None:
+        """Replace the document (open / new): its reset computes the new mission once, at once.
+
+        The edit burst of the old mission is dropped first, so the reset is not held back and
+        no second run follows when the burst would have ended.
+        """
+        self.debounce.stop()
+        self._burst_pending = False
+        self.doc.reset(mission, path)
 
     def _burst_ended(self) -> None:
         if self._burst_pending:
