@@ -135,7 +135,7 @@ def main() -> int:
 
     if args.verify and outcome.best_mission is not None:
         from core.analysis.pipeline import run_analysis
-        from core.mission.io import mission_from_dict
+        from core.api import mission_from_dict
 
         finer = copy.deepcopy(outcome.best_mission)
         finer["analysis"]["step_s"] = finer["analysis"].get("step_s", 60) / 2

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.analysis import insight
 from core.analysis.pipeline import run_analysis
-from core.mission.io import load_mission
+from core.api import load_mission
 from core.mission.model import Service
 
 PRESET = Path(__file__).resolve().parents[1] / "resources" / "missions" / "starlink-shell-1.yaml"

@@ -100,7 +100,7 @@ def main() -> int:
 
 def split_benchmark(n_sat: int, client) -> None:
     from core.analysis.coverage import compute_coverage
-    from core.mission.io import mission_from_dict
+    from core.api import mission_from_dict
     from core.orbits.ephemeris import build_ephemeris
     from core.study.split import split_coverage
 

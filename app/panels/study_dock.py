@@ -310,7 +310,7 @@ class TradeStudyDock(QDockWidget):
             base_dir = self._loaded_study.base_dir
         else:
             from core.catalog.presets import preset_path
-            from core.mission.io import load_mission, mission_to_dict
+            from core.api import load_mission, mission_to_dict
 
             base = self._mission if self._mission is not None else mission_to_dict(load_mission(preset_path("default")))
             doc = {"name": f"Trade study on {base.get('name', 'mission')}", "base": base}

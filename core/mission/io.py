@@ -134,7 +134,11 @@ def loads_mission(text: str, source: str = "<text>", base_dir: Path | None = Non
 
 
 def load_mission(path: str | os.PathLike, extra_check: ExtraCheck | None = None) -> Mission:
-    """A mission from a file; relative orbit files are resolved against its folder."""
+    """A mission from a file; relative orbit files are resolved against its folder.
+
+    Without ``extra_check`` only the document is checked; :func:`core.api.load_mission` (and
+    every engine caller) passes :func:`core.analysis.mission_checks.engine_problems`, the full check.
+    """
     path = Path(path)
     try:
         text = read_text_file(path, MAX_MISSION_BYTES)

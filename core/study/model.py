@@ -327,6 +327,7 @@ def study_from_dict(data: object, source: str = "<study>", base_dir: Path | None
 def _resolve_base(study: Study, source: str, base_dir: Path | None) -> tuple[dict, Path | None]:
     """The base mission as plain data and the folder its relative orbit files resolve against."""
     from core.catalog.presets import preset_names, preset_path
+    from core.analysis.mission_checks import engine_problems
     from core.mission.io import load_mission, mission_to_dict
 
     base = study.base
@@ -341,7 +342,7 @@ def _resolve_base(study: Study, source: str, base_dir: Path | None) -> tuple[dic
         raise StudyError(source, [Problem("base", f"{base!r} is neither a mission file (relative to the study) nor a preset; "
                                                   f"presets: {', '.join(preset_names())}")])
     try:
-        mission = load_mission(candidate)
+        mission = load_mission(candidate, extra_check=engine_problems)
     except MissionError as exc:
         raise StudyError(source, [Problem("base", line) for line in str(exc).splitlines()]) from None
     return mission_to_dict(mission), candidate.resolve().parent

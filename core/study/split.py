@@ -59,13 +59,13 @@ def _prepared(mission: dict, base_dir: str | None):
     from core.analysis.grid import make_grid
     from core.mission.io import mission_from_dict
     from core.orbits import frames
-    from core.orbits.checks import orbit_problems
+    from core.analysis.mission_checks import engine_problems
     from core.orbits.propagate import make_propagator
     from core.orbits.shells import build_shells
     from core.orbits.timegrid import TimeGrid
 
     folder = Path(base_dir) if base_dir else None
-    model = mission_from_dict(mission, "mission", folder, extra_check=orbit_problems)
+    model = mission_from_dict(mission, "mission", folder, extra_check=engine_problems)
     grid_t = TimeGrid.regular(model.epoch, model.analysis.duration_s, model.analysis.step_s)
     shells, sources = build_shells(model, folder)
     props = tuple(make_propagator(s, src, grid_t.epoch) for s, src in zip(shells, sources))
