@@ -140,7 +140,7 @@ class NetworkResult:
         """Statistics of one pair over the epochs (the JSON entry)."""
         lat = self.latency_ms[pair]
         ok = np.isfinite(lat)
-        stats = {"min_ms": None, "median_ms": None, "max_ms": None, "mean_hops": None, "bottleneck_gbps": None}
+        stats: dict[str, float | None] = {"min_ms": None, "median_ms": None, "max_ms": None, "mean_hops": None, "bottleneck_gbps": None}
         if ok.any():
             stats = {
                 "min_ms": float(np.min(lat[ok])),

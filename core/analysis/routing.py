@@ -314,7 +314,7 @@ def shortest_routes(graph, sources, targets) -> tuple[np.ndarray, list[list[int]
     length = np.zeros((m, 1), np.int32)
     buf = np.empty(m * n + 1, np.int32)
     walk_routes(pred, dist, row, sources, targets, n, np.ones(n), np.ones(n), buf, 0, km, hops, cap, start, length, 0)
-    paths = []
+    paths: list[list[int]] = []
     for i in range(m):
         if not np.isfinite(km[i, 0]):
             paths.append([])

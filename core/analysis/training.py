@@ -253,7 +253,7 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     length = np.linalg.norm(eph.r_eci_km[glob[:, 1]] - eph.r_eci_km[glob[:, 0]], axis=-1).T  # (n_time, n_edge)
     plans: dict[bytes, Plan | None] = {}
     out = np.full(n_time, np.nan)
-    worst = (np.inf, -1, -1)
+    worst: tuple[float, float, int] = (np.inf, -1.0, -1)  # share, capacity, satellite
     planner = ring_plan if spec.algorithm == "ring" else tree_plan
     for t in range(n_time):
         up = active[t]
