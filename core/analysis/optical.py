@@ -30,7 +30,7 @@ MAX_LISTED_LINKS = 500
 
 
 def received_power_w(tx_w: float, aperture_tx_m: float, aperture_rx_m: float, wavelength_m: float,
-                     range_m: np.ndarray, efficiency: float = 1.0, pointing_loss_db: float = 0.0) -> np.ndarray:
+                     range_m: np.ndarray | float, efficiency: float = 1.0, pointing_loss_db: float = 0.0) -> np.ndarray:
     """Received optical power (W) at ``range_m`` (far-field budget, capped at the near-field catch)."""
     loss = efficiency * 10.0 ** (-pointing_loss_db / 10.0)
     r = np.maximum(np.asarray(range_m, dtype=float), 1e-9)

@@ -85,8 +85,9 @@ def _places(mission) -> list:
     traffic = getattr(mission, "traffic", None)
     for demand in (traffic.demands or []) if traffic is not None else []:
         for name in (demand.from_, demand.to):
-            if name not in places and find_place(mission, name) is not None:
-                places[name] = find_place(mission, name)
+            found = find_place(mission, name) if name not in places else None
+            if found is not None:
+                places[name] = found
     return list(places.values())
 
 

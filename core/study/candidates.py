@@ -228,6 +228,7 @@ def _num(value) -> float | None:
 
 def _sum(values) -> float | None:
     nums = [_num(v) for v in values]
-    if not nums or any(v is None for v in nums):
+    finite = [v for v in nums if v is not None]
+    if not nums or len(finite) != len(nums):
         return None
-    return float(sum(nums))
+    return float(sum(finite))

@@ -96,7 +96,7 @@ def expand_points(loaded: LoadedStudy) -> list[dict[str, Any]]:
         return [dict(zip(names, combo)) for combo in itertools.product(*axes)]
     rng = random.Random(study.seed)
     points = []
-    for _ in range(int(study.samples)):
+    for _ in range(study.samples or 0):  # the validator requires samples in random mode
         points.append({n: _draw(specs[n], rng) for n in names})
     return points
 

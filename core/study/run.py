@@ -22,7 +22,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TextIO
 
 import numpy as np
 
@@ -242,7 +242,7 @@ class Checkpoint:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def load(self) -> dict[str, dict]:
         """Records by design id (a torn last line from a hard kill is skipped)."""
@@ -452,8 +452,9 @@ def _reduce(value: Any, how: str | None) -> Any:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
         how = how or "max"
         arr = np.asarray(items, dtype=float)
-        return float({"max": np.max, "min": np.min, "mean": np.mean, "sum": np.sum,
-                      "first": lambda a: a[0], "all": np.min, "any": np.max}[how](arr))
+        reducers: dict[str, Callable[[np.ndarray], Any]] = {"max": np.max, "min": np.min, "mean": np.mean, "sum": np.sum,
+                                                            "first": lambda a: a[0], "all": np.min, "any": np.max}
+        return float(reducers[how](arr))
     return items[0] if how == "first" else json.dumps(items)
 
 

@@ -146,7 +146,7 @@ class CoverageMerger:
         if self.next_epoch != self.n_time:
             raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
         return assemble_result(self.grid, offsets_s, step_s, min_elevation_deg, grid_deg, self.covered_area,
-                               self.count_area, self.state)
+                               self.count_area, tuple(self.state))
 
 
 # ------------------------------------------------------------------------------------------

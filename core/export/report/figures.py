@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from core.constants import EARTH_RADIUS_KM
+
+if TYPE_CHECKING:
+    from matplotlib.transforms import Bbox
 
 DPI = 170
 SHELL_COLOURS = ["#f4b400", "#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1"]
@@ -108,7 +111,7 @@ def _duration_ticks(lo_s: float, hi_s: float) -> list[tuple[float, str]]:
     """Ticks for a log time axis: 1 s, 1 min, 1 h, 1 day first, then in-between ones where there is room."""
     span = np.log10(hi_s / lo_s)
     gap = max(0.5, span / 7.0)  # decades between two labels
-    ticks = [(v, t) for v, t in PRIMARY_TICKS_S if lo_s <= v <= hi_s]
+    ticks: list[tuple[float, str]] = [(v, t) for v, t in PRIMARY_TICKS_S if lo_s <= v <= hi_s]
     for v, t in SECONDARY_TICKS_S:
         if lo_s <= v <= hi_s and all(abs(np.log10(v / u)) >= gap for u, _ in ticks):
             ticks.append((v, t))
@@ -132,7 +135,7 @@ def _place_labels(fig, ax, points, names, fontsize: float = 6, colour: str = "wh
     point and is left out (the marker stays) when none is free."""
     renderer = fig.canvas.get_renderer()
     fig.draw_without_rendering()
-    placed = []
+    placed: list[Bbox] = []
     box = ax.get_window_extent(renderer)
     offsets = [(4, 3, "left"), (4, -9, "left"), (-4, 3, "right"), (-4, -9, "right"), (0, 6, "center"),
                (0, -12, "center"), (8, -3, "left"), (-8, -3, "right")]
