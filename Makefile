@@ -14,7 +14,7 @@ APT_PACKAGES := $(QT_PACKAGES) xvfb xauth poppler-utils desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MISSION ?= resources/missions/default.yaml
 
-.PHONY: run test test-core bench package smoke system-deps clean
+.PHONY: run test test-core lint bench package smoke system-deps clean
 
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version.split()[0]'
@@ -45,9 +45,15 @@ system-deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
-## test: install the test dependencies (Xvfb included) and run the whole suite
-test: system-deps $(VENV)/.installed-test
+## test: install the test dependencies (Xvfb included), run the linters, then the whole suite
+test: system-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest
+
+## lint: ruff and mypy (settings in pyproject.toml) and the import-layer contracts
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check core app tests benchmarks
+	$(VENV)/bin/mypy
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 ## test-core: the engine tests only (no display needed)
 test-core: $(VENV)/.installed-test

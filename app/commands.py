@@ -28,10 +28,10 @@ class EditCommand(QUndoCommand):
         self.new = new.model_copy(deep=True)
 
     def redo(self) -> None:
-        self.doc._set_mission(self.new.model_copy(deep=True))
+        self.doc._set_mission(self.new.model_copy(deep=True))  # noqa: SLF001 - the document's own undo command
 
     def undo(self) -> None:
-        self.doc._set_mission(self.old.model_copy(deep=True))
+        self.doc._set_mission(self.old.model_copy(deep=True))  # noqa: SLF001 - the document's own undo command
 
 
 class SetFieldCommand(EditCommand):
@@ -43,7 +43,7 @@ class SetFieldCommand(EditCommand):
         self.path = tuple(path)
         self.merge = merge
 
-    def id(self) -> int:  # noqa: A003 - Qt API
+    def id(self) -> int:
         return _SET_FIELD_ID if self.merge else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API

@@ -428,8 +428,7 @@ class MainWindow(QMainWindow):
             return False
         from core import api
 
-        self.doc.reset(api.load_preset(name), None)
-        self.recompute()
+        self._start_over(api.load_preset(name), None)
         self.status(f"New mission from preset “{name}”")
         return True
 
@@ -447,8 +446,7 @@ class MainWindow(QMainWindow):
         except Exception as err:  # noqa: BLE001 - MissionError and friends: shown, nothing changes
             self.show_problems_dialog(str(path), mission_problems(err))
             return False
-        self.doc.reset(mission, path)
-        self.recompute()
+        self._start_over(mission, path)
         self._add_recent(path)
         self.status(f"Opened {path}")
         return True
@@ -588,6 +586,16 @@ class MainWindow(QMainWindow):
         self.study.set_mission(self.doc.mission, self.doc.base_dir)
         self._update_title()
 
+    def _start_over(self, mission, path: Path | None) -> None:
+        """Replace the document (open / new): its reset computes the new mission once, at once.
+
+        The edit burst of the old mission is dropped first, so the reset is not held back and
+        no second run follows when the burst would have ended.
+        """
+        self.debounce.stop()
+        self._burst_pending = False
+        self.doc.reset(mission, path)
+
     def _burst_ended(self) -> None:
         if self._burst_pending:
             self._burst_pending = False
@@ -719,7 +727,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines())
                                 + "\n\nMouse: drag to rotate, wheel to zoom, click a satellite to select it")
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         if not self.maybe_save():
             event.ignore()
             return
@@ -742,7 +750,7 @@ class MainWindow(QMainWindow):
         self.debounce.stop()
         self.timebar.play(False)
         self.doc.undo_stack.setClean()
-        self.doc._force_dirty = False
+        self.doc._force_dirty = False  # noqa: SLF001 - closing without saving
         self.close()
         self.globe.canvas.close()
         dispose(self)

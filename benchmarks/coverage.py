@@ -24,10 +24,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.analysis.coverage import compute_coverage, coverage_mask_at  # noqa: E402
-from core.analysis.grid import make_grid  # noqa: E402
-from core.mission.io import load_mission, loads_mission  # noqa: E402
-from core.orbits.ephemeris import build_ephemeris  # noqa: E402
+from core.analysis.coverage import compute_coverage, coverage_mask_at
+from core.analysis.grid import make_grid
+from core.api import load_mission, loads_mission
+from core.orbits.ephemeris import build_ephemeris
 
 ROOT = Path(__file__).resolve().parents[1]
 

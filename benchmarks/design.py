@@ -26,8 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.study.candidates import candidate_mission
 from core.study.design import design_from_requirements
@@ -67,7 +66,7 @@ def grid_study(loaded):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("requirements", nargs="?", default=str(ROOT / "resources/requirements/continuous-50.yaml"))
+    parser.add_argument("requirements", nargs="?", default=str(Path(__file__).resolve().parents[1] / "resources/requirements/continuous-50.yaml"))
     parser.add_argument("--planes", nargs=2, type=int, metavar=("MIN", "MAX"), help="narrow the plane counts")
     parser.add_argument("--sats", nargs=2, type=int, metavar=("MIN", "MAX"), help="narrow the satellites per plane")
     parser.add_argument("--workers", type=int, default=2)
@@ -136,7 +135,7 @@ def main() -> int:
 
     if args.verify and outcome.best_mission is not None:
         from core.analysis.pipeline import run_analysis
-        from core.mission.io import mission_from_dict
+        from core.api import mission_from_dict
 
         finer = copy.deepcopy(outcome.best_mission)
         finer["analysis"]["step_s"] = finer["analysis"].get("step_s", 60) / 2

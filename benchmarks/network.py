@@ -26,11 +26,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.analysis.network import compute_network  # noqa: E402
-from core.analysis.routing import route_pairs  # noqa: E402
-from core.analysis.topology import compute_topology, visible_from_places  # noqa: E402
-from core.mission.model import Mission  # noqa: E402
-from core.orbits.ephemeris import build_ephemeris  # noqa: E402
+from core.analysis.network import compute_network
+from core.analysis.routing import route_pairs
+from core.analysis.topology import compute_topology, visible_from_places
+from core.mission.model import Mission
+from core.orbits.ephemeris import build_ephemeris
 
 CITIES = ["New York", "London", "Tokyo", "Sydney", "Sao Paulo", "Johannesburg", "Singapore", "Los Angeles", "Mumbai", "Madrid"]
 

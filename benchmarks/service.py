@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.analysis import insight  # noqa: E402
-from core.analysis.pipeline import run_analysis  # noqa: E402
-from core.mission.io import load_mission  # noqa: E402
-from core.mission.model import Service  # noqa: E402
+from core.analysis import insight
+from core.analysis.pipeline import run_analysis
+from core.api import load_mission
+from core.mission.model import Service
 
 PRESET = Path(__file__).resolve().parents[1] / "resources" / "missions" / "starlink-shell-1.yaml"
 

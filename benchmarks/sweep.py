@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.study.model import study_from_dict  # noqa: E402
-from core.study.run import DaskExecutor, InlineExecutor, LocalExecutor, run_study  # noqa: E402
+from core.study.model import study_from_dict
+from core.study.run import DaskExecutor, InlineExecutor, LocalExecutor, run_study
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,7 +100,7 @@ def main() -> int:
 
 def split_benchmark(n_sat: int, client) -> None:
     from core.analysis.coverage import compute_coverage
-    from core.mission.io import mission_from_dict
+    from core.api import mission_from_dict
     from core.orbits.ephemeris import build_ephemeris
     from core.study.split import split_coverage
 

@@ -25,10 +25,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.analysis.topology import compute_topology  # noqa: E402
-from core.analysis.traffic import compute_traffic, gravity_demands  # noqa: E402
-from core.mission.model import Mission  # noqa: E402
-from core.orbits.ephemeris import build_ephemeris  # noqa: E402
+from core.analysis.topology import compute_topology
+from core.analysis.traffic import compute_traffic, gravity_demands
+from core.mission.model import Mission
+from core.orbits.ephemeris import build_ephemeris
 
 EPOCH = "2026-03-20T00:00:00Z"
 

@@ -25,14 +25,15 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from core.analysis.mission_checks import engine_problems
 from core.catalog.presets import preset_names, preset_path
 from core.mission import io as _io
 from core.mission.errors import MissionError, Problem
 from core.mission.model import Mission
-from core.orbits.checks import orbit_problems
 
-if TYPE_CHECKING:
-    from core.analysis.pipeline import Results
+if TYPE_CHECKING:  # the names _LAZY serves, for type checkers and linters
+    from core.analysis.pipeline import Cancelled, Results, results_document
+    from core.orbits.ephemeris import Ephemeris, build_ephemeris
 
 _LAZY = {
     "Cancelled": ("core.analysis.pipeline", "Cancelled"),
@@ -57,20 +58,6 @@ __all__ = [
     "dumps_mission", "lifetime_of", "load_mission", "load_preset", "loads_mission", "mission_from_dict", "mission_to_dict",
     "preset_names", "preset_path", "results_document", "save_mission",
 ]
-
-
-def engine_problems(mission: Mission) -> list[Problem]:
-    """Problems only the engine can see: orbit physics, cluster geometry, a coverage region with no cell."""
-    problems = orbit_problems(mission)
-    region = mission.analysis.region
-    if region is not None:
-        from core.analysis.grid import make_grid
-
-        try:
-            make_grid(float(mission.analysis.coverage_grid_deg), region)
-        except ValueError as exc:
-            problems.append(Problem("analysis.region", str(exc)))
-    return problems
 
 
 def load_mission(path: str | os.PathLike) -> Mission:

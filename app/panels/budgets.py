@@ -196,7 +196,7 @@ class BudgetsPanel(QWidget):
         except RuntimeError:  # the panel was deleted meanwhile
             pass
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched, event) -> bool:
         from PySide6.QtCore import QEvent
 
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:

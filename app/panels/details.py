@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-MU_KM3_S2 = 398600.4418
+from core.constants import MU_EARTH_KM3_S2
 
 
 def next_contact(results, sat: int, t: float) -> str:
@@ -88,8 +88,9 @@ class DetailsPanel(QWidget):
         alt = float(height[sat])
         self.labels["altitude"].setText(f"{alt:,.1f} km (period {shell.period_s / 60:.1f} min)")
         self.labels["position"].setText(f"{float(lat[sat]):+.2f}°, {float(lon[sat]):+.2f}°")
-        r = alt + 6378.137
-        self.labels["velocity"].setText(f"{math.sqrt(MU_KM3_S2 * (2 / r - 1 / a)) if a == a else math.sqrt(MU_KM3_S2 / r):.3f} km/s")
+        r = float(np.linalg.norm(view.r_ecef_km[sat, i]))  # geocentric distance (the vis-viva r), not height + a radius
+        speed = math.sqrt(MU_EARTH_KM3_S2 * (2 / r - 1 / a)) if a == a else math.sqrt(MU_EARTH_KM3_S2 / r)
+        self.labels["velocity"].setText(f"{speed:.3f} km/s")
         lit = bool(view.sunlit_at(t)[sat])
         self.labels["state"].setText("☀ sunlit" if lit else "● eclipse")
         self.labels["contact"].setText(next_contact(res, sat, t))

@@ -7,6 +7,7 @@ under the form. The form is rebuilt from the document whenever it changes (edit,
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 from app import commands
 from app.document import EditError, MissionDocument
 from app.panels.shell_values import ORBIT_KEYS, WALKER_KEYS, shown_shell
-from core.mission.model import WALKER_RE
+from core.mission.model import walker_fields
 
 INVALID_STYLE = "border: 1px solid #ff5c5c; background: #3a1f22;"
 STATION_COLUMNS = [("name", "Name", str), ("lat_deg", "Lat [deg]", float), ("lon_deg", "Lon [deg]", float),
@@ -45,17 +46,7 @@ STATION_COLUMNS = [("name", "Name", str), ("lat_deg", "Lat [deg]", float), ("lon
 
 def walker_parts(entry: dict) -> dict:
     """The Walker numbers of a shell entry: the shorthand first, explicit keys win."""
-    out: dict[str, Any] = {}
-    text = entry.get("walker")
-    if text:
-        m = WALKER_RE.match(text)
-        if m:
-            t, p = int(m["t"]), int(m["p"])
-            out = {"inclination_deg": m["i"].lower() if m["i"].lower() == "sso" else float(m["i"]),
-                   "planes": p, "sats_per_plane": t // p if p else 0, "phasing": int(m["f"])}
-    for key in ("inclination_deg", "planes", "sats_per_plane", "phasing"):
-        if entry.get(key) is not None:
-            out[key] = entry[key]
+    out: dict[str, Any] = {k: v for k, v in asdict(walker_fields(entry)).items() if v is not None}
     out.setdefault("phasing", 0)
     return out
 

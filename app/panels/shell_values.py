@@ -9,12 +9,12 @@ of satellites, a TLE/OMM file).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from core.mission.model import WALKER_RE
+from core.mission.model import walker_fields
 
 WALKER_KEYS = ("walker", "pattern", "planes", "sats_per_plane", "phasing")
 ORBIT_KEYS = ("altitude_km", "inclination_deg", "sso", "ltan_h", "raan0_deg")
@@ -43,16 +43,7 @@ def entry_source(entry: dict) -> str:
 
 
 def _walker_numbers(entry: dict) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    m = WALKER_RE.match(entry.get("walker") or "")
-    if m:
-        t, p = int(m["t"]), int(m["p"])
-        out = {"inclination_deg": "sso" if m["i"].lower() == "sso" else float(m["i"]),
-               "planes": p, "sats_per_plane": t // p if p else None, "phasing": int(m["f"])}
-    for key in ("inclination_deg", "planes", "sats_per_plane", "phasing"):
-        if entry.get(key) is not None:
-            out[key] = entry[key]
-    return out
+    return {k: v for k, v in asdict(walker_fields(entry)).items() if v is not None}
 
 
 def _common(values: list[float]) -> float | None:

@@ -78,7 +78,7 @@ class StudyThread(QThread):
     def stop(self) -> None:
         self._stop.set()
 
-    def run(self) -> None:  # noqa: D401 - QThread entry point
+    def run(self) -> None:
         from core.study.run import make_executor, run_study
 
         try:
@@ -310,7 +310,7 @@ class TradeStudyDock(QDockWidget):
             base_dir = self._loaded_study.base_dir
         else:
             from core.catalog.presets import preset_path
-            from core.mission.io import load_mission, mission_to_dict
+            from core.api import load_mission, mission_to_dict
 
             base = self._mission if self._mission is not None else mission_to_dict(load_mission(preset_path("default")))
             doc = {"name": f"Trade study on {base.get('name', 'mission')}", "base": base}
@@ -452,7 +452,7 @@ class TradeStudyDock(QDockWidget):
         if mission is not None:
             self.designChosen.emit(mission)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+    def closeEvent(self, event) -> None:
         self.stop()
         self.wait(10_000)
         super().closeEvent(event)

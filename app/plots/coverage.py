@@ -32,7 +32,7 @@ class CoveragePlot(TimePlot):
         self.view2.setGeometry(self.plot.vb.sceneBoundingRect())
         self.view2.linkedViewChanged(self.plot.vb, self.view2.XAxis)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._sync()
 

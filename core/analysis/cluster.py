@@ -275,8 +275,6 @@ def analyse_cluster(name: str, names: tuple[str, ...], r_km: np.ndarray, v_km_s:
 def compute_cluster(mission, eph) -> ClusterResult | None:
     """Geometry over the analysis window and station-keeping of every cluster and custom set with
     two or more satellites; ``None`` when the mission has none."""
-    from core.analysis.topology import bus_of
-
     out = []
     t_s = np.asarray(eph.time.offsets_s, dtype=float)
     for shell in eph.shells:
@@ -290,6 +288,6 @@ def compute_cluster(mission, eph) -> ClusterResult | None:
         r, v = eph.states_eci(t_s, sats)
         if np.linalg.norm(r[:, 0] - r[:, 0].mean(axis=0), axis=-1).max() > MAX_FORMATION_RADIUS_KM:
             continue  # satellites in separate orbits, not a formation
-        b = ballistic_coefficients(bus_of(mission, shell).ballistic_coefficient_m2_kg, spread, shell.n_sat)
+        b = ballistic_coefficients(mission.bus_for(mission.constellations[shell.index]).ballistic_coefficient_m2_kg, spread, shell.n_sat)
         out.append(analyse_cluster(shell.name, tuple(shell.sat_names), r, v, t_s, shell.elements, b, threshold))
     return ClusterResult(tuple(out)) if out else None

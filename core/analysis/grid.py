@@ -1,6 +1,6 @@
 """The area-weighted latitude/longitude grid that coverage is computed on.
 
-The Earth is a **sphere** of radius :data:`EARTH_MEAN_RADIUS_KM` (IUGG mean radius) for the
+The Earth is a **sphere** of radius :data:`core.constants.EARTH_MEAN_RADIUS_KM` (6371.0 km) for the
 whole coverage computation: cell centres are points on that sphere, latitudes are
 geocentric, and a satellite is "in view" of a cell when its elevation above the cell's
 local horizontal plane (normal = the sphere's radius) is at or above the mask. The error
@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EARTH_MEAN_RADIUS_KM = 6371.0088
-"""Radius of the spherical Earth used by the coverage grid (IUGG mean radius)."""
+from core.constants import EARTH_MEAN_RADIUS_KM
 
 
 @dataclass(frozen=True, eq=False)

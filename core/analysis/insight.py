@@ -87,7 +87,8 @@ from functools import cached_property
 import numpy as np
 from numba import njit
 
-C_KM_S = 299_792.458
+from core.constants import C_KM_S
+
 GOLDEN = 0.6180339887498949
 MIN_TAIL_S = 3 * 86400.0
 MAX_WARMUP_DAYS = 16.0
@@ -724,7 +725,10 @@ def offload_in_orbit(*, ptr, ready, size, served, hops, has_isl, step_s, proc, o
     rptr = np.concatenate([[0], np.cumsum(np.bincount(r_sorted, minlength=n_rows))]).astype(np.int64)
     base = np.concatenate([np.arange(n_sat), helper]).astype(np.int64)
     rate = np.concatenate([proc, spare_rate[helper] * nbytes / np.maximum(taken[helper], 1e-300)])
-    rows = lambda x: np.ascontiguousarray(x[base])
+
+    def rows(x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(x[base])
+
     r_arr = np.ascontiguousarray(arrive[order])
     r_size = np.ascontiguousarray(size[order])
     r_arrived = np.bincount(r_sorted, weights=r_size, minlength=n_rows)
@@ -795,7 +799,10 @@ def insight_from_arrays(
     if n_int < 1:
         raise ValueError("the time-to-insight model needs at least two epochs")
     duration = n_int * step_s
-    per_sat = lambda x, default: np.ascontiguousarray(np.broadcast_to(np.asarray(default if x is None else x, float), (n_sat,)))
+
+    def per_sat(x, default: float) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(default if x is None else x, float), (n_sat,)))
+
     down_bps = per_sat(downlink_mbps, 0.0) * 1e6
     proc = per_sat(processing_bytes_per_s, np.inf)
     isl_bps = per_sat(isl_gbps, 1.0) * 1e9

@@ -15,7 +15,7 @@ and ``fiber_ms`` (light in fibre, 2/3 c, along the great circle).
 
 Example (Starlink shell 1 with ``isl: plus-grid`` and one pair, a day at 60 s)::
 
-    from core.mission.io import load_mission
+    from core.api import load_mission
     from core.orbits.ephemeris import build_ephemeris
     mission = load_mission("starlink.yaml"); eph = build_ephemeris(mission)
     net = compute_network(mission, eph)
@@ -31,13 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.analysis.routing import C_KM_S, route_changed, route_pairs
+from core.analysis.routing import route_changed, route_pairs
 from core.analysis.topology import Topology, compute_topology
-
-EARTH_MEAN_RADIUS_KM = 6371.0
-"""Radius of the sphere used for great-circle distances."""
-FIBER_SPEED_KM_S = C_KM_S * 2.0 / 3.0
-"""Light speed in optical fibre (refractive index ~1.5)."""
+from core.constants import C_KM_S, EARTH_MEAN_RADIUS_KM
+from core.constants import FIBRE_KM_S as FIBER_SPEED_KM_S
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,7 +140,7 @@ class NetworkResult:
         """Statistics of one pair over the epochs (the JSON entry)."""
         lat = self.latency_ms[pair]
         ok = np.isfinite(lat)
-        stats = {"min_ms": None, "median_ms": None, "max_ms": None, "mean_hops": None, "bottleneck_gbps": None}
+        stats: dict[str, float | None] = {"min_ms": None, "median_ms": None, "max_ms": None, "mean_hops": None, "bottleneck_gbps": None}
         if ok.any():
             stats = {
                 "min_ms": float(np.min(lat[ok])),
@@ -243,12 +240,10 @@ def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg, radius_km: float = E
 def satellite_link_rates(mission, eph) -> tuple[np.ndarray, np.ndarray]:
     """Per-satellite ``(isl_gbps, ground_gbps)`` from each shell's bus (``downlink_mbps / 1000``
     for the ground links, used for both directions)."""
-    from core.analysis.topology import bus_of
-
     isl = np.zeros(eph.n_sat)
     ground = np.zeros(eph.n_sat)
     for shell in eph.shells:
-        bus = bus_of(mission, shell)
+        bus = mission.bus_for(mission.constellations[shell.index])
         isl[shell.sat_slice] = bus.isl_gbps
         ground[shell.sat_slice] = bus.downlink_mbps / 1000.0
     return isl, ground

@@ -30,7 +30,7 @@ MAX_LISTED_LINKS = 500
 
 
 def received_power_w(tx_w: float, aperture_tx_m: float, aperture_rx_m: float, wavelength_m: float,
-                     range_m: np.ndarray, efficiency: float = 1.0, pointing_loss_db: float = 0.0) -> np.ndarray:
+                     range_m: np.ndarray | float, efficiency: float = 1.0, pointing_loss_db: float = 0.0) -> np.ndarray:
     """Received optical power (W) at ``range_m`` (far-field budget, capped at the near-field catch)."""
     loss = efficiency * 10.0 ** (-pointing_loss_db / 10.0)
     r = np.maximum(np.asarray(range_m, dtype=float), 1e-9)
@@ -121,11 +121,9 @@ def _fmt(x, pattern: str) -> str:
 def compute_optical(mission, eph, topology) -> OpticalResult | None:
     """Link budgets of every inter-satellite link whose bus has an optical terminal budget;
     ``None`` when no link has one."""
-    from core.analysis.topology import bus_of
-
     if topology.n_edge == 0:
         return None
-    buses = [bus_of(mission, eph.shells[int(k)]) for k in eph.shell_index]
+    buses = [mission.bus_for(mission.constellations[eph.shells[int(k)].index]) for k in eph.shell_index]
     edges = np.asarray(topology.isl_edges, dtype=np.int64)
     optical = np.array([buses[a].optical_tx_power_w is not None or buses[b].optical_tx_power_w is not None for a, b in edges])
     if not optical.any():

@@ -325,13 +325,12 @@ def decimal_year(epoch) -> float:
 def compute_radiation(mission, eph) -> RadiationResult | None:
     """Total ionising dose per year of every shell behind its bus's shielding, and the years to
     the compute hardware's tolerance. ``None`` for a mission without shells."""
-    from core.analysis.topology import bus_of
     from core.catalog.hardware import get_hardware
 
     year = decimal_year(mission.epoch)
     out = []
     for shell in eph.shells:
-        bus = bus_of(mission, shell)
+        bus = mission.bus_for(mission.constellations[shell.index])
         dp, de = dose_rad_per_year(shell.altitude_km, shell.inclination_deg, bus.shielding_mm_al, year)
         total_krad = (dp + de) / 1000.0
         hw = get_hardware(bus.compute_hardware)

@@ -29,9 +29,6 @@ from scipy.sparse.csgraph import dijkstra
 from core.analysis.elevation_mask import place_ranges_km
 from core.analysis.topology import visible_from_places
 
-C_KM_S = 299_792.458
-"""Speed of light in vacuum, km/s."""
-
 
 @dataclass(frozen=True, eq=False)
 class Routes:
@@ -317,7 +314,7 @@ def shortest_routes(graph, sources, targets) -> tuple[np.ndarray, list[list[int]
     length = np.zeros((m, 1), np.int32)
     buf = np.empty(m * n + 1, np.int32)
     walk_routes(pred, dist, row, sources, targets, n, np.ones(n), np.ones(n), buf, 0, km, hops, cap, start, length, 0)
-    paths = []
+    paths: list[list[int]] = []
     for i in range(m):
         if not np.isfinite(km[i, 0]):
             paths.append([])

@@ -46,8 +46,8 @@ from numba import njit
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-C_KM_S = 299_792.458
-FIBRE_KM_S = C_KM_S * 2.0 / 3.0
+from core.constants import C_KM_S, FIBRE_KM_S
+
 SEARCH_KM = 12000.0
 """First reach of the ISL search from a place's entry satellite; widened where demand is left over."""
 

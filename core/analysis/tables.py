@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 PLAIN_GAP = 2  # spaces between plain-text columns
 RICH_GAP, RICH_EDGE = 3, 4  # rich's " │ " between columns and "│ " + " │" at the edges
@@ -33,8 +35,8 @@ class Table:
     """A titled table: column headings and rows of cells (numbers or text)."""
 
     title: str
-    columns: list[str]
-    rows: list[list] = field(default_factory=list)
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]] = field(default_factory=list)
 
     def render(self, width_chars: int | None = None) -> str:
         """Plain aligned text; wider than ``width_chars`` it continues in further tables."""

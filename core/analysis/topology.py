@@ -46,12 +46,9 @@ import numpy as np
 from numba import njit
 
 from core.analysis.elevation_mask import in_ground_link
+from core.constants import WGS84_A_KM, WGS84_B_KM
 from core.mission.hypatia import grid_of_entry, isl_pairs_of_entry
 
-WGS84_A_KM = 6378.137
-"""WGS-84 equatorial radius."""
-WGS84_B_KM = 6356.752314245
-"""WGS-84 polar radius."""
 LOS_CLEARANCE_KM = 80.0
 """Height above the Earth's surface that a link's line of sight must clear."""
 
@@ -360,7 +357,7 @@ def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
         if (shell.isl != "plus-grid" and isl_file is None) or shell.n_sat < 2:
             continue
         sl = shell.sat_slice
-        gbps = float(bus_of(mission, shell).isl_gbps)
+        gbps = float(mission.bus_for(mission.constellations[shell.index]).isl_gbps)
         shift = int(getattr(entry, "isl_shift", None) or 0)
         if isl_file is not None:
             local = isl_pairs_of_entry(entry, base_dir, shell.n_sat)
@@ -392,15 +389,6 @@ def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
         isl_capacity_gbps=np.concatenate(cap_all),
         isl_kind=np.concatenate(kind_all),
     )
-
-
-def bus_of(mission, shell):
-    """The bus of a shell (``"default"`` exists even when not written)."""
-    from core.mission.bus import Bus
-
-    if shell.bus in mission.buses:
-        return mission.buses[shell.bus]
-    return Bus()
 
 
 def imported_grid(entry, shell, base_dir: Path | None = None) -> tuple[int, int] | None:

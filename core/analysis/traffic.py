@@ -454,7 +454,7 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
     util_sum = np.zeros(n_res)
     util_max = np.zeros(n_res)
     sat_count = np.zeros(n_res)
-    bottlenecks = [Counter() for _ in range(n_dem)]
+    bottlenecks: list[Counter[int]] = [Counter() for _ in range(n_dem)]
     vis = np.zeros((n_place, n_sat), np.bool_)
     t_route = t_share = 0.0
     for t in range(n_time):
@@ -502,8 +502,8 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
         if n_flow:
             fd = np.concatenate(flow_parts)
             per = np.bincount(fd, minlength=n_dem)
-            rows, cols = np.concatenate(row_parts), np.concatenate(col_parts)
-            inc = csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n_flow, n_res))
+            row_idx, col_idx = np.concatenate(row_parts), np.concatenate(col_parts)
+            inc = csr_matrix((np.ones(row_idx.size), (row_idx, col_idx)), shape=(n_flow, n_res))
             rate, bott = max_min_fair(inc, capacity, offered[fd] / per[fd])
             np.add.at(served[:, t], fd, rate)
             for f in np.flatnonzero(bott >= 0):
@@ -522,9 +522,9 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
         t_route += t1 - t0
 
     res_names = [""] * n_res
-    for e, (a, b) in enumerate(edges):
-        res_names[2 * e] = f"{sat_names[a]} -> {sat_names[b]}"
-        res_names[2 * e + 1] = f"{sat_names[b]} -> {sat_names[a]}"
+    for k, (sat_a, sat_b) in enumerate(edges):
+        res_names[2 * k] = f"{sat_names[sat_a]} -> {sat_names[sat_b]}"
+        res_names[2 * k + 1] = f"{sat_names[sat_b]} -> {sat_names[sat_a]}"
     for i in range(n_sat):
         res_names[base_up + i] = f"ground -> {sat_names[i]}"
         res_names[base_down + i] = f"{sat_names[i]} -> ground"

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.analysis.routing import C_KM_S
+from core.constants import C_KM_S
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,14 +212,13 @@ def _training_shell(mission, eph):
 def compute_training(mission, eph, topology, optical=None) -> TrainingResult | None:
     """Step time of the mission's ``training`` section on its shell's ISL graph at every epoch;
     ``None`` when the mission has no ``training`` section."""
-    from core.analysis.topology import bus_of
     from core.catalog.hardware import get_hardware
 
     spec = mission.training
     if spec is None:
         return None
     shell = _training_shell(mission, eph)
-    bus = bus_of(mission, shell)
+    bus = mission.bus_for(mission.constellations[shell.index])
     hw = get_hardware(bus.compute_hardware)
     n = shell.n_sat
     per_unit = spec.tflops_per_unit if spec.tflops_per_unit is not None else hw.tops
@@ -254,7 +253,7 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     length = np.linalg.norm(eph.r_eci_km[glob[:, 1]] - eph.r_eci_km[glob[:, 0]], axis=-1).T  # (n_time, n_edge)
     plans: dict[bytes, Plan | None] = {}
     out = np.full(n_time, np.nan)
-    worst = (np.inf, -1, -1)
+    worst: tuple[float, float, int] = (np.inf, -1.0, -1)  # share, capacity, satellite
     planner = ring_plan if spec.algorithm == "ring" else tree_plan
     for t in range(n_time):
         up = active[t]

@@ -7,10 +7,12 @@ A place's elevation mask is its own for a ground station, and the mission's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from core.catalog.cities import find_city
-from core.mission.model import Mission
+
+if TYPE_CHECKING:  # the catalogue is the lowest layer: it reads a mission, never imports one
+    from core.mission.model import Mission
 
 
 @dataclass(frozen=True)

@@ -149,10 +149,10 @@ def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn
 
         report("Hypatia", 0.92)
         topology = results.topology if results is not None else compute_topology(mission, eph, base_dir)
-        done = write_hypatia_dir(mission, eph, topology, args.hypatia, base_dir)
-        lines.append(f"wrote Hypatia's tles.txt ({done.satellites} satellites), isls.txt ({done.isls} links), "
-                     f"ground_stations.txt ({done.ground_stations}), gsl_interfaces_info.txt and description.txt to {args.hypatia}")
-        lines += [f"  note: {note}" for note in done.notes]
+        hyp = write_hypatia_dir(mission, eph, topology, args.hypatia, base_dir)
+        lines.append(f"wrote Hypatia's tles.txt ({hyp.satellites} satellites), isls.txt ({hyp.isls} links), "
+                     f"ground_stations.txt ({hyp.ground_stations}), gsl_interfaces_info.txt and description.txt to {args.hypatia}")
+        lines += [f"  note: {note}" for note in hyp.notes]
     if args.csv:
         from core.export.csv import write_csv_dir
 

@@ -118,7 +118,9 @@ def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, 
                 name=eph.names[s],
                 description=f"{eph.names[s]}: shell {shell.name}, {shell.altitude_km:.0f} km, {shell.inclination_deg:.1f} deg",
                 availability=window,
-                position=Position(epoch=start_iso, cartesian=samples, referenceFrame="FIXED",
+                # czml3's epoch/interpolation fields come from a second pydantic base (Interpolatable)
+                # that mypy's pydantic plugin does not merge into Position's signature.
+                position=Position(epoch=start_iso, cartesian=samples, referenceFrame="FIXED",  # type: ignore[call-arg]
                                   interpolationAlgorithm=InterpolationAlgorithms.LAGRANGE,
                                   interpolationDegree=LAGRANGE_DEGREE),
                 point=Point(pixelSize=4 if big else 6, color=Color(rgba=[*rgb, 255]),

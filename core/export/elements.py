@@ -19,10 +19,14 @@ satellite order, skipping numbers already taken by imported ones.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 
 from core.orbits.sgp4_elements import init_satrec, satrecs_from_elements
 from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from sgp4.api import Satrec
 
 
 
@@ -33,7 +37,7 @@ class ElementSet:
     index: int
     name: str
     shell: str
-    satrec: object
+    satrec: Satrec
     norad_cat_id: int
     object_id: str
     origin: str

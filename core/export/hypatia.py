@@ -41,11 +41,12 @@ from pathlib import Path
 
 import numpy as np
 
+from core.constants import EARTH_RADIUS_KM, WGS72_A_KM, WGS72_F
 from core.export._files import ExportError, staged_dir
 
-HYPATIA_EARTH_RADIUS_M = 6378135.0
+HYPATIA_EARTH_RADIUS_M = WGS72_A_KM * 1000.0
 """WGS-72 equatorial radius (Hypatia's ``geodetic2cartesian``)."""
-HYPATIA_FLATTENING = 1.0 / 298.26
+HYPATIA_FLATTENING = WGS72_F
 """WGS-72 flattening."""
 LOS_CLEARANCE_M = 80_000.0
 
@@ -84,8 +85,9 @@ def _places(mission) -> list:
     traffic = getattr(mission, "traffic", None)
     for demand in (traffic.demands or []) if traffic is not None else []:
         for name in (demand.from_, demand.to):
-            if name not in places and find_place(mission, name) is not None:
-                places[name] = find_place(mission, name)
+            found = find_place(mission, name) if name not in places else None
+            if found is not None:
+                places[name] = found
     return list(places.values())
 
 
@@ -142,7 +144,7 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
     if edges.size:
         longest = float(np.max(np.linalg.norm(eph.r_ecef_km[edges[:, 0]] - eph.r_ecef_km[edges[:, 1]], axis=-1))) * 1000.0
         max_isl_m = max(max_isl_m, longest)
-    mean_radius_m = max((s.altitude_km + 6378.137) for s in eph.shells) * 1000.0 if eph.shells else radius_m
+    mean_radius_m = max((s.altitude_km + EARTH_RADIUS_KM) for s in eph.shells) * 1000.0 if eph.shells else radius_m
     max_gsl_m = slant_range_m(mean_radius_m, float(mission.analysis.min_elevation_deg))
     cap = getattr(mission.analysis, "max_ground_range_km", None)
     if cap is not None:

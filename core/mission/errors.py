@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,13 @@ def field_path(loc: tuple) -> str:
     return out
 
 
-def _keys_at(model: type | None, loc: tuple) -> list[str]:
+def _keys_at(model: type[BaseModel] | None, loc: tuple) -> list[str]:
     """The field names of the model found by following ``loc`` (the parent of an unknown key) from ``model``."""
     import typing
 
     from pydantic import BaseModel
 
-    def models_in(annotation) -> list[type]:
+    def models_in(annotation) -> list[type[BaseModel]]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return [annotation]
         return [m for arg in typing.get_args(annotation) for m in models_in(arg)]
@@ -58,7 +62,7 @@ def _keys_at(model: type | None, loc: tuple) -> list[str]:
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        following = []
+        following: list[type[BaseModel]] = []
         for cls in current:
             field = cls.model_fields.get(part)
             if field is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import yaml
 from pydantic import ValidationError
@@ -134,7 +134,11 @@ def loads_mission(text: str, source: str = "<text>", base_dir: Path | None = Non
 
 
 def load_mission(path: str | os.PathLike, extra_check: ExtraCheck | None = None) -> Mission:
-    """A mission from a file; relative orbit files are resolved against its folder."""
+    """A mission from a file; relative orbit files are resolved against its folder.
+
+    Without ``extra_check`` only the document is checked; :func:`core.api.load_mission` (and
+    every engine caller) passes :func:`core.analysis.mission_checks.engine_problems`, the full check.
+    """
     path = Path(path)
     try:
         text = read_text_file(path, MAX_MISSION_BYTES)
@@ -157,7 +161,7 @@ def mission_to_dict(mission: Mission) -> dict:
     """The document as plain data, defaults left out (what a user would write), version first."""
     data = mission.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
     data.pop("schema_version", None)
-    ordered = {"schema_version": SCHEMA_VERSION, "name": mission.name}
+    ordered: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": mission.name}
     ordered.update({k: v for k, v in data.items() if k != "name"})
     if "latency_pairs" in ordered:
         ordered["latency_pairs"] = [list(p) for p in ordered["latency_pairs"]]

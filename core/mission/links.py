@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.mission.errors import Problem
 from core.mission.hypatia import LinkFileError, isl_pairs_of_entry, resolve, split_hypatia_header, tle_text_of
-from core.mission.model import WALKER_RE, Constellation, Mission
+from core.mission.model import Constellation, Mission
 from core.mission.orbit_files import OrbitFileError, read_orbit_file, read_tle_text
 
 
@@ -36,16 +36,14 @@ def shell_size(entry: Constellation, base_dir: Path | None) -> int | None:
     if source == "cluster":
         return entry.cluster.satellites if entry.cluster else None
     if source == "walker":
-        planes, per_plane = entry.planes, entry.sats_per_plane
-        match = WALKER_RE.match(entry.walker) if entry.walker else None
-        if match:
-            planes = int(match["p"]) if planes is None else planes
-            per_plane = int(match["t"]) // int(match["p"]) if per_plane is None else per_plane
-        return planes * per_plane if planes and per_plane else None
+        w = entry.walker_fields()
+        return w.planes * w.sats_per_plane if w.planes and w.sats_per_plane else None
     try:
         if entry.tle is not None:
             return len(read_tle_text(entry.tle))
         name = entry.tle_file if source == "tle" else entry.omm_file
+        if name is None:  # not reached: a tle/omm source has its file
+            return None
         return len(read_orbit_file(resolve(name, base_dir), source))
     except OrbitFileError:
         return None  # reported by the document checks
@@ -82,6 +80,8 @@ def _traffic_problems(mission: Mission) -> list[Problem]:
 
     traffic = mission.traffic
     problems: list[Problem] = []
+    if traffic is None:
+        return problems
     for k, demand in enumerate(traffic.demands or []):
         for key, name in (("from", demand.from_), ("to", demand.to)):
             if find_place(mission, name) is None:

@@ -13,8 +13,10 @@ that the contract gives a default for has that default here.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_serializer, field_validator, model_validator
 
@@ -25,7 +27,6 @@ from core.mission.strict import Strict
 SCHEMA_VERSION = 1
 """The mission-file format version this code writes; older files are migrated on load."""
 
-EARTH_RADIUS_KM = 6378.137
 MIN_ALTITUDE_KM = 160.0
 MAX_ALTITUDE_KM = 50_000.0
 
@@ -204,17 +205,17 @@ class Constellation(Strict):
     def _walker_format(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        match = WALKER_RE.match(value)
-        if not match:
+        shorthand = WalkerShorthand.parse(value)
+        if shorthand is None:
             raise ValueError('must look like "i:t/p/f", e.g. "53:1584/72/17"')
-        total, planes = int(match["t"]), int(match["p"])
+        total, planes = shorthand.total, shorthand.planes
         if planes < 1 or total < 1:
             raise ValueError("t and p must be at least 1")
         if total > MAX_SATS_PER_SHELL:
             raise ValueError(f"t={total:,} is more than {MAX_SATS_PER_SHELL:,} satellites in one shell")
         if total % planes:
             raise ValueError(f"t={total} is not a multiple of p={planes}")
-        if match["i"].lower() != "sso" and not 0 <= float(match["i"]) <= 180:
+        if shorthand.inclination != "sso" and not 0 <= shorthand.inclination <= 180:
             raise ValueError("inclination must be within 0..180 deg")
         return value.strip()
 
@@ -255,6 +256,10 @@ class Constellation(Strict):
         if self.cluster is not None:
             return "cluster"
         return "walker"
+
+    def walker_fields(self) -> WalkerFields:
+        """The shell's Walker numbers: the ``walker`` shorthand's, with the explicit keys winning."""
+        return walker_fields(self.model_dump(include={"walker", *WALKER_FIELDS}))
 
 
 class GroundStation(Strict):
@@ -385,3 +390,66 @@ class Mission(Strict):
         if constellation.bus == "default":
             return Bus()
         raise KeyError(constellation.bus)
+
+
+# ---- the Walker shorthand "i:t/p/f" (the one parser: validators, orbit checks, the engine, the editor) ----
+
+WALKER_FIELDS = ("inclination_deg", "planes", "sats_per_plane", "phasing")
+"""The explicit keys a ``walker`` string stands for."""
+
+
+@dataclass(frozen=True)
+class WalkerShorthand:
+    """A parsed ``"i:t/p/f"``: inclination (deg, or ``"sso"``), total satellites, planes, phasing."""
+
+    inclination: float | Literal["sso"]
+    total: int
+    planes: int
+    phasing: int
+
+    @property
+    def sats_per_plane(self) -> int:
+        """``t / p`` (0 when ``p`` is 0; the model's validator rejects such a string)."""
+        return self.total // self.planes if self.planes else 0
+
+    @classmethod
+    def parse(cls, text: str) -> WalkerShorthand | None:
+        """``"53:1584/72/17"`` -> ``WalkerShorthand(53.0, 1584, 72, 17)``; ``None`` when the text is not that form."""
+        match = WALKER_RE.match(text)
+        if match is None:
+            return None
+        inc = match["i"].lower()
+        try:
+            inclination: float | Literal["sso"] = "sso" if inc == "sso" else float(inc)
+        except ValueError:  # "1.2.3" passes the pattern's [0-9.]+
+            return None
+        return cls(inclination, int(match["t"]), int(match["p"]), int(match["f"]))
+
+
+@dataclass(frozen=True)
+class WalkerFields:
+    """A shell's Walker numbers, each ``None`` where neither the shorthand nor an explicit key gives it."""
+
+    inclination_deg: float | Literal["sso"] | None
+    planes: int | None
+    sats_per_plane: int | None
+    phasing: int | None
+
+
+def walker_fields(entry: Mapping[str, Any]) -> WalkerFields:
+    """Walker numbers of a shell entry (a model dump or a raw mapping): the shorthand's, explicit keys winning.
+
+    A ``walker`` string that does not parse counts as absent (the model's validator reports it).
+    """
+    text = entry.get("walker")
+    short = WalkerShorthand.parse(text) if isinstance(text, str) else None
+
+    def pick(key: str, from_shorthand: Any) -> Any:
+        return entry[key] if entry.get(key) is not None else from_shorthand
+
+    return WalkerFields(
+        inclination_deg=pick("inclination_deg", short.inclination if short else None),
+        planes=pick("planes", short.planes if short else None),
+        sats_per_plane=pick("sats_per_plane", short.sats_per_plane if short else None),
+        phasing=pick("phasing", short.phasing if short else None),
+    )

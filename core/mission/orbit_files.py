@@ -217,7 +217,7 @@ def _parse_omm(text: str) -> list[dict]:
             root = ET.fromstring(stripped)
         except ET.ParseError as exc:
             raise OrbitFileError(f"OMM XML: {exc}") from None
-        records = []
+        records: list[dict] = []
         for omm in root.iter():
             if omm.tag.split("}")[-1] != "omm":
                 continue
@@ -238,7 +238,8 @@ def _parse_omm(text: str) -> list[dict]:
         if not data:
             raise OrbitFileError("OMM JSON: the list holds no records")
         return [_complete(d, f"OMM record {k + 1} ([{k}])") for k, d in enumerate(data)]
-    records, current = [], {}
+    records = []
+    current: dict[str, str] = {}
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("COMMENT") or "=" not in line:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from core.catalog.hardware import hardware_catalog
 from core.mission.errors import Problem
-from core.mission.model import EARTH_RADIUS_KM, MIN_ALTITUDE_KM, Constellation, Mission
+from core.constants import EARTH_RADIUS_KM
+from core.mission.model import MIN_ALTITUDE_KM, Constellation, Mission
 from core.mission.orbit_files import OrbitFileError, read_orbit_file, read_tle_text, window_problems
 
 _SOURCES = ("tle_file", "tle", "omm_file", "satellites", "cluster")
@@ -50,11 +51,12 @@ def document_problems(mission: Mission, base_dir: Path | None) -> list[Problem]:
             add(f"buses.{key}.compute_hardware", f"unknown hardware {bus.compute_hardware!r} (known: {', '.join(sorted(catalog))})")
 
     names: dict[str, str] = {}
-    for kind, items in (("ground_stations", mission.ground_stations), ("cities", mission.cities)):
-        for i, item in enumerate(items):
-            if item.name in names:
-                add(f"{kind}[{i}].name", f"duplicate place name {item.name!r} (also {names[item.name]})")
-            names.setdefault(item.name, f"{kind}[{i}]")
+    for kind, place_names in (("ground_stations", [s.name for s in mission.ground_stations]),
+                              ("cities", [c.name for c in mission.cities])):
+        for i, name in enumerate(place_names):
+            if name in names:
+                add(f"{kind}[{i}].name", f"duplicate place name {name!r} (also {names[name]})")
+            names.setdefault(name, f"{kind}[{i}]")
 
     for i, pair in enumerate(mission.latency_pairs):
         for j, name in enumerate(pair):
@@ -86,6 +88,8 @@ def _constellation_problems(entry: Constellation, where: str, base_dir: Path | N
                 records = read_tle_text(entry.tle)
             else:
                 name = entry.tle_file if entry.source == "tle" else entry.omm_file
+                if name is None:  # not reached: a tle/omm source has its file
+                    raise OrbitFileError("no file given")
                 path = Path(name) if Path(name).is_absolute() else (Path(base_dir) if base_dir else Path.cwd()) / name
                 records = read_orbit_file(path, entry.source)
         except OrbitFileError as exc:
@@ -114,15 +118,8 @@ def _constellation_problems(entry: Constellation, where: str, base_dir: Path | N
     if entry.source == "cluster":
         return problems
 
-    planes, per_plane, phasing, inc = entry.planes, entry.sats_per_plane, entry.phasing, entry.inclination_deg
-    if entry.walker:
-        from core.mission.model import WALKER_RE
-
-        match = WALKER_RE.match(entry.walker)
-        planes = int(match["p"]) if planes is None else planes
-        per_plane = int(match["t"]) // int(match["p"]) if per_plane is None else per_plane
-        phasing = int(match["f"]) if phasing is None else phasing
-        inc = match["i"] if inc is None else inc
+    w = entry.walker_fields()
+    planes, per_plane, phasing, inc = w.planes, w.sats_per_plane, w.phasing, w.inclination_deg
     for key, value in (("inclination_deg", inc), ("planes", planes), ("sats_per_plane", per_plane)):
         if value is None:
             add(key, "is required for a Walker shell (or give `walker: \"i:t/p/f\"`)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.mission.errors import Problem
-from core.mission.model import WALKER_RE, Mission
+from core.mission.model import Mission
 from core.orbits import elements as el
 from core.orbits.cluster import hex_lattice_points
 
@@ -13,9 +13,7 @@ def orbit_problems(mission: Mission) -> list[Problem]:
     problems: list[Problem] = []
     for i, entry in enumerate(mission.constellations):
         where = f"constellations[{i}]"
-        inc = entry.inclination_deg
-        if inc is None and entry.walker:
-            inc = WALKER_RE.match(entry.walker)["i"].lower()
+        inc = entry.walker_fields().inclination_deg
         if inc == "sso" and entry.altitude_km is not None:
             try:
                 el.sso_inclination_deg(entry.altitude_km, entry.eccentricity)

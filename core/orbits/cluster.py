@@ -68,13 +68,16 @@ def cluster_elements(entry: Constellation, epoch: datetime) -> MeanElements:
     """Mean elements of every satellite of a cluster entry (reference orbit from the entry)."""
     spec = entry.cluster
     assert spec is not None
+    if entry.altitude_km is None:
+        raise ValueError(f"{entry.name}: a cluster needs altitude_km for its reference orbit")
+    altitude_km = float(entry.altitude_km)
     inc = entry.inclination_deg
     if inc in (None, "sso"):
-        inc = el.sso_inclination_deg(entry.altitude_km, entry.eccentricity) if inc == "sso" else 0.0
+        inc = el.sso_inclination_deg(altitude_km, entry.eccentricity) if inc == "sso" else 0.0
     from core.orbits.walker import ltan_to_raan_deg  # needs the Sun (astropy): only when building
 
     raan0 = ltan_to_raan_deg(entry.ltan_h, epoch) if entry.ltan_h is not None else entry.raan0_deg
-    a = el.R_EARTH_KM + float(entry.altitude_km)
+    a = el.R_EARTH_KM + altitude_km
     n = float(el.mean_motion_rad_s(a))
     pts_m, _ = hex_lattice_points(spec.satellites, spec.radius_km * 1000.0, spec.min_separation_m)
     rho = np.hypot(pts_m[:, 0], pts_m[:, 1]) / 1000.0

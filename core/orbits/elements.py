@@ -1,7 +1,7 @@
 """Classical orbital elements as arrays, Kepler's equation, and J2 secular rates.
 
-Everything here is vectorised over satellites and works in km, s and radians. Constants
-are WGS-84 / EGM-96 values, the ones SGP4 and boinor use.
+Everything here is vectorised over satellites and works in km, s and radians. The Earth's
+constants come from :mod:`core.constants` (WGS-84 / EGM-96, the ones SGP4 and boinor use).
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MU_EARTH_KM3_S2 = 398600.4418
-R_EARTH_KM = 6378.137
-J2 = 1.08262668e-3
-OMEGA_EARTH_RAD_S = 7.292115e-5
+from core.constants import EARTH_RADIUS_KM as R_EARTH_KM
+from core.constants import J2, MU_EARTH_KM3_S2
 SIDEREAL_YEAR_DAYS = 365.2421897  # tropical year: the Sun's mean motion in right ascension
 SUN_RAAN_RATE_RAD_S = 2 * np.pi / (SIDEREAL_YEAR_DAYS * 86400.0)
 """Rate that keeps an orbit plane fixed relative to the mean Sun (sun-synchronous)."""

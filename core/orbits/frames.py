@@ -21,10 +21,7 @@ try:  # astropy's exact per-epoch matrices (same ones its GCRS -> ITRS transform
 except ImportError:  # pragma: no cover - depends on the astropy version
     _astropy_mats = None
 
-WGS84_A_KM = 6378.137
-WGS84_F = 1 / 298.257223563
-WGS84_E2 = WGS84_F * (2 - WGS84_F)
-WGS84_B_KM = WGS84_A_KM * (1 - WGS84_F)
+from core.constants import WGS84_A_KM, WGS84_E2
 
 _BASIS_KM = 1.0e4  # length of the basis vectors pushed through astropy (well inside any parallax effect)
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from core.orbits import elements as el
-from core.orbits.frames import WGS84_F
+from core.constants import WGS84_F
 
 REENTRY_ALTITUDE_KM = 120.0
 MAX_YEARS = 200.0

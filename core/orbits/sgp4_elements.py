@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from astropy.time import Time
 
+from core.constants import WGS72_A_KM, WGS72_J2, WGS72_MU_KM3_S2
 from core.orbits import elements as el
 from core.orbits import frames
 from core.orbits.elements import MeanElements
@@ -32,8 +33,8 @@ def kozai_mean_motion(no_unkozai: float, ecco: float, inclo: float) -> float:
 
     Inverts SGP4's ``initl`` (WGS-72 constants) by fixed-point iteration.
     """
-    xke = 60.0 / np.sqrt(6378.135**3 / 398600.8)
-    j2 = 0.001082616
+    xke = 60.0 / np.sqrt(WGS72_A_KM**3 / WGS72_MU_KM3_S2)
+    j2 = WGS72_J2
     cosio = np.cos(inclo)
     omeosq = 1.0 - ecco * ecco
     d1 = 0.75 * j2 * (3.0 * cosio * cosio - 1.0) / (np.sqrt(omeosq) * omeosq)

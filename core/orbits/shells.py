@@ -71,6 +71,7 @@ def build_shells(mission: Mission, base_dir: Path | None) -> tuple[list[ShellInf
     start = 0
     for index, entry in enumerate(mission.constellations):
         kind = entry.source
+        geometry: tuple[int, int, int, str | None]  # planes, sats per plane, phasing, pattern
         if kind == "walker":
             spec = walker.resolve_walker(entry, mission.epoch)
             elems, plane, slot = walker.walker_elements(spec)
@@ -86,7 +87,7 @@ def build_shells(mission: Mission, base_dir: Path | None) -> tuple[list[ShellInf
             geometry = (0, 0, 0, None)
         elif kind == "satellites":
             elems = custom_elements(entry)
-            names = tuple(s.name for s in entry.satellites)
+            names = tuple(s.name for s in entry.satellites or [])
             source = elems
             plane = slot = np.full(len(names), -1)
             geometry = (0, 0, 0, None)

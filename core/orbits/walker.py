@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from core.mission.model import WALKER_RE, Constellation
+from core.mission.model import Constellation, WalkerShorthand
 from core.orbits import elements as el
 from core.orbits.elements import MeanElements
 from core.orbits.timegrid import to_time
@@ -45,11 +45,10 @@ class WalkerSpec:
 
 def parse_walker(text: str) -> tuple[float | str, int, int, int]:
     """``"53:1584/72/17"`` -> ``(53.0, 1584, 72, 17)``; the inclination may be ``"sso"``."""
-    match = WALKER_RE.match(text)
-    if not match:
+    short = WalkerShorthand.parse(text)
+    if short is None:
         raise ValueError(f'not a Walker "i:t/p/f" string: {text!r}')
-    inc = match["i"].lower()
-    return (inc if inc == "sso" else float(inc)), int(match["t"]), int(match["p"]), int(match["f"])
+    return short.inclination, short.total, short.planes, short.phasing
 
 
 def ltan_to_raan_deg(ltan_h: float, epoch: datetime | str) -> float:
@@ -65,14 +64,11 @@ def ltan_to_raan_deg(ltan_h: float, epoch: datetime | str) -> float:
 
 def resolve_walker(entry: Constellation, epoch: datetime | str) -> WalkerSpec:
     """Combine the ``walker`` shorthand with explicit keys; resolve ``sso`` and ``ltan_h``."""
-    inc: float | str | None = entry.inclination_deg
-    planes, per_plane, phasing = entry.planes, entry.sats_per_plane, entry.phasing
     if entry.walker:
-        w_inc, w_total, w_planes, w_phase = parse_walker(entry.walker)
-        inc = w_inc if inc is None else inc
-        planes = w_planes if planes is None else planes
-        per_plane = w_total // w_planes if per_plane is None else per_plane
-        phasing = w_phase if phasing is None else phasing
+        parse_walker(entry.walker)  # a malformed shorthand is an error here, not a missing value
+    w = entry.walker_fields()
+    inc: float | str | None = w.inclination_deg
+    planes, per_plane, phasing = w.planes, w.sats_per_plane, w.phasing
     if entry.altitude_km is None or inc is None or planes is None or per_plane is None:
         missing = [k for k, v in (("altitude_km", entry.altitude_km), ("inclination_deg", inc), ("planes", planes), ("sats_per_plane", per_plane)) if v is None]
         raise ValueError(f"a Walker shell needs {', '.join(missing)} (or a `walker` string)")

@@ -81,7 +81,7 @@ def evaluate_candidate(key: str, mission: dict, base_dir: str | None, requiremen
     """
     from core.mission.errors import MissionError
     from core.mission.io import mission_from_dict
-    from core.orbits.checks import orbit_problems
+    from core.analysis.mission_checks import engine_problems
     from core.study.requirements import Requirements
 
     start = time.perf_counter()
@@ -89,7 +89,7 @@ def evaluate_candidate(key: str, mission: dict, base_dir: str | None, requiremen
     record: dict[str, Any] = {"key": key, "stage": stage, "status": "ok", "metrics": {}, "failures": [], "reason": ""}
     folder = Path(base_dir) if base_dir else None
     try:
-        model = mission_from_dict(mission, "design", folder, extra_check=orbit_problems)
+        model = mission_from_dict(mission, "design", folder, extra_check=engine_problems)
     except MissionError as exc:
         record.update(status="invalid", reason="; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems))
     else:
@@ -228,6 +228,7 @@ def _num(value) -> float | None:
 
 def _sum(values) -> float | None:
     nums = [_num(v) for v in values]
-    if not nums or any(v is None for v in nums):
+    finite = [v for v in nums if v is not None]
+    if not nums or len(finite) != len(nums):
         return None
-    return float(sum(nums))
+    return float(sum(finite))

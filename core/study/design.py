@@ -60,7 +60,7 @@ class Point:
         return self.planes * self.sats_per_plane
 
     @property
-    def orbit(self) -> tuple:
+    def orbit(self) -> tuple[float, float | str, str]:
         """What coverage depends on besides the Walker numbers: (altitude, inclination, pattern)."""
         return (self.altitude_km, self.inclination_deg, self.pattern)
 
@@ -247,17 +247,11 @@ class _Runner:
         pending: dict[Any, Point] = {}
         queue = list(reversed(todo))
         window = max(2, 2 * int(getattr(self.executor, "slots", 1) or 1))
-        order = 0
         while queue or pending:
             while queue and len(pending) < window:
                 p = queue.pop()
                 future = self.executor.submit(evaluate_candidate, p.label(), self.mission(p), self.base_dir, self.requirements,
                                               stage, key=f"starnet-design-{stage}-{self.level}-{uuid.uuid4().hex}")
-                try:
-                    future._order = order
-                except AttributeError:
-                    pass
-                order += 1
                 pending[future] = p
             if self.cancel is not None and self.cancel():
                 self.executor.cancel(list(pending))
@@ -292,7 +286,7 @@ class _PlaneSearch:
     passes, or nothing in range can be as small as the best design of the orbit).
     """
 
-    orbit: tuple
+    orbit: tuple[float, float | str, str]
     planes: int
     lo: int
     hi: int
@@ -502,7 +496,7 @@ def _full_check(loaded: LoadedRequirements, runner: _Runner, candidates: list[Po
     objective = loaded.doc.objective
     sats = loaded.doc.design_space.sats_counts()
     slots = max(1, int(getattr(runner.executor, "slots", 1) or 1))
-    groups: dict[tuple, list[tuple]] = {}
+    groups: dict[tuple, list[tuple[int, int, int, int, Point]]] = {}  # heaps of (satellites, planes, per plane, phasing, point)
     for p in candidates:
         heapq.heappush(groups.setdefault((p.orbit, p.bus), []), (p.satellites, p.planes, p.sats_per_plane, p.phasing, p))
     winners: list[Evaluated] = []

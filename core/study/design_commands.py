@@ -56,6 +56,7 @@ def report_path(output: Path) -> Path:
 
 def run_design(args: argparse.Namespace) -> int:
     """Run the ``design`` command; returns the exit code."""
+    from core.analysis.mission_checks import engine_problems
     from core.mission.io import mission_from_dict, save_mission
     from core.study.design import design_from_requirements, write_report
     from core.study.requirements import load_requirements
@@ -85,7 +86,7 @@ def run_design(args: argparse.Namespace) -> int:
         print()
     write_report(outcome, report)
     if outcome.best is not None:
-        mission = mission_from_dict(outcome.best_mission, str(out), loaded.base_dir)
+        mission = mission_from_dict(outcome.best_mission, str(out), loaded.base_dir, extra_check=engine_problems)
         mission.description = (f"Found by `starnet design {Path(args.requirements).name}`: the cheapest design "
                                f"({loaded.doc.objective}) of its design space that meets every requirement.")
         save_mission(mission, out)

@@ -96,7 +96,7 @@ def expand_points(loaded: LoadedStudy) -> list[dict[str, Any]]:
         return [dict(zip(names, combo)) for combo in itertools.product(*axes)]
     rng = random.Random(study.seed)
     points = []
-    for _ in range(int(study.samples)):
+    for _ in range(study.samples or 0):  # the validator requires samples in random mode
         points.append({n: _draw(specs[n], rng) for n in names})
     return points
 
@@ -130,10 +130,10 @@ def build_design(index: int, point: dict[str, Any], base: dict, base_dir: Path |
 def mission_problems(mission: dict, base_dir: Path | None) -> list[str]:
     """The loader's messages for a mission dictionary (empty when it is valid)."""
     from core.mission.io import mission_from_dict
-    from core.orbits.checks import orbit_problems
+    from core.analysis.mission_checks import engine_problems
 
     try:
-        mission_from_dict(mission, "design", base_dir, extra_check=orbit_problems)
+        mission_from_dict(mission, "design", base_dir, extra_check=engine_problems)
     except MissionError as exc:
         return [p.line("").lstrip(": ").strip() if not p.path else f"{p.path}: {p.message}" for p in exc.problems]
     return []

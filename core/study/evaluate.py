@@ -60,14 +60,14 @@ def evaluate_design(design_id: str, mission: dict, base_dir: str | None, paths: 
     from core.analysis.pipeline import results_document, run_analysis
     from core.mission.errors import MissionError
     from core.mission.io import mission_from_dict
-    from core.orbits.checks import orbit_problems
+    from core.analysis.mission_checks import engine_problems
 
     start = time.perf_counter()
     record: dict[str, Any] = {"design_id": design_id, "status": "ok", "metrics": {}, "missing": {}, "reason": "",
                               "worker": f"{socket.gethostname()}:{os.getpid()}"}
     folder = Path(base_dir) if base_dir else None
     try:
-        model = mission_from_dict(mission, "design", folder, extra_check=orbit_problems)
+        model = mission_from_dict(mission, "design", folder, extra_check=engine_problems)
     except MissionError as exc:
         record.update(status="invalid", reason="; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems))
     else:

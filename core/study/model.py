@@ -110,17 +110,19 @@ class ParameterSpec(_Strict):
     @property
     def continuous(self) -> tuple[float, float] | None:
         """``(a, b)`` for a ``range`` (random sampling draws uniformly from it), else None."""
-        return tuple(self.range) if self.range is not None else None
+        return (self.range[0], self.range[1]) if self.range is not None else None
 
     def grid_values(self) -> list[Any]:
         """The values of a grid sweep, in order."""
         if self.values is not None:
             return list(self.values)
-        if self.range is not None:
+        if self.range is not None and self.count is not None:  # the validator pairs range with count
             a, b = self.range
             n = int(self.count)
             out = [a] if n == 1 else [a + (b - a) * k / (n - 1) for k in range(n)]
             return [_tidy(v, all(float(x).is_integer() for x in (a, b)) and _spaced_evenly(a, b, n)) for v in out]
+        if self.start is None or self.stop is None or self.step is None:
+            raise ValueError("give exactly one of: values: [...], start/stop/step, or range: [a, b] with count")
         start, stop, step = float(self.start), float(self.stop), float(self.step)
         n = int(math.floor((stop - start) / step + 1e-9)) + 1
         integral = all(float(x).is_integer() for x in (start, step))
@@ -194,7 +196,7 @@ class Study(_Strict):
     base: str | dict = Field(description="preset name, mission file path relative to the study, or an inline mission")
     overrides: dict[str, Any] = Field(default_factory=dict)
     parameters: dict[str, ParameterSpec | list[Any]] = Field(min_length=1)
-    metrics: list[str | MetricSpec] = Field(default_factory=lambda: list(DEFAULT_METRICS))
+    metrics: list[str | MetricSpec] = Field(default_factory=lambda: list[str | MetricSpec](DEFAULT_METRICS))
     constraints: list[ConstraintSpec] = Field(default_factory=list)
     objectives: list[ObjectiveSpec] = Field(default_factory=list)
     mode: Literal["grid", "random"] = "grid"
@@ -327,6 +329,7 @@ def study_from_dict(data: object, source: str = "<study>", base_dir: Path | None
 def _resolve_base(study: Study, source: str, base_dir: Path | None) -> tuple[dict, Path | None]:
     """The base mission as plain data and the folder its relative orbit files resolve against."""
     from core.catalog.presets import preset_names, preset_path
+    from core.analysis.mission_checks import engine_problems
     from core.mission.io import load_mission, mission_to_dict
 
     base = study.base
@@ -341,7 +344,7 @@ def _resolve_base(study: Study, source: str, base_dir: Path | None) -> tuple[dic
         raise StudyError(source, [Problem("base", f"{base!r} is neither a mission file (relative to the study) nor a preset; "
                                                   f"presets: {', '.join(preset_names())}")])
     try:
-        mission = load_mission(candidate)
+        mission = load_mission(candidate, extra_check=engine_problems)
     except MissionError as exc:
         raise StudyError(source, [Problem("base", line) for line in str(exc).splitlines()]) from None
     return mission_to_dict(mission), candidate.resolve().parent

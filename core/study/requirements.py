@@ -144,7 +144,7 @@ class DesignSpace(_Strict):
 
     altitude_km: list[float] = Field(min_length=1, description="mean altitudes to try")
     inclination_deg: list[float | Literal["sso"]] = Field(min_length=1, description='inclinations to try ("sso" allowed)')
-    pattern: list[Literal["delta", "star"]] = Field(default_factory=lambda: ["delta"], min_length=1)
+    pattern: list[Literal["delta", "star"]] = Field(default_factory=lambda: list[Literal["delta", "star"]](["delta"]), min_length=1)
     planes: IntRange | list[int] = Field(description="{min, max} or a list")
     sats_per_plane: IntRange | list[int] = Field(description="{min, max} or a list")
     phasing: Literal["all"] | list[int] = Field("all", description="Walker F values, or every F from 0 to planes-1")

@@ -22,7 +22,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TextIO
 
 import numpy as np
 
@@ -99,8 +99,10 @@ class LocalExecutor:
 class _Deferred:
     """A future that runs its function when first waited on (for :class:`InlineExecutor`)."""
 
-    def __init__(self, fn, args):
+    def __init__(self, fn, args, order: int = 0):
         self.fn, self.args = fn, args
+        self.order = order
+        """Submission number: :meth:`InlineExecutor.wait` runs the oldest first."""
         self._done = False
         self._value = None
         self._error: BaseException | None = None
@@ -134,16 +136,20 @@ class InlineExecutor:
     kind = "inline"
     slots = 1
 
+    def __init__(self) -> None:
+        self._submitted = 0
+
     def describe(self) -> str:
         return "in this process"
 
     def submit(self, fn, *args, key: str | None = None):
-        return _Deferred(fn, args)
+        self._submitted += 1
+        return _Deferred(fn, args, self._submitted)
 
     def wait(self, futures: set, timeout: float) -> set:
         if not futures:
             return set()
-        first = min(futures, key=lambda f: f._order if hasattr(f, "_order") else id(f))
+        first = min(futures, key=lambda f: f.order)
         first.run()
         return {first}
 
@@ -236,7 +242,7 @@ class Checkpoint:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def load(self) -> dict[str, dict]:
         """Records by design id (a torn last line from a hard kill is skipped)."""
@@ -386,10 +392,6 @@ def run_study(
                 design = queue.pop()
                 future = executor.submit(evaluate_design, design.design_id, design.mission, base_dir, paths,
                                          key=f"starnet-design-{design.design_id}-{os.getpid()}-{order}")
-                try:
-                    future._order = order
-                except AttributeError:
-                    pass
                 order += 1
                 pending[future] = design
             if cancel is not None and cancel():
@@ -450,8 +452,9 @@ def _reduce(value: Any, how: str | None) -> Any:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
         how = how or "max"
         arr = np.asarray(items, dtype=float)
-        return float({"max": np.max, "min": np.min, "mean": np.mean, "sum": np.sum,
-                      "first": lambda a: a[0], "all": np.min, "any": np.max}[how](arr))
+        reducers: dict[str, Callable[[np.ndarray], Any]] = {"max": np.max, "min": np.min, "mean": np.mean, "sum": np.sum,
+                                                            "first": lambda a: a[0], "all": np.min, "any": np.max}
+        return float(reducers[how](arr))
     return items[0] if how == "first" else json.dumps(items)
 
 

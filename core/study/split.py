@@ -59,13 +59,13 @@ def _prepared(mission: dict, base_dir: str | None):
     from core.analysis.grid import make_grid
     from core.mission.io import mission_from_dict
     from core.orbits import frames
-    from core.orbits.checks import orbit_problems
+    from core.analysis.mission_checks import engine_problems
     from core.orbits.propagate import make_propagator
     from core.orbits.shells import build_shells
     from core.orbits.timegrid import TimeGrid
 
     folder = Path(base_dir) if base_dir else None
-    model = mission_from_dict(mission, "mission", folder, extra_check=orbit_problems)
+    model = mission_from_dict(mission, "mission", folder, extra_check=engine_problems)
     grid_t = TimeGrid.regular(model.epoch, model.analysis.duration_s, model.analysis.step_s)
     shells, sources = build_shells(model, folder)
     props = tuple(make_propagator(s, src, grid_t.epoch) for s, src in zip(shells, sources))
@@ -146,7 +146,7 @@ class CoverageMerger:
         if self.next_epoch != self.n_time:
             raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
         return assemble_result(self.grid, offsets_s, step_s, min_elevation_deg, grid_deg, self.covered_area,
-                               self.count_area, self.state)
+                               self.count_area, tuple(self.state))
 
 
 # ------------------------------------------------------------------------------------------
@@ -202,10 +202,6 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
                 tile = queue.pop()
                 future = executor.submit(coverage_counts_tile, data, folder, *tile,
                                          key=f"starnet-coverage-{tile[0]}-{tile[2]}-{id(merger)}")
-                try:
-                    future._order = done + len(pending)
-                except AttributeError:
-                    pass
                 pending[future] = tile
             if cancel is not None and cancel():
                 executor.cancel(list(pending))

@@ -262,3 +262,29 @@ def test_screenshot_is_not_blank(tmp_path):
     h, wd = img.shape[:2]
     centre = img[h // 3: 2 * h // 3, wd // 3: 2 * wd // 3]
     assert centre.std() > 15  # the globe (not a flat background) is drawn
+
+
+def test_opening_a_mission_runs_the_analysis_once(make_window, small_mission, tmp_path, qtbot):
+    """new_from_preset / open_file: the document reset triggers the one analysis run (none extra)."""
+    from core import api
+    from app.main_window import DEBOUNCE_MS
+
+    w = make_window(small_mission, start=False)
+    path = tmp_path / "small.yaml"
+    api.save_mission(small_mission, path)
+
+    before = w.runner.generation
+    assert w.open_file(path)
+    assert w.runner.generation == before + 1
+    before = w.runner.generation
+    assert w.new_from_preset("three-body")
+    assert w.runner.generation == before + 1
+
+    # Right after an edit (its debounce still running) an open is computed at once, and once.
+    w.doc.edit_field(("constellations", 0, "altitude_km"), 612.0)
+    assert w.debounce.isActive()
+    before = w.runner.generation
+    assert w.open_file(path)
+    assert w.runner.generation == before + 1
+    qtbot.wait(DEBOUNCE_MS + 200)
+    assert w.runner.generation == before + 1

@@ -479,9 +479,7 @@ def test_suncatcher_report_shows_cluster_links_training_and_radiation(suncatcher
     # far field: 1 W x 0.5 x 10^-0.3 x (pi 0.1^2 / (4 1.55e-6 R))^2 = 800 x 1.28e-8 W at R = 792.7 km (by hand)
     assert budget[-1] == pytest.approx(792.7, abs=0.1)
     from core.analysis.optical import capacity_gbps
-    from core.analysis.topology import bus_of
-
-    bus = bus_of(results.mission, results.ephemeris.shells[0])
+    bus = results.mission.bus_for(results.mission.constellations[results.ephemeris.shells[0].index])
     assert capacity_gbps(bus, bus, [791e3])[0] == 800.0 and capacity_gbps(bus, bus, [795e3])[0] < 800.0
 
     key = dict(map(tuple, report.sections[0].blocks[-1].table.rows))

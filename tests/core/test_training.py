@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core.analysis import training as tr
-from core.analysis.routing import C_KM_S
+from core.constants import C_KM_S
 from core.mission.model import Mission
 from core.orbits.ephemeris import build_ephemeris
 

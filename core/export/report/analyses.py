@@ -175,11 +175,9 @@ def _terminal_limit_km(results) -> list[list]:
     """Per bus with an optical budget: its inputs and the range out to which the terminal rate, not the
     received power, limits a link between two such buses."""
     from core.analysis.optical import received_power_w
-    from core.analysis.topology import bus_of
-
     rows, seen = [], set()
     for shell in results.ephemeris.shells:
-        name, bus = shell.bus, bus_of(results.mission, shell)
+        name, bus = shell.bus, results.mission.bus_for(results.mission.constellations[shell.index])
         if name in seen or getattr(bus, "optical_tx_power_w", None) is None:
             continue
         seen.add(name)

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+
+from core.constants import EARTH_RADIUS_KM
+
+if TYPE_CHECKING:
+    from matplotlib.transforms import Bbox
 
 DPI = 170
 SHELL_COLOURS = ["#f4b400", "#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1"]
@@ -56,7 +61,7 @@ def _earth_image():
         from core.resources import resource_path
 
         return imread(resource_path("textures/earth_1024x512.jpg"))
-    except Exception:  # pragma: no cover - texture missing or Pillow absent: plain map
+    except (OSError, ImportError, ValueError):  # pragma: no cover - texture missing or Pillow absent: plain map
         return None
 
 
@@ -106,7 +111,7 @@ def _duration_ticks(lo_s: float, hi_s: float) -> list[tuple[float, str]]:
     """Ticks for a log time axis: 1 s, 1 min, 1 h, 1 day first, then in-between ones where there is room."""
     span = np.log10(hi_s / lo_s)
     gap = max(0.5, span / 7.0)  # decades between two labels
-    ticks = [(v, t) for v, t in PRIMARY_TICKS_S if lo_s <= v <= hi_s]
+    ticks: list[tuple[float, str]] = [(v, t) for v, t in PRIMARY_TICKS_S if lo_s <= v <= hi_s]
     for v, t in SECONDARY_TICKS_S:
         if lo_s <= v <= hi_s and all(abs(np.log10(v / u)) >= gap for u, _ in ticks):
             ticks.append((v, t))
@@ -130,7 +135,7 @@ def _place_labels(fig, ax, points, names, fontsize: float = 6, colour: str = "wh
     point and is left out (the marker stays) when none is free."""
     renderer = fig.canvas.get_renderer()
     fig.draw_without_rendering()
-    placed = []
+    placed: list[Bbox] = []
     box = ax.get_window_extent(renderer)
     offsets = [(4, 3, "left"), (4, -9, "left"), (-4, 3, "right"), (-4, -9, "right"), (0, 6, "center"),
                (0, -12, "center"), (8, -3, "left"), (-8, -3, "right")]
@@ -156,7 +161,7 @@ def fig_constellation_3d(results):
     eph = results.ephemeris
     fig = _new(6.2, 5.2)
     ax = fig.add_subplot(projection="3d")
-    re = 6378.137
+    re = EARTH_RADIUS_KM
     u, v = np.mgrid[0 : 2 * np.pi : 48j, 0 : np.pi : 24j]
     ax.plot_surface(re * np.cos(u) * np.sin(v), re * np.sin(u) * np.sin(v), re * np.cos(v), color="#5c8fbf", alpha=0.35,
                     linewidth=0, shade=True)
