@@ -16,20 +16,21 @@ import vispy
 
 vispy.use("pyside6")
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, Signal  # noqa: E402
-from PySide6.QtGui import QImage, QWindow  # noqa: E402
-from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
-from vispy import scene  # noqa: E402
-from vispy.visuals.transforms import MatrixTransform  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, Signal
+from PySide6.QtGui import QImage, QWindow
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from vispy import scene
+from vispy.visuals.transforms import MatrixTransform
 
-from app.globe.earth import EarthAdapter  # noqa: E402
-from app.globe.footprints import FootprintAdapter  # noqa: E402
-from app.globe.links import LinksAdapter, RouteAdapter  # noqa: E402
-from app.globe.native_window import NativeSceneCanvas  # noqa: E402
-from app.globe.occlusion import hidden_behind_earth  # noqa: E402
-from app.globe.orbits import OrbitsAdapter  # noqa: E402
-from app.globe.satellites import SatellitesAdapter  # noqa: E402
-from app.globe.stations import StationsAdapter  # noqa: E402
+from app.globe.earth import EarthAdapter
+from app.globe.footprints import FootprintAdapter
+from app.globe.links import LinksAdapter, RouteAdapter
+from app.globe.native_window import NativeSceneCanvas
+from app.globe.occlusion import hidden_behind_earth
+from app.globe.orbits import OrbitsAdapter
+from app.globe.prepare import R_EARTH_KM
+from app.globe.satellites import SatellitesAdapter
+from app.globe.stations import StationsAdapter
 
 BACKGROUND = "#04060c"
 PICK_RADIUS_PX = 10.0
@@ -72,7 +73,7 @@ class GlobeView(QWidget):
         self._camera_aimed = False
         self._sunlit = np.zeros(0, bool)
         self._cull_eye: np.ndarray | None = None
-        self._ecef_to_scene = np.eye(3)
+        self.ecef_to_scene = np.eye(3)
         self.frames_drawn = 0
         self.preview_positions = None  # callable(pos, t) -> pos while a gesture previews an edit
         self.canvas.events.draw.connect(self._on_draw_first, position="first")
@@ -107,7 +108,7 @@ class GlobeView(QWidget):
         tr = np.eye(4)
         tr[:3, :3] = m  # row vectors: r_eci^T = r_ecef^T M
         self.earth_node.transform.matrix = tr
-        self._ecef_to_scene = m.T
+        self.ecef_to_scene = m.T
         self.earth.update_time(m @ data.sun_eci_at(self.t))
         pos = data.positions_eci(self.t)
         if self.preview_positions is not None:
@@ -132,7 +133,7 @@ class GlobeView(QWidget):
         self.satellites.update_time(self._pos, self._sunlit, self.selected, ~hidden)
         self.links.update_time(self._pos, self.data.nearest(self.t), hidden)
         self.orbits.cull(self.t, eye)
-        self.stations.cull(eye, self._ecef_to_scene)
+        self.stations.cull(eye, self.ecef_to_scene)
 
     def _on_draw_first(self, event) -> None:
         """Count the frame; if the camera turned since the last cull, cull again before drawing."""
@@ -151,8 +152,8 @@ class GlobeView(QWidget):
         if not sats:
             self.route.update(None)
             return
-        a = net.place_ecef_km[net.pair_from[self.route_pair]] / 6378.137
-        b = net.place_ecef_km[net.pair_to[self.route_pair]] / 6378.137
+        a = net.place_ecef_km[net.pair_from[self.route_pair]] / R_EARTH_KM
+        b = net.place_ecef_km[net.pair_to[self.route_pair]] / R_EARTH_KM
         pts = np.vstack([m.T @ a * 1.002, pos[sats], m.T @ b * 1.002])
         self.route.update(pts)
 

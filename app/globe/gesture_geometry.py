@@ -13,7 +13,9 @@ import math
 
 import numpy as np
 
-R_EARTH_KM = 6378.137
+from core.constants import EARTH_RADIUS_KM
+
+R_EARTH_KM = EARTH_RADIUS_KM
 """Scene unit (one Earth equatorial radius) in km, as in :mod:`app.globe.prepare`."""
 
 

@@ -209,7 +209,7 @@ class GlobeGestures(QObject):
         stations = self.doc.mission.ground_stations
         if not stations or self.globe.data is None:
             return None
-        scene_pts = np.array([gg.unit_ecef(s.lat_deg, s.lon_deg) * 1.001 for s in stations]) @ self.globe._ecef_to_scene.T
+        scene_pts = np.array([gg.unit_ecef(s.lat_deg, s.lon_deg) * 1.001 for s in stations]) @ self.globe.ecef_to_scene.T
         hidden = hidden_behind_earth(self.globe.camera_position(), scene_pts)
         d = np.hypot(*(self.globe.project(scene_pts) - [x, y]).T)
         d[hidden] = np.inf
@@ -342,7 +342,7 @@ class GlobeGestures(QObject):
         hit = gg.ray_sphere(*self.globe.ray_at(x, y))
         if hit is None:
             return
-        ecef = self.globe._ecef_to_scene.T @ hit
+        ecef = self.globe.ecef_to_scene.T @ hit
         self.drag.lat_lon = gg.lat_lon_deg(ecef)
         stations = self.doc.mission.ground_stations
         pts = [gg.unit_ecef(s.lat_deg, s.lon_deg) for s in stations]
@@ -370,7 +370,7 @@ class GlobeGestures(QObject):
             self._place_pending = False
             hit = gg.ray_sphere(*self.globe.ray_at(x, y))
             if hit is not None:
-                place_station(self.doc, *gg.lat_lon_deg(self.globe._ecef_to_scene.T @ hit))
+                place_station(self.doc, *gg.lat_lon_deg(self.globe.ecef_to_scene.T @ hit))
             return
         if drag is not None and drag.kind == "station":
             return

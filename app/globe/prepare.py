@@ -12,10 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from core.constants import EARTH_RADIUS_KM, OMEGA_EARTH_RAD_S
 from core.orbits.frames import geodetic_from_ecef
 
-R_EARTH_KM = 6378.137
-OMEGA_EARTH = 7.2921159e-5  # rad/s
+R_EARTH_KM = EARTH_RADIUS_KM
+"""The scene unit: one Earth equatorial radius, km."""
+OMEGA_EARTH = OMEGA_EARTH_RAD_S
 RING_POINTS = 64
 MAX_RING_TRACKS = 400
 

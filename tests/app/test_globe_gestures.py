@@ -302,16 +302,16 @@ def test_shift_click_places_a_station_and_drag_moves_it(qtbot, globe_doc):
     # the point of the Earth under the centre of the view
     centre = np.array([320.0, 240.0])
     hit = gg.ray_sphere(*g.ray_at(*centre))
-    lat, lon = gg.lat_lon_deg(g._ecef_to_scene.T @ hit)
+    lat, lon = gg.lat_lon_deg(g.ecef_to_scene.T @ hit)
     qtbot.mouseClick(g.canvas.native, LEFT, SHIFT, _pt(centre))
     st = doc.mission.ground_stations[-1]
     assert len(doc.mission.ground_stations) == len(before["ground_stations"]) + 1
     assert st.lat_deg == pytest.approx(lat, abs=0.5) and st.lon_deg == pytest.approx(lon, abs=0.5)
     # drag it 30 px right: it lands where the ray through that pixel meets the Earth
     k = len(doc.mission.ground_stations) - 1
-    start = g.project((gg.unit_ecef(st.lat_deg, st.lon_deg) * 1.001) @ g._ecef_to_scene.T)[0]
+    start = g.project((gg.unit_ecef(st.lat_deg, st.lon_deg) * 1.001) @ g.ecef_to_scene.T)[0]
     end = start + np.array([30.0, 0.0])
-    target = gg.lat_lon_deg(g._ecef_to_scene.T @ gg.ray_sphere(*g.ray_at(*_pt_xy(end))))
+    target = gg.lat_lon_deg(g.ecef_to_scene.T @ gg.ray_sphere(*g.ray_at(*_pt_xy(end))))
     count = doc.undo_stack.count()
     _drag(qtbot, g, start, end)
     assert doc.undo_stack.count() == count + 1
@@ -361,7 +361,7 @@ def test_ctrl_click_two_stations_adds_a_latency_pair(qtbot, globe_doc):
     for px in ((260.0, 240.0), (380.0, 260.0)):
         qtbot.mouseClick(g.canvas.native, LEFT, SHIFT, _pt(px))
     a, b = doc.mission.ground_stations[-2:]
-    ends = [(gg.unit_ecef(s.lat_deg, s.lon_deg) * 1.001) @ g._ecef_to_scene.T for s in (a, b)]
+    ends = [(gg.unit_ecef(s.lat_deg, s.lon_deg) * 1.001) @ g.ecef_to_scene.T for s in (a, b)]
     assert not hidden_behind_earth(g.camera_position(), np.array(ends)).any()
     ctrl = Qt.KeyboardModifier.ControlModifier
     gestures.select(0, 0)
