@@ -19,8 +19,8 @@ def has_display() -> bool:
 
 
 def _subparsers(parser: argparse.ArgumentParser):
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
             return action
     return parser.add_subparsers(dest="command", metavar="COMMAND")
 

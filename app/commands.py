@@ -28,10 +28,10 @@ class EditCommand(QUndoCommand):
         self.new = new.model_copy(deep=True)
 
     def redo(self) -> None:
-        self.doc._set_mission(self.new.model_copy(deep=True))
+        self.doc._set_mission(self.new.model_copy(deep=True))  # noqa: SLF001 - the document's own undo command
 
     def undo(self) -> None:
-        self.doc._set_mission(self.old.model_copy(deep=True))
+        self.doc._set_mission(self.old.model_copy(deep=True))  # noqa: SLF001 - the document's own undo command
 
 
 class SetFieldCommand(EditCommand):
@@ -46,7 +46,7 @@ class SetFieldCommand(EditCommand):
     def id(self) -> int:
         return _SET_FIELD_ID if self.merge else -1
 
-    def mergeWith(self, other: QUndoCommand) -> bool:
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
         if not isinstance(other, SetFieldCommand) or other.path != self.path or not other.merge:
             return False
         self.new = other.new

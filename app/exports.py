@@ -34,7 +34,7 @@ class ExportThread(QThread):
     def run(self) -> None:
         try:
             self.write(self.staged)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user by the runner
             self.failed.emit(str(exc) or type(exc).__name__)
 
 

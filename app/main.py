@@ -68,7 +68,7 @@ def recover(window: MainWindow) -> bool:
     path = window.autosave_path
     try:
         mission = load_mission_file(path)
-    except Exception:
+    except Exception:  # noqa: BLE001
         return False
     meta = path.with_suffix(".json")
     original = None
@@ -86,7 +86,7 @@ def run_gui(mission_name: str | None = None) -> int:
     app = make_app()
     try:
         mission, path = resolve_mission(mission_name)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001
         print(str(err), file=sys.stderr)
         return 2
     doc = MissionDocument(mission, path)

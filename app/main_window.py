@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
             from core import api
 
             names = api.preset_names()
-        except Exception:
+        except Exception:  # noqa: BLE001
             names = []
         for name in names:
             act = self.new_menu.addAction(name)
@@ -443,7 +443,7 @@ class MainWindow(QMainWindow):
             return False
         try:
             mission = load_mission_file(path)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - MissionError and friends: shown, nothing changes
             self.show_problems_dialog(str(path), mission_problems(err))
             return False
         self._start_over(mission, path)
@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
     def _save_to(self, path: Path) -> bool:
         try:
             self.doc.save(path)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001
             QMessageBox.critical(self, "Save failed", f"Could not save {path}:\n{err}")
             return False
         self._add_recent(path)
@@ -572,7 +572,7 @@ class MainWindow(QMainWindow):
         """Make a design picked in the trade study the open mission (one undoable edit)."""
         try:
             self.doc.replace_data(data, "Open design from trade study")
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - an invalid design is shown, not raised
             QMessageBox.warning(self, "Trade study", f"That design cannot be opened: {err}")
 
     def _mission_changed(self) -> None:
@@ -750,7 +750,7 @@ class MainWindow(QMainWindow):
         self.debounce.stop()
         self.timebar.play(False)
         self.doc.undo_stack.setClean()
-        self.doc._force_dirty = False
+        self.doc._force_dirty = False  # noqa: SLF001 - closing without saving
         self.close()
         self.globe.canvas.close()
         dispose(self)

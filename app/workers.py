@@ -149,7 +149,7 @@ class AnalysisRunner(QObject):
                 self.computed.emit(Computed(gen, results, view, preview, time.perf_counter() - t0))
         except (Cancelled, EngineCancelled):
             self.cancelled.emit(gen)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shown in the status bar, never a crash
             if not self._stale(gen):
                 detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                 traceback.print_exc()

@@ -16,21 +16,21 @@ import vispy
 
 vispy.use("pyside6")
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, Signal
-from PySide6.QtGui import QImage, QWindow
-from PySide6.QtWidgets import QVBoxLayout, QWidget
-from vispy import scene
-from vispy.visuals.transforms import MatrixTransform
+from PySide6.QtCore import QCoreApplication, QEventLoop, Signal  # noqa: E402
+from PySide6.QtGui import QImage, QWindow  # noqa: E402
+from PySide6.QtWidgets import QVBoxLayout, QWidget  # noqa: E402
+from vispy import scene  # noqa: E402
+from vispy.visuals.transforms import MatrixTransform  # noqa: E402
 
-from app.globe.earth import EarthAdapter
-from app.globe.footprints import FootprintAdapter
-from app.globe.links import LinksAdapter, RouteAdapter
-from app.globe.native_window import NativeSceneCanvas
-from app.globe.occlusion import hidden_behind_earth
-from app.globe.orbits import OrbitsAdapter
-from app.globe.prepare import R_EARTH_KM
-from app.globe.satellites import SatellitesAdapter
-from app.globe.stations import StationsAdapter
+from app.globe.earth import EarthAdapter  # noqa: E402
+from app.globe.footprints import FootprintAdapter  # noqa: E402
+from app.globe.links import LinksAdapter, RouteAdapter  # noqa: E402
+from app.globe.native_window import NativeSceneCanvas  # noqa: E402
+from app.globe.occlusion import hidden_behind_earth  # noqa: E402
+from app.globe.orbits import OrbitsAdapter  # noqa: E402
+from app.globe.prepare import R_EARTH_KM  # noqa: E402
+from app.globe.satellites import SatellitesAdapter  # noqa: E402
+from app.globe.stations import StationsAdapter  # noqa: E402
 
 BACKGROUND = "#04060c"
 PICK_RADIUS_PX = 10.0

@@ -68,7 +68,7 @@ def load_texture(path: Path = TEXTURE) -> np.ndarray:
         from PIL import Image
 
         return np.asarray(Image.open(path).convert("RGB"))
-    except Exception:
+    except Exception:  # noqa: BLE001 - a plain blue-green planet if the texture is missing
         img = np.zeros((64, 128, 3), np.uint8)
         img[..., 2] = 120
         img[..., 1] = 60

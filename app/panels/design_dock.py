@@ -51,13 +51,13 @@ class DesignThread(QThread):
         self.worker_thread_id = threading.get_ident()
         try:
             executor = make_executor(self.scheduler, self.workers)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             self.failed.emit(str(exc))
             return
         try:
             outcome = design_from_requirements(self.loaded, executor, progress=lambda stage, n: self.progressed.emit(n),
                                                cancel=self._stop.is_set)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             self.failed.emit(str(exc))
             return
         finally:
@@ -132,7 +132,7 @@ class DesignDock(QDockWidget):
 
         try:
             self.loaded = load_requirements(path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad file is reported, not raised
             self.loaded = None
             self.status.setText(str(exc))
             self._set_running(False)

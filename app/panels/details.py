@@ -29,7 +29,7 @@ def next_contact(results, sat: int, t: float) -> str:
             return "none in the window"
         k = idx[later[np.argmin(aos[later])]]
         return f"{access.station_names[access.window_station[k]]} in {(access.window_aos_s[k] - t) / 60:.0f} min"
-    except Exception:
+    except Exception:  # noqa: BLE001
         return "—"
 
 
@@ -110,7 +110,7 @@ class DetailsPanel(QWidget):
 
         try:
             text = f"~{lifetime_of(results, sat).text} (COESA-76 drag, mean solar activity)"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
             text = f"not available ({exc})"
         try:
             self.lifetimeReady.emit(results, sat, text)

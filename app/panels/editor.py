@@ -510,7 +510,7 @@ class ConstellationEditor(QWidget):
             from core import api
 
             names = api.preset_names()
-        except Exception:
+        except Exception:  # noqa: BLE001
             names = []
         for name in names:
             act = self.presets_menu.addAction(name)

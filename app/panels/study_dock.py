@@ -83,19 +83,19 @@ class StudyThread(QThread):
 
         try:
             executor = make_executor(self.scheduler, self.workers)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             self.failed.emit(str(exc))
             return
         try:
             outcome = run_study(self.loaded, executor, checkpoint=self.checkpoint, cancel=self._stop.is_set,
                                 progress=lambda done, total, record: self.progressed.emit(done, total))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             self.failed.emit(str(exc))
             return
         finally:
             try:
                 executor.close(cancel=self._stop.is_set())
-            except Exception:
+            except Exception:  # noqa: BLE001
                 pass
         self.done.emit(outcome)
 
@@ -280,7 +280,7 @@ class TradeStudyDock(QDockWidget):
 
         try:
             loaded = load_study(path)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shown to the user
             self.status.setText(str(exc))
             return
         self._loaded_study = loaded
@@ -299,7 +299,7 @@ class TradeStudyDock(QDockWidget):
         for name, text in self.parameters().items():
             try:
                 params[name] = parse_values(text)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001
                 from core.mission.errors import Problem
                 from core.study.model import StudyError
 
@@ -333,7 +333,7 @@ class TradeStudyDock(QDockWidget):
             return False
         try:
             loaded = self.build_study()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             self.status.setText(str(exc))
             return False
         scheduler = scheduler if scheduler is not None else (self.scheduler.text().strip() or None)

@@ -86,7 +86,7 @@ class TimeBar(QWidget):
             return f"T+{t / 3600:.2f} h"
         try:
             return f"{self._time_grid.iso(t)}   T+{t / 3600:05.2f} h"
-        except Exception:
+        except Exception:  # noqa: BLE001
             return f"T+{t / 3600:.2f} h"
 
     def is_playing(self) -> bool:

@@ -87,7 +87,7 @@ def builtin_presets() -> list[PresetInfo]:
     for key in preset_names():
         try:
             data = yaml.safe_load(preset_path(key).read_text(encoding="utf-8")) or {}
-        except Exception:
+        except Exception:  # noqa: BLE001 - a broken preset still gets a row; loading it reports the problem
             data = {}
         title = str(data.get("name") or key)
         desc = " ".join(str(data.get("description") or "").split())

@@ -24,7 +24,7 @@ def _texture() -> np.ndarray:
         from PIL import Image
 
         img = np.asarray(Image.open(TEXTURE).convert("RGB"))
-    except Exception:
+    except Exception:  # noqa: BLE001
         img = np.full((180, 360, 3), 40, np.uint8)
     # pyqtgraph ImageItem: axis 0 is x; flip rows so that north is up with y increasing upwards
     return np.ascontiguousarray(np.transpose(img[::-1], (1, 0, 2)))
