@@ -255,15 +255,17 @@ class MainWindow(QMainWindow):
         """Resize to exactly ``width_px`` x ``height_px`` and lay the docks out for that size.
 
         Below :data:`COMPACT_BELOW` the globe comes first: the left and right docks become tabs
-        (Constellation | Satellite, 2D map | Budgets | Welcome) and take less of the width.
+        (Constellation | Satellite, 2D map | Budgets | Welcome | Design) and take
+        less of the width.
         """
         self.resize(width_px, height_px)
         compact = width_px < COMPACT_BELOW[0] or height_px < COMPACT_BELOW[1]
         if compact and not self.compact:
             d = self.docks
             self.tabifyDockWidget(d["editorDock"], d["detailsDock"])
-            self.tabifyDockWidget(d["mapDock"], d["budgetsDock"])
-            self.tabifyDockWidget(d["mapDock"], d["welcomeDock"])
+            for name in ("budgetsDock", "welcomeDock", "designDock"):  # every right-hand dock in one tab group
+                if name in d:
+                    self.tabifyDockWidget(d["mapDock"], d[name])
             d["editorDock"].raise_()
             d["mapDock"].raise_()
         self.compact = compact

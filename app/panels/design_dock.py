@@ -73,7 +73,7 @@ class DesignDock(QDockWidget):
     designFinished = Signal(object)
 
     def __init__(self, parent=None):
-        super().__init__("Design from requirements", parent)
+        super().__init__("Design", parent)  # short: it shares a tab row on small windows
         self.setObjectName("designDock")
         self.loaded = None
         self.outcome = None

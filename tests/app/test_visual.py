@@ -192,6 +192,9 @@ def test_main_window_pictures(preset, results_of, tmp_path):
             assert (window.width(), window.height()) == (width, height), where
             assert clipped_widgets(window) == [], where
             assert cut_cells(window) == [], where
+            cramped = [name for name, dock in window.docks.items()
+                       if name != "timeDock" and dock.isVisible() and not dock.visibleRegion().isEmpty() and dock.height() < 120]
+            assert cramped == [], f"{where}: docks squeezed below 120 px: {cramped}"  # a dock must show its content
             assert window.editor.form.fields["raan0_deg"].text() != "—", where  # an LTAN's RAAN is shown once computed
             problems = []
             for _title, plot in window.plots.plots:
