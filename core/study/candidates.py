@@ -79,19 +79,16 @@ def evaluate_candidate(key: str, mission: dict, base_dir: str | None, requiremen
     requirement missed, in words; empty when the candidate meets them all), ``"invalid"`` (the
     mission does not load) or ``"error"`` (an analysis raised).
     """
-    from core.mission.errors import MissionError
-    from core.mission.io import mission_from_dict
-    from core.analysis.mission_checks import engine_problems
+    from core.study.evaluate import load_design_mission
     from core.study.requirements import Requirements
 
     start = time.perf_counter()
     reqs = Requirements.model_validate(requirements)
     record: dict[str, Any] = {"key": key, "stage": stage, "status": "ok", "metrics": {}, "failures": [], "reason": ""}
     folder = Path(base_dir) if base_dir else None
-    try:
-        model = mission_from_dict(mission, "design", folder, extra_check=engine_problems)
-    except MissionError as exc:
-        record.update(status="invalid", reason="; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems))
+    model, reason = load_design_mission(mission, folder)
+    if model is None:
+        record.update(status="invalid", reason=reason)
     else:
         try:
             record["metrics"] = _figures(model, folder, reqs, stage)

@@ -51,6 +51,19 @@ def extract_metrics(document: dict, paths: list[str]) -> tuple[dict[str, Any], d
     return values, missing
 
 
+def load_design_mission(mission: dict, folder: Path | None):
+    """A design's mission, checked as a run checks it: ``(Mission, "")``, or ``(None, reason)``
+    when it does not load (one line naming the fields)."""
+    from core.analysis.mission_checks import engine_problems
+    from core.mission.errors import MissionError
+    from core.mission.io import mission_from_dict
+
+    try:
+        return mission_from_dict(mission, "design", folder, extra_check=engine_problems), ""
+    except MissionError as exc:
+        return None, "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems)
+
+
 def evaluate_design(design_id: str, mission: dict, base_dir: str | None, paths: list[str]) -> dict:
     """Check and analyse one mission; returns a record for the results table and the checkpoint.
 
@@ -58,18 +71,14 @@ def evaluate_design(design_id: str, mission: dict, base_dir: str | None, paths: 
     ``reason`` has the loader's lines) or ``"error"`` (an analysis raised; ``reason`` names it).
     """
     from core.analysis.pipeline import results_document, run_analysis
-    from core.mission.errors import MissionError
-    from core.mission.io import mission_from_dict
-    from core.analysis.mission_checks import engine_problems
 
     start = time.perf_counter()
     record: dict[str, Any] = {"design_id": design_id, "status": "ok", "metrics": {}, "missing": {}, "reason": "",
                               "worker": f"{socket.gethostname()}:{os.getpid()}"}
     folder = Path(base_dir) if base_dir else None
-    try:
-        model = mission_from_dict(mission, "design", folder, extra_check=engine_problems)
-    except MissionError as exc:
-        record.update(status="invalid", reason="; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in exc.problems))
+    model, reason = load_design_mission(mission, folder)
+    if model is None:
+        record.update(status="invalid", reason=reason)
     else:
         try:
             document = results_document(run_analysis(model, folder))
