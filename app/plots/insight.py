@@ -59,6 +59,9 @@ class InsightPlot(TimePlot):
             d = doc.get(key, {})
             if d.get("median_s") is not None:
                 text.append(f"{label} {_dur(d['median_s'])}")
+            elif d.get("stable") is False:  # the engine's words: the queue grows without bound
+                growth = d.get("backlog_growth_gbit_per_day") or 0.0
+                text.append(f"{label}: cannot keep up (+{growth / 1000:,.0f} Tbit/day)")
             elif d:
                 text.append(f"{label}: {100 * d.get('undelivered_fraction', 0):.0f} % undelivered")
         if speed:
