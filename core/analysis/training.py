@@ -74,8 +74,8 @@ class TrainingResult:
             "step_s_p95": self._pct(self.step_s, 95),
             "allreduce_s_median": self._pct(self.allreduce_s, 50),
             "allreduce_s_p95": self._pct(self.allreduce_s, 95),
-            "compute_s": self.compute_s,
-            "single_satellite_step_s": self.single_satellite_s,
+            "compute_s": _finite_or_none(self.compute_s),  # None: the shell has no compute (see reason)
+            "single_satellite_step_s": _finite_or_none(self.single_satellite_s),
             "scaling_efficiency": eff,
             "tokens_per_day": None if step_med is None else self.tokens_per_step / step_med * 86400.0,
             "gradient_gbit": self.gradient_gbit,
@@ -207,6 +207,10 @@ def _training_shell(mission, eph):
         return next(s for s in eph.shells if s.name == spec.shell)
     clusters = [s for s in eph.shells if s.source == "cluster"]
     return clusters[0] if clusters else eph.shells[0]
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
 
 
 def compute_training(mission, eph, topology, optical=None) -> TrainingResult | None:

@@ -127,3 +127,20 @@ def test_suncatcher_preset_trains_over_its_optical_cluster_links():
     assert 0 < j["scaling_efficiency"] < 1
     # the ring's bandwidth term alone: 2 x 80/81 x 128 Gbit / 800 Gbit/s
     assert j["allreduce_s_median"] >= 2 * 80 / 81 * 128 / 800
+
+
+def test_a_training_shell_without_compute_says_so_in_strict_json():
+    """compute_units: 0 leaves no step time: nulls and the reason, never an infinite number."""
+    import json
+
+    from core.analysis.pipeline import results_document
+    from core.api import analyze, load_preset
+    from core.catalog.presets import preset_path
+
+    mission = load_preset("suncatcher")
+    mission.analysis.duration_s = 600.0
+    mission.buses["suncatcher"].compute_units = 0
+    doc = results_document(analyze(mission, preset_path("suncatcher").parent))
+    training = json.loads(json.dumps(doc["training"], allow_nan=False))
+    assert training["step_s_median"] is None and training["single_satellite_step_s"] is None
+    assert training["reason"] == "the training shell has no compute"
