@@ -54,16 +54,18 @@ class InsightPlot(TimePlot):
         self.plot.setXRange(edges[0], edges[-1], padding=0.03)  # both distributions, with a margin
         self.plot.setYRange(0, top * 1.15 + 1e-9)
         speed = doc.get("speedup_median")
-        text = []
+        text: list[str] = []
+        reasons: list[str] = []
         for key, label in (("traditional", "ground"), ("in_orbit", "orbit")):
             d = doc.get(key, {})
             if d.get("median_s") is not None:
                 text.append(f"{label} {_dur(d['median_s'])}")
-            elif d.get("stable") is False:  # the engine's words: the queue grows without bound
-                growth = d.get("backlog_growth_gbit_per_day") or 0.0
-                text.append(f"{label}: cannot keep up (+{growth / 1000:,.0f} Tbit/day)")
+            elif d.get("stable") is False:  # the queue grows without bound: short here, the engine's words as a tooltip
+                text.append(f"{label}: can't keep up")
+                reasons.append(f"{label}: {d.get('reason') or 'the queue grows without bound'}")
             elif d:
                 text.append(f"{label}: {100 * d.get('undelivered_fraction', 0):.0f} % undelivered")
         if speed:
             text.append(f"×{speed:,.0f}")
         set_title(self.plot, "Insight: " + ", ".join(text))
+        self.setToolTip("\n".join(reasons))

@@ -1,4 +1,4 @@
-"""The insight plot's title says in words when a path cannot keep up, with the engine's growth figure."""
+"""The insight plot says in words when a path cannot keep up; its tooltip gives the engine's reason and growth."""
 
 from __future__ import annotations
 
@@ -17,5 +17,6 @@ def test_title_says_the_downlink_cannot_keep_up(qtbot):
     qtbot.addWidget(plot)
     plot.set_results(results)
     title = plot.plot.titleLabel.text
-    assert f"ground: cannot keep up (+{trad['backlog_growth_gbit_per_day'] / 1000:,.0f} Tbit/day)" in title
-    assert "undelivered" not in title
+    assert "ground: can't keep up" in title and "undelivered" not in title
+    assert trad["reason"].startswith("the downlink cannot keep up")
+    assert f"ground: {trad['reason']}" in plot.toolTip()  # the engine's words, growth figure included
