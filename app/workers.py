@@ -21,14 +21,11 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from core.api import Cancelled
 from core.mission.model import Mission
 
 PREVIEW_EPOCHS = 24
 """Epochs of the quick preview pass (the full pass uses the mission's own grid)."""
-
-
-class Cancelled(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -124,7 +121,6 @@ class AnalysisRunner(QObject):
         return gen != self._generation or gen in self._cancelled
 
     def _run(self, gen: int, mission: Mission, base_dir: Path | None) -> None:
-        from core.api import Cancelled as EngineCancelled
         self.started.emit(gen)
         passes: list[tuple[Mission, bool]] = []
         quick = preview_mission(mission) if self.two_pass else None
@@ -134,7 +130,7 @@ class AnalysisRunner(QObject):
         try:
             for k, (m, preview) in enumerate(passes):
                 if self._stale(gen):
-                    raise Cancelled
+                    raise Cancelled("superseded")
                 t0 = time.perf_counter()
                 label = "Preview" if preview else "Analysis"
 
@@ -145,9 +141,9 @@ class AnalysisRunner(QObject):
                 results = self.analyze(m, base_dir, progress=progress, cancel=lambda: self._stale(gen))
                 view = self._prepare_view(results) if self._prepare_view else None
                 if self._stale(gen):
-                    raise Cancelled
+                    raise Cancelled("superseded")
                 self.computed.emit(Computed(gen, results, view, preview, time.perf_counter() - t0))
-        except (Cancelled, EngineCancelled):
+        except Cancelled:
             self.cancelled.emit(gen)
         except Exception as exc:  # noqa: BLE001 - shown in the status bar, never a crash
             if not self._stale(gen):

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.analysis.network import compute_network
+from core.analysis.latency import compute_network
 from core.analysis.routing import route_pairs
 from core.analysis.topology import compute_topology, visible_from_places
 from core.mission.model import Mission

@@ -102,7 +102,7 @@ def split_benchmark(n_sat: int, client) -> None:
     from core.analysis.coverage import compute_coverage
     from core.api import mission_from_dict
     from core.orbits.ephemeris import build_ephemeris
-    from core.study.split import split_coverage
+    from core.study.coverage_tiles import split_coverage
 
     planes = 100
     mission = {"name": "big", "epoch": "2026-03-20T00:00:00Z",

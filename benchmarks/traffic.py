@@ -141,7 +141,7 @@ def small_case(check_epochs: int) -> None:
     order = list(dict.fromkeys(names))
     places = [resolve_place(m, n) for n in order]
     idx = [(order.index(d.src), order.index(d.dst)) for d in res.demands]
-    from core.analysis.network import satellite_link_rates
+    from core.analysis.latency import satellite_link_rates
 
     _, ground = satellite_link_rates(m, eph)
     t0 = time.perf_counter()

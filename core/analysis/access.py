@@ -494,7 +494,7 @@ def compute_access(mission, eph) -> AccessResult | None:
     for shell in eph.shells:
         rates[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps
     site, up = station_geometry(stations)
-    from core.analysis.network import place_range_km
+    from core.analysis.latency import place_range_km
 
     antennas = np.array([getattr(st, "antennas", 1) for st in mission.ground_stations], dtype=np.int64)
     return access_from_positions(

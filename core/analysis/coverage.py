@@ -207,7 +207,7 @@ def fold_counts(counts, n_ep, t0, area, covered_area, count_area, n_cov, sum_cou
     ``covered_area[t]``/``count_area[t]`` receive the covered area and the area-weighted sum of
     satellites in view at each epoch. The per-cell state arrays (flattened cells) carry the run
     of uncovered epochs across calls, so epochs must be folded in time order. Also used to merge
-    coverage computed in tiles on a cluster (:mod:`core.study.split`).
+    coverage computed in tiles on a cluster (:mod:`core.study.coverage_tiles`).
     """
     n_lat = counts.shape[1]
     n_lon = counts.shape[2]

@@ -81,7 +81,7 @@ def run_analysis(
     from core.analysis import coverage as coverage_mod
     from core.analysis import delivered as delivered_mod
     from core.analysis import insight as insight_mod
-    from core.analysis import network as network_mod
+    from core.analysis import latency as network_mod
     from core.analysis import optical as optical_mod
     from core.analysis import power as power_mod
     from core.analysis import radiation as radiation_mod

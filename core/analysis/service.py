@@ -66,7 +66,7 @@ def cloud_regions() -> tuple[tuple[str, float, float], ...]:
 
 def terrestrial_ms(lat_deg: float, lon_deg: float) -> tuple[str, float]:
     """Nearest cloud region and the round trip to it by fibre (2/3 c on the great circle), ms."""
-    from core.analysis.network import great_circle_km
+    from core.analysis.latency import great_circle_km
 
     regions = cloud_regions()
     lat = np.array([r[1] for r in regions])
@@ -225,7 +225,7 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     place_km = np.ascontiguousarray(frames.ecef_from_geodetic(lat, lon, np.zeros(n_place)).reshape(-1, 3))
     place_up = np.ascontiguousarray(frames.up_vector(lat, lon).reshape(-1, 3))
     sin_mask = np.full(n_place, np.sin(np.radians(mission.analysis.min_elevation_deg)))
-    from core.analysis.network import place_range_km
+    from core.analysis.latency import place_range_km
 
     range_km = np.array([place_range_km(mission, p[0]) for p in places], dtype=float)
     r = eph.r_ecef_km

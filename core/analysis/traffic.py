@@ -315,7 +315,7 @@ class TrafficResult:
 
     def to_json(self) -> dict:
         """The ``traffic`` section (see docs/results.md)."""
-        from core.analysis.network import epoch_weights_s
+        from core.analysis.latency import epoch_weights_s
 
         weights = epoch_weights_s(self.offsets_s)
         offered = self.offered_gbps
@@ -393,7 +393,7 @@ def compute_traffic(mission, eph, topology: Topology | None = None, base_dir=Non
     traffic = getattr(mission, "traffic", None)
     if traffic is None:
         return None
-    from core.analysis.network import place_range_km, satellite_link_rates
+    from core.analysis.latency import place_range_km, satellite_link_rates
     from core.analysis.topology import compute_topology
     from core.catalog.places import resolve_place
     from core.orbits import frames

@@ -162,7 +162,7 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
         name = place.name.replace(",", " ")
         gs_lines.append("%d,%s,%f,%f,%f,%f,%f,%f" % (gid, name, place.lat_deg, place.lon_deg, place.alt_m, x, y, z))
 
-    from core.analysis.network import satellite_link_rates
+    from core.analysis.latency import satellite_link_rates
 
     _, ground_gbps = satellite_link_rates(mission, eph)
     traffic = getattr(mission, "traffic", None)

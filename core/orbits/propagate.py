@@ -124,14 +124,19 @@ class AnalyticPropagator:
     def n_sat(self) -> int:
         return self.elements.n
 
-    def positions(self, offsets_s: np.ndarray) -> np.ndarray:
-        """GCRS positions ``(n_sat, n_time, 3)`` km on the given offsets from the epoch."""
+    def positions(self, offsets_s: np.ndarray, local: slice | None = None) -> np.ndarray:
+        """GCRS positions ``(n_sel, n_time, 3)`` km on the given offsets from the epoch.
+
+        ``local`` selects a contiguous range of the shell's satellites (all when ``None``);
+        the values are the same bits as the rows of the whole shell's array.
+        """
         t = np.ascontiguousarray(offsets_s, dtype=float)
-        e = self.elements
-        raan_dot, argp_dot, m_dot = self.rates
+        e = self.elements if local is None else self.elements.subset(np.arange(self.elements.n)[local])
+        raan_dot, argp_dot, m_dot = self.rates if local is None else tuple(r[local] for r in self.rates)
         out = np.empty((e.n, t.size, 3))
-        uniform = e.n > 0 and np.ptp(raan_dot) == 0 and np.ptp(argp_dot + m_dot) == 0
-        if uniform and not np.any(e.e):
+        full_raan_dot, full_argp_dot, full_m_dot = self.rates  # the kernel is chosen for the whole shell: same bits for any range
+        uniform = e.n > 0 and np.ptp(full_raan_dot) == 0 and np.ptp(full_argp_dot + full_m_dot) == 0
+        if uniform and not np.any(self.elements.e):
             u0 = e.argp_rad + e.m0_rad
             du = (argp_dot[0] + m_dot[0]) * t
             d_raan = raan_dot[0] * t
@@ -140,7 +145,7 @@ class AnalyticPropagator:
                 np.cos(e.i_rad), np.sin(e.i_rad), np.cos(du), np.sin(du), np.cos(d_raan), np.sin(d_raan), out,
             )
             return out
-        r, _ = self.states(t, with_velocity=False)
+        r, _ = self.states(t, None if local is None else np.arange(self.elements.n)[local], with_velocity=False)
         return r
 
     def states(self, offsets_s: np.ndarray, local: np.ndarray | None = None, with_velocity: bool = True):
@@ -180,8 +185,9 @@ class Sgp4Propagator:
             v[bad] = np.nan
         return times, r, v
 
-    def positions(self, offsets_s: np.ndarray) -> np.ndarray:
-        r, _ = self.states(offsets_s)
+    def positions(self, offsets_s: np.ndarray, local: slice | None = None) -> np.ndarray:
+        """GCRS positions ``(n_sel, n_time, 3)`` km; ``local`` selects a range of the shell's satellites."""
+        r, _ = self.states(offsets_s, None if local is None else np.arange(self.n_sat)[local], with_velocity=False)
         return r
 
     def states(self, offsets_s: np.ndarray, local: np.ndarray | None = None, with_velocity: bool = True):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core import api
-from core.analysis.network import compute_network
+from core.analysis.latency import compute_network
 from core.analysis.topology import compute_topology, visible_from_places
 from core.export.tle import tle_export
 from core.mission.errors import MissionError
@@ -212,7 +212,7 @@ def test_range_limits_of_stations_cities_and_the_default():
 
 
 def test_unreachable_seconds_weigh_each_epoch_by_its_share():
-    from core.analysis.network import epoch_weights_s
+    from core.analysis.latency import epoch_weights_s
 
     w = epoch_weights_s(np.array([0.0, 60.0, 120.0, 180.0]))
     assert w.tolist() == [30.0, 60.0, 60.0, 30.0] and w.sum() == 180.0

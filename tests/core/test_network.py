@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from core.analysis.network import C_KM_S, compute_network, great_circle_km
+from core.analysis.latency import C_KM_S, compute_network, great_circle_km
 from core.analysis.routing import route_changed, route_pairs, shortest_routes
 from core.analysis.topology import (
     compute_topology,
@@ -398,7 +398,7 @@ def test_bounded_search_gives_the_exact_routes(walker_net):
     """Epoch by epoch, Dijkstra is limited by the previous epoch's routes; routing each
     epoch on its own (no limit) must give the same lengths."""
     mission, eph, net = walker_net
-    from core.analysis.network import satellite_link_rates
+    from core.analysis.latency import satellite_link_rates
 
     topo = net.topology
     isl, ground = satellite_link_rates(mission, eph)

@@ -40,7 +40,7 @@ def test_terrestrial_reference_is_fibre_to_the_nearest_region():
     assert name == "London" and ms == pytest.approx(0.0, abs=1e-6)
     # Nairobi: nearest listed region is Johannesburg (2,910 km) -> 2 x 2910 / 199,862 km/s = 29.1 ms
     name, ms = service.terrestrial_ms(-1.29, 36.82)
-    from core.analysis.network import great_circle_km
+    from core.analysis.latency import great_circle_km
 
     d = float(great_circle_km(-1.29, 36.82, -26.20, 28.05))
     assert name == "Johannesburg" and ms == pytest.approx(2 * d / (299_792.458 * 2 / 3) * 1000)

@@ -209,7 +209,7 @@ def test_dask_cluster_gives_the_same_rows_and_splits_coverage(tmp_path, inline_t
     from core.orbits.ephemeris import build_ephemeris
     from core.study import commands
     from core.study.run import DaskExecutor
-    from core.study.split import split_coverage
+    from core.study.coverage_tiles import split_coverage
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
         # the command, through --scheduler ADDRESS
