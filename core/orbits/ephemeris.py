@@ -231,8 +231,8 @@ def build_ephemeris(
         epochs=slice(0, grid.n),
     )
     if not lazy:
-        eph.r_eci_km  # noqa: B018 - evaluate now, so the run's time is spent in the "orbits" stage
+        _ = eph.r_eci_km  # evaluate now, so the time is spent in the "orbits" stage
         report("Earth-fixed frame", 0.8)
-        eph.r_ecef_km  # noqa: B018
+        _ = eph.r_ecef_km
     report("Orbits", 1.0)
     return eph
