@@ -83,10 +83,10 @@ def test_czml_export_from_the_window(make_window, small_mission, wait_full, qtbo
     w = make_window(small_mission)
     wait_full(w)
     target = tmp_path / "m.czml"
-    w.ask_save_path = lambda *a, **k: str(target)
-    with qtbot.waitSignal(w.exports.finished, timeout=60_000):
-        w.export_dialog("czml")
-        assert w.exports.is_running()  # returned at once: the write goes on in the background
+    w.files.ask_save_path = lambda *a, **k: str(target)
+    with qtbot.waitSignal(w.files.exports.finished, timeout=60_000):
+        w.files.export_dialog("czml")
+        assert w.files.exports.is_running()  # returned at once: the write goes on in the background
     doc = json.loads(target.read_text())
     assert doc[0]["id"] == "document"
     assert sum(1 for p in doc if "position" in p) >= w.results.ephemeris.n_sat  # satellites (and stations)
