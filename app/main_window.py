@@ -5,7 +5,7 @@ Docks have stable object names (``editorDock``, ``detailsDock``, ``mapDock``, ``
 only through undo commands; :class:`~app.analysis_controller.AnalysisController` debounces every
 change and recomputes it off the GUI thread, and the results come back as the frozen engine
 ``Results`` that every dock reads (:meth:`MainWindow.apply_results`). What the File menu does
-lives in :class:`~app.file_actions.FileActions`.
+lives in :class:`~app.file_actions.FileActions`, the menu bar in :mod:`app.menus`.
 
 A new dock or plot is registered here, in ``MainWindow.__init__`` (docks: ``_add_dock`` or an
 ``install_*_dock(self)`` call; plots: one entry of the :class:`~app.plots.panel.PlotsPanel` list).
@@ -13,16 +13,14 @@ A new dock or plot is registered here, in ``MainWindow.__init__`` (docks: ``_add
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QCloseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QScrollArea,
     QWidget,
@@ -34,6 +32,7 @@ from app.file_actions import APPLICATION, FileActions
 from app.globe.canvas import GlobeView
 from app.globe.gestures import install_globe_gestures
 from app.globe.prepare import prepare_view
+from app.menus import build_menus
 from app.panels.budgets import BudgetsPanel
 from app.panels.design_dock import install_design_dock
 from app.panels.details import DetailsPanel
@@ -154,7 +153,7 @@ class MainWindow(QMainWindow):
         self.welcome.tourRequested.connect(self.tour.start)
         self.tour.highlightRequested.connect(self.show_dock)
         self.study.set_mission(doc.mission, doc.base_dir)
-        self._build_menus()
+        build_menus(self)
 
         self.compact = False
         self.resize(1600, 1000)
@@ -229,72 +228,6 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state)
         for dock in self.docks.values():
             dock.setVisible(True)
-
-    # ------------------------------------------------------------------------------- menus
-    def _action(self, menu: QMenu, text: str, slot: Callable[..., object],
-                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None, name: str | None = None) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
-        if name:
-            act.setObjectName(name)
-        act.triggered.connect(slot)
-        menu.addAction(act)
-        return act
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        f = bar.addMenu("&File")
-        f.setObjectName("fileMenu")
-        self.new_menu = f.addMenu("&New from preset")
-        self.new_menu.setObjectName("newFromPresetMenu")
-        self.new_menu.aboutToShow.connect(lambda: self.files.fill_new_menu(self.new_menu))
-        self.files.fill_new_menu(self.new_menu)
-        self._action(f, "&Open…", self.files.open_dialog, QKeySequence.StandardKey.Open, "actionOpen")
-        self._action(f, "&Save", self.files.save, QKeySequence.StandardKey.Save, "actionSave")
-        self._action(f, "Save &As…", self.files.save_as_dialog, QKeySequence.StandardKey.SaveAs, "actionSaveAs")
-        self.recent_menu = f.addMenu("&Recent")
-        self.recent_menu.setObjectName("recentMenu")
-        self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
-        self.files.fill_recent_menu(self.recent_menu)
-        export = f.addMenu("&Export")
-        self._action(export, "Results (JSON)…", self.files.export_results_dialog, None, "actionExportJson")
-        self._action(export, "Window picture (PNG)…", self.files.export_png_dialog, None, "actionExportPng")
-        self._action(export, "CZML (Cesium)…", lambda: self.files.export_dialog("czml"), None, "actionExportCzml")
-        self._action(export, "Report (PDF or HTML)…", self.files.export_report_dialog, None, "actionExportReport")
-        self._action(export, "Data folder (CSV, OEM, OMM, TLE, GeoJSON)…", self.files.export_outputs_dialog, None, "actionExportData")
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
-
-        e = bar.addMenu("&Edit")
-        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        undo.setObjectName("actionUndo")
-        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        redo.setObjectName("actionRedo")
-        e.addAction(undo)
-        e.addAction(redo)
-        e.addSeparator()
-        self._action(e, "Recompute now", self.analysis.recompute, "F5", "actionRecompute")
-        self._action(e, "Cancel computation", self.analysis.cancel, "Esc", "actionCancel")
-
-        v = bar.addMenu("&View")
-        for dock in self.docks.values():
-            v.addAction(dock.toggleViewAction())
-        v.addSeparator()
-        orbits = self._action(v, "Orbit tracks", lambda on: self.globe.set_layer_visible("orbits", on), "O", "actionOrbits")
-        orbits.setCheckable(True)
-        orbits.setChecked(True)
-        links = self._action(v, "Inter-satellite links", lambda on: self.globe.set_layer_visible("links", on), "L", "actionLinks")
-        links.setCheckable(True)
-        links.setChecked(True)
-        self._action(v, "Play / pause", lambda: self.timebar.play(not self.timebar.is_playing()), "Space", "actionPlay")
-        self._action(v, "Reset layout", self.reset_layout, None, "actionResetLayout")
-
-        h = bar.addMenu("&Help")
-        self._action(h, "About StarNet Studio", self.about, None, "actionAbout")
-        self._action(h, "Keyboard shortcuts", self.shortcuts_help, "F1", "actionShortcuts")
 
     # ------------------------------------------------------------------------------- results
     def show_dock(self, name: str) -> None:
@@ -381,25 +314,6 @@ class MainWindow(QMainWindow):
         name = self.doc.path.name if self.doc.path else (self.doc.mission.name or "untitled")
         self.setWindowTitle(f"{name}[*] — {APPLICATION}")
         self.setWindowModified(self.doc.is_dirty)
-
-    def about(self) -> None:
-        from core import __version__
-
-        QMessageBox.about(self, APPLICATION, f"<b>{APPLICATION}</b> {__version__}<br>Design computing constellations.<br>"
-                          "Earth imagery: NASA Earth Observatory / Blue Marble Next Generation.")
-
-    def shortcut_lines(self) -> list[str]:
-        """``"Ctrl+O  Open"`` for every menu action that has a shortcut: the list cannot name an unbound key."""
-        lines = []
-        for act in self.findChildren(QAction):
-            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys and act.text():
-                lines.append(f"{keys}\t{act.text().replace('&', '').rstrip('…')}")
-        return sorted(set(lines))
-
-    def shortcuts_help(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(self.shortcut_lines())
-                                + "\n\nMouse: drag to rotate, wheel to zoom, click a satellite to select it")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():
