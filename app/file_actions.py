@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
@@ -226,16 +227,10 @@ class FileActions(QObject):
     # -- exports -----------------------------------------------------------------------------------
     def export_results_dialog(self) -> None:
         """File > Export > Results (JSON)."""
-        results = self.window.results
-        if results is None:
-            return
-        path = self.ask_save_path("Export results", "JSON (*.json)", ".json")
-        if path:
-            from core import api
+        from core import api
 
-            self._export("Writing the results (JSON)",
-                         lambda p: p.write_text(json.dumps(api.results_document(results), indent=2)),
-                         Path(path), f"Results written to {path}")
+        self._export_file("Export results", "JSON (*.json)", ".json", "Writing the results (JSON)", "Results",
+                          lambda results, p: p.write_text(json.dumps(api.results_document(results), indent=2)))
 
     def export_png_dialog(self) -> None:
         """File > Export > Window picture (PNG)."""
@@ -246,27 +241,27 @@ class FileActions(QObject):
 
     def export_dialog(self, kind: str) -> None:
         """File > Export > CZML (``kind`` "czml")."""
-        results = self.window.results
-        if results is None:
-            return
-        path = self.ask_save_path(f"Export {kind.upper()}", f"{kind.upper()} (*.{kind})", f".{kind}")
-        if not path:
-            return
         from core.export.czml import write_czml
 
-        self._export("Writing the CZML", lambda p: write_czml(results, p), Path(path), f"CZML written to {path}")
+        self._export_file(f"Export {kind.upper()}", f"{kind.upper()} (*.{kind})", f".{kind}", "Writing the CZML", "CZML",
+                          write_czml)
 
     def export_report_dialog(self) -> None:
         """File > Export > Report (PDF or HTML)."""
+        from core.export.report import write_report
+
+        self._export_file("Export report", "PDF (*.pdf);;HTML (*.html)", ".pdf", "Writing the report", "Report",
+                          write_report)
+
+    def _export_file(self, caption: str, file_filter: str, suffix: str, label: str, what: str,
+                     write: Callable[[Any, Path], object]) -> None:
+        """Ask for a file and write ``write(results, path)`` there from the shown results (nothing shown: no-op)."""
         results = self.window.results
         if results is None:
             return
-        path = self.ask_save_path("Export report", "PDF (*.pdf);;HTML (*.html)", ".pdf")
-        if not path:
-            return
-        from core.export.report import write_report
-
-        self._export("Writing the report", lambda p: write_report(results, p), Path(path), f"Report written to {path}")
+        path = self.ask_save_path(caption, file_filter, suffix)
+        if path:
+            self._export(label, lambda p: write(results, p), Path(path), f"{what} written to {path}")
 
     def export_outputs_dialog(self) -> None:
         """File > Export > Data folder: CSV, OEM, OMM, TLE and GeoJSON into a new folder."""
