@@ -86,7 +86,7 @@ class FileActions(QObject):
         value = self.settings.value("recentFiles", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in (value or [])]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def _add_recent(self, path: Path) -> None:
         files = [str(path.resolve())] + [f for f in self.recent_files() if f != str(path.resolve())]
