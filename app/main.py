@@ -141,6 +141,7 @@ def show_for_picture(window: MainWindow, results, t_s: float = 0.0, select: int 
     window.show_dock("budgetsDock")  # a picture is for results: budgets in front of the welcome panel
     window.show_dock("plotsDock")
     window.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
+    window.globe.settle()  # a large run's positions come from the globe's frame builder
     for _ in range(10):
         app.processEvents()
     window.globe.canvas.update()
@@ -168,9 +169,18 @@ def render_screenshot(mission_name: str, out: Path, time_iso: str | None = None,
         raise BadSize(f"--size: the window cannot be {wanted[0]}x{wanted[1]} (it became {got}; "
                       f"the smallest it can be is {smallest.width()}x{smallest.height()})")
     from app.workers import run_analysis
+    from core.mission.errors import MissionError
 
-    results = run_analysis(doc.snapshot(), doc.base_dir)
-    show_for_picture(window, results, t, select)
+    try:
+        results = run_analysis(doc.snapshot(), doc.base_dir)
+    except MissionError:  # a large run the analysis refuses for memory: the picture shows its orbits
+        from app.globe.scale_feed import show_orbits_for_picture
+
+        if not show_orbits_for_picture(window, doc, t, select):
+            window.shutdown()
+            raise
+    else:
+        show_for_picture(window, results, t, select)
     deadline = time.monotonic() + 60.0  # let the selected satellite's lifetime estimate arrive
     while window.details.labels["lifetime"].text().startswith("estimating") and time.monotonic() < deadline:
         app.processEvents()

@@ -36,6 +36,7 @@ from app.exports import ExportRunner
 from app.globe.canvas import GlobeView
 from app.globe.gestures import install_globe_gestures
 from app.globe.prepare import prepare_view
+from app.globe.scale_feed import install_ephemeris_feed
 from app.panels.budgets import BudgetsPanel
 from app.panels.design_dock import install_design_dock
 from app.panels.details import DetailsPanel
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         self.runner.computed.connect(self._on_computed)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
+        self.ephemeris_feed = install_ephemeris_feed(self)  # a large mission's orbits before its analysis
         # Leading-edge debounce: the first edit of a burst is computed at once; edits that follow
         # within DEBOUNCE_MS are gathered and computed once when the burst ends.
         self.debounce = QTimer(self)

@@ -19,6 +19,8 @@ class SatellitesAdapter:
         self._rgba: np.ndarray | None = None
         self._dim: np.ndarray | None = None
         self.size = 5.0
+        self.drawn = 0
+        """Satellites handed to the point visual by the last update (its vertex count)."""
 
     def set_view(self, view) -> None:
         n = view.n_sat
@@ -29,13 +31,15 @@ class SatellitesAdapter:
         self.size = 9.0 if n <= 300 else (6.0 if n <= 3000 else (4.0 if n <= 8000 else 3.0))
 
     def update_time(self, pos: np.ndarray, sunlit: np.ndarray, selected: int | None, shown: np.ndarray) -> None:
-        """Draw the satellites where ``shown`` (those the Earth does not hide) is True."""
+        """Draw the satellites ``shown`` picks (a mask, or indices: those in view the Earth does not hide)."""
         if self._rgba is None or pos.shape[0] == 0:
             self.markers.visible = False
             self.selected.visible = False
+            self.drawn = 0
             return
         colors = np.where(sunlit[shown, None], self._rgba[shown], self._dim[shown])
-        self.markers.visible = True
+        self.drawn = int(colors.shape[0])
+        self.markers.visible = self.drawn > 0
         self.markers.set_data(pos[shown], colors, self.size)
         if selected is not None and 0 <= selected < pos.shape[0]:
             self.selected.visible = True
