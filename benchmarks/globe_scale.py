@@ -138,6 +138,62 @@ def measure(n_sat: int, frames: int) -> dict:
     return row
 
 
+def window_stall(n_sat: int) -> dict:
+    """The main window opening a large mission whose analysis is refused (as for memory): the longest
+    GUI-thread stall from the request until the globe shows its orbits, and while a satellite is picked."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings, QTimer
+
+    from app.document import MissionDocument
+    from app.main import make_app
+    from app.main_window import MainWindow
+    from core.mission.errors import MissionError, Problem
+
+    app = make_app()
+    tmp = Path(tempfile.mkdtemp())
+    w = MainWindow(MissionDocument(walker_mission(n_sat)), settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
+                   autosave_path=tmp / "a.yaml", restore_layout=False, start=False)
+    w.resize(1280, 800)
+    w.show()
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        app.processEvents()
+    w.globe.repaint_now()
+
+    def refuse(mission, base_dir, progress=None, cancel=None):
+        raise MissionError("benchmark", [Problem("analysis.step_s", "refused")])
+
+    w.runner.analyze = refuse
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    t0 = time.perf_counter()
+    ticks.append(t0)
+    w.recompute()
+    while w.view_data is None or w.view_data.n_sat != n_sat:
+        app.processEvents()
+        time.sleep(0.002)
+    w.globe.settle(600)
+    w.globe.repaint_now()
+    shown_s = time.perf_counter() - t0
+    ticks.append(time.perf_counter())
+    open_ms = 1000 * float(np.max(np.diff(ticks)))
+    ticks.clear()
+    ticks.append(time.perf_counter())
+    w.select_satellite(n_sat // 3)
+    for _ in range(20):
+        app.processEvents()
+    w.globe.repaint_now()
+    ticks.append(time.perf_counter())
+    pick_ms = 1000 * float(np.max(np.diff(ticks)))
+    timer.stop()
+    w.shutdown()
+    return {"n_sat": n_sat, "shown_s": shown_s, "open_ms": open_ms, "pick_ms": pick_ms}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1584,100000,1000000")
@@ -175,6 +231,14 @@ def main() -> int:
         print(f"| {r['n_sat']:,} | {r['prepare_s']:.1f} | {r['first_frame_s']:.2f} | {r['stall_ms']:.0f} / {r['again_ms']:.0f} | "
               f"{r['fps_out']:.1f} | "
               f"{r['lod_out']} | {r['fps_in']:.1f} | {r['lod_in']} | {r['fps_time']:.1f} |")
+    windows = [window_stall(n) for n in (int(s) for s in args.sizes.split(",")) if n >= 100_000]
+    if windows:
+        print("\nMain window, analysis refused: orbits shown from the request, longest GUI stall meanwhile, and while "
+              "a satellite is selected (details, map)")
+        print("| satellites | orbits shown s | longest GUI stall ms | stall selecting ms |")
+        print("|---:|---:|---:|---:|")
+        for r in windows:
+            print(f"| {r['n_sat']:,} | {r['shown_s']:.1f} | {r['open_ms']:.0f} | {r['pick_ms']:.0f} |")
     big = [r for r in rows if r["n_sat"] == 100_000]
     small = [r for r in rows if r["n_sat"] == 1584]
     if big:

@@ -150,7 +150,7 @@ class GlobeView(QWidget):
         """A frame state arrived from the builder (GUI thread): show it if it is still wanted."""
         if state.data is not self.data:
             return
-        self._show_state(state, state.t if self._state is None else self.t)
+        self._show_state(state, state.t)  # the Earth at the satellites' instant: one consistent picture
 
     def _show_state(self, state: FrameState, t: float) -> None:
         """Draw ``state``'s satellites; the Earth, rings and footprint at ``t``."""
