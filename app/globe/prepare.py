@@ -31,7 +31,7 @@ MAX_RING_TRACKS = 400
 LARGE_RUN_SATS = 20_000
 """From this many satellites a view keeps no whole-run position arrays (positions per epoch instead)."""
 EPOCH_CACHE = 3
-MAP_SAMPLE = 5_000
+MAP_SAMPLE = 3_000
 """Satellites of a large run the 2-D map draws (an even sample: the map shows the pattern)."""
 """Grid epochs of positions a large run's view keeps (the displayed one and its neighbours)."""
 

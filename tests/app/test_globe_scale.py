@@ -153,8 +153,9 @@ def test_rings_and_links_only_for_the_selected_shell_or_plane(globe):
     assert 0 < rings <= 2 * RING_POINTS * 50
     segs = g.orbits.visual._index_buffer  # which vertices the one draw call uses
     assert segs is not None and segs.size == rings
-    g.set_focus(0, 3)  # the first shell (rings drawn), its plane 3 as points over the density
+    g.set_focus(0, 3)  # the first shell's plane 3: its ring only, and its satellites as points over the density
     g.repaint_now()
+    assert 0 < g.layer_vertices()["rings"] <= 2 * RING_POINTS
     assert g.lod == "density"
     plane = np.arange(3000, 4000)  # shell 0, plane 3: numbered plane by plane
     assert 0 < g.layer_vertices()["points"] == np.intersect1d(_in_view_and_seen(g), plane).size
