@@ -142,6 +142,7 @@ def show_for_picture(window: MainWindow, results, t_s: float = 0.0, select: int 
     window.show_dock("budgetsDock")  # a picture is for results: budgets in front of the welcome panel
     window.show_dock("plotsDock")
     window.analysis.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
+    window.globe.settle()  # a large run's positions come from the globe's frame builder
     for _ in range(10):
         app.processEvents()
     window.globe.canvas.update()

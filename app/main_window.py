@@ -32,6 +32,7 @@ from app.file_actions import APPLICATION, FileActions
 from app.globe.canvas import GlobeView
 from app.globe.gestures import install_globe_gestures
 from app.globe.prepare import prepare_view
+from app.globe.scale_feed import install_ephemeris_feed
 from app.menus import build_menus
 from app.panels.budgets import BudgetsPanel
 from app.panels.design_dock import install_design_dock
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisController(doc, self.apply_results, self.statusBar(), self)
         self.runner: AnalysisRunner = self.analysis.runner
         self.files = FileActions(self, self.settings, autosave_path)
+        self.ephemeris_feed = install_ephemeris_feed(self)  # a large mission's orbits before its analysis
 
         # -- wiring
         doc.missionChanged.connect(self.analysis.mission_changed)
