@@ -421,7 +421,7 @@ def service_cells(lat_deg: np.ndarray, lon_deg: np.ndarray, demand_tops: np.ndar
     never = has & (got <= 0)
     status[never & (dark >= dem * (1 - 1e-9))] = CELL_NOT_IN_VIEW
     status[never & (dark < dem * (1 - 1e-9))] = CELL_NO_SPARE
-    served = np.where(has, np.divide(got, dem, out=np.zeros(size), where=has), np.nan)
+    served = np.where(has, np.minimum(np.divide(got, dem, out=np.zeros(size), where=has), 1.0), np.nan)
     shape = (n_lat, n_lon)
     return {"cell_p50_ms": p50.reshape(shape), "cell_p95_ms": p95.reshape(shape), "cell_demand_tops": dem.reshape(shape),
             "cell_served": served.reshape(shape), "cell_status": status.reshape(shape)}
