@@ -17,7 +17,8 @@ At every epoch of the analysis grid:
    ``scipy.sparse.csgraph``, link lengths at the speed of light; the network analysis' links,
    :mod:`core.analysis.topology`). Each has *spare delivered compute*: its delivered TOPS
    (:mod:`core.analysis.delivered`, the power analysis' energy model) minus what its own
-   Earth-observation workload needs. Requests fill a satellite up to ``max_utilization`` of its
+   Earth-observation workload needs, counting the captures it hands to or takes from
+   neighbours when offloading (:mod:`core.analysis.compute_load`). Requests fill a satellite up to ``max_utilization`` of its
    spare, then go on to the next; places are served in order of decreasing demand and share
    capacity first come, first served. What no reachable satellite can take is **not served**.
 3. **Queue and compute.** A satellite serving requests at utilisation ``rho`` of its spare
@@ -278,8 +279,12 @@ def service_places(mission) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
-    """Serve the mission's ``service`` demand epoch by epoch (see the module docstring)."""
+def compute_service(mission, eph, topology, compute, insight=None) -> ServiceResult | None:
+    """Serve the mission's ``service`` demand epoch by epoch (see the module docstring).
+
+    ``insight`` (:mod:`core.analysis.insight`), when given, supplies the offloading plan: the
+    captures a satellite takes in from saturated neighbours use its spare before requests do.
+    """
     if mission.service is None:
         return None
     from core.analysis.topology import visible_from_places
@@ -299,13 +304,17 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     range_km = np.array([place_range_km(mission, p[0]) for p in places], dtype=float)
     r = eph.r_ecef_km
 
-    # spare delivered compute: delivered TOPS minus the satellite's own workload
+    # spare delivered compute: delivered TOPS minus the satellite's own workload and what it took in
+    from core.analysis.compute_load import offload_in_tops
+
+    taken, given = offload_in_tops(mission, n_sat, insight)
     need_eo = np.zeros(n_sat)
     ground_bps = np.zeros(n_sat)
     for shell in eph.shells:
         sc = compute.shells[shell.index]
         need_eo[shell.sat_slice] = min(sc.required_tops_per_satellite, sc.tops_per_satellite)
         ground_bps[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps * 1e6
+    need_eo = np.maximum(need_eo - given, 0.0) + taken
     dlv = getattr(compute, "delivered", None)
     if dlv is not None:
         delivered = dlv.tops
