@@ -61,6 +61,10 @@ from core.constants import C_KM_S, FIBRE_KM_S
 SEARCH_KM = 12000.0
 """First reach of the ISL search from a place's entry satellite; widened where demand is left over."""
 
+CONVERGED_ORBITS = 3.5
+"""Orbits the window must hold for the served fraction and percentiles to stay within their stated
+accuracy when the window doubles (measured: docs/models/service-delivered-offload.md)."""
+
 CELL_DEG = 5.0
 """Side of a service-map cell, degrees of latitude and of longitude (a 36 x 72 grid)."""
 
@@ -191,6 +195,7 @@ class ServiceResult:
     cell_demand_tops: np.ndarray
     cell_served: np.ndarray
     cell_status: np.ndarray
+    window_orbits: float = float("inf")
 
     @property
     def lat_edges_deg(self) -> np.ndarray:
@@ -235,6 +240,10 @@ class ServiceResult:
             "not_in_view_fraction": float(np.average(self.place_not_in_view, weights=self.demand_tops)),
             "utilization_mean": float(self.utilization.mean()) if self.utilization.size else 0.0,
             "utilization_max": float(self.utilization.max()) if self.utilization.size else 0.0,
+            "window_orbits": num(self.window_orbits),
+            "window_note": None if self.window_orbits >= CONVERGED_ORBITS else (
+                f"the window holds {self.window_orbits:.1f} orbits: the served fraction and response times sample too few "
+                f"geometries and may move with a longer window (they converge from about {CONVERGED_ORBITS:g} orbits)"),
             "cell_deg": float(self.cell_deg),
             "cells": self.cells_json(),
             "places": [
@@ -401,6 +410,7 @@ def compute_service(mission, eph, topology, compute, insight=None) -> ServiceRes
         requests_per_s=float(demand.sum() * 1e12 / svc.ops_per_request),
         place_not_in_view=not_in_view / max(n_time, 1), used_tops_mean=used_sum / max(n_time, 1),
         cell_deg=CELL_DEG, **cells,
+        window_orbits=float((n_time - 1) * eph.time.step_s / max(sh.period_s for sh in eph.shells)) if eph.shells else 0.0,
     )
 
 
