@@ -378,7 +378,7 @@ def compute_service(mission, eph, topology, compute, insight=None) -> ServiceRes
         used_sum += used
         if m == 0:
             continue
-        p_idx, s_idx, tops, km = (b[:m] for b in buf)
+        p_idx, s_idx, tops, km = (b[:m].copy() for b in buf)  # the buffers are reused at the next epoch
         np.add.at(served[:, t], p_idx, tops)
         rho = used[s_idx] / spare[s_idx]
         t_s = svc.ops_per_request / (spare[s_idx] * 1e12)
