@@ -24,7 +24,7 @@ ROWS = [
     ("required", "Required [TOPS/sat]", "compute"),
     ("util", "Utilisation [%]", "compute"),
     ("delivered", "Delivered [% of nameplate]", "compute"),
-    ("load", "Load incl. service, offload [% of delivered, max]", "compute"),
+    ("load", "Busiest load [% delivered]", "compute"),
     ("compute_w", "Compute power [W]", "power"),
     ("load_w", "Total load [W]", "power"),
     ("eclipse", "Max eclipse [min]", "power"),

@@ -83,7 +83,7 @@ class ShellLoad:
             return None
         return (f"compute over-committed: {self.over_committed_satellites} satellites carry more than they deliver "
                 f"(up to {self.load_tops_max:,.0f} TOPS: EO {self.eo_tops:,.0f}, service {self.service_tops_mean:,.0f} mean, "
-                f"offloaded in {self.offload_in_tops_max:,.0f} max)")
+                f"taken from neighbours {self.offload_in_tops_max:,.0f} max)")
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,13 @@ def test_map_shows_for_a_service_mission_and_draws_the_engines_p50(make_window, 
     assert lo == pytest.approx(np.nanmin(image)) and hi == pytest.approx(np.nanmax(image))
     assert "ms" in w.service_map.colorbar.getAxis("left").labelText
     assert f"served {100 * svc.served_fraction:.0f} %" in w.service_map.plot.starnet_title
+    # the Budgets panel shows the engine's compute load with the requests counted
+    from app.panels.budgets import ROWS, significant
+
+    load = w.results.compute.load.shells[0]
+    assert load.service_tops_mean > 0
+    row = [key for key, _label, _group in ROWS].index("load")
+    assert w.budgets.table.item(row, 0).text() == significant(100 * load.load_utilization_max)
 
 
 def test_map_is_hidden_for_a_mission_without_service(make_window, small_mission, wait_full):
