@@ -24,7 +24,8 @@ Limits (per satellite, over the analysis window)
     * energy (fixed array): the level the array sustains over an orbit,
       ``A p_EOL nu (B + c)^-1 = (1 - nu) / X_e + nu / X_d`` with ``nu`` the satellite's mean
       illumination over the whole orbits of the window (:func:`whole_orbit_illumination`), i.e.
-      ``c_energy = A p_EOL nu / ((1 - nu)/X_e + nu/X_d) - B`` (the SMAD balance with the day and eclipse shares of this satellite's orbits);
+      ``c_energy = A p_EOL nu / ((1 - nu)/X_e + nu/X_d) - B`` (the SMAD balance with the day
+      and eclipse shares of this satellite's orbits);
     * battery (fixed battery): the longest eclipse ``T_e`` of the satellite must leave the
       depth of discharge: ``(B + c) T_e / eff <= DoD x capacity``;
     * heat (fixed radiator): ``B + c <= q_net x A_rad``, the net flux of the worst thermal
