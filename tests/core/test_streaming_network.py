@@ -1,0 +1,135 @@
+"""The network analyses streamed over blocks of epochs give the whole run's results.
+
+Each analysis (links, optical budgets, latency routing, traffic, training) is run three ways
+on the same mission: in one block (a large ``STARNET_BLOCK_MB``), in many small blocks (a
+tiny budget, so a block holds a few epochs and the last one is short), and in small blocks
+as tasks on ``InlineExecutor`` (the in-process stand-in for a Dask cluster: each task
+rebuilds the mission and its own lazy ephemeris from plain data). The results must be
+equal: exactly for everything the merge concatenates or takes the min/max of, to 1e-12 for
+the traffic analysis' sums over epochs when they are added block by block on an executor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from core.analysis import latency, topology
+from core.api import load_preset
+from core.catalog.presets import preset_path
+from core.mission.model import Mission
+from core.orbits.blocks import epoch_blocks
+from core.orbits.ephemeris import build_ephemeris
+from core.study.run import InlineExecutor
+
+WHOLE_MB = "100000"
+
+
+def _tiny_mb(eph) -> str:
+    """A block budget of a few epochs of ``eph`` (5 to 14, by the analysis' bytes per satellite and epoch)."""
+    return str(eph.n_sat * 7 * 64 / 1024**2)
+
+TRAFFIC = {"demands": [{"from": "New York", "to": "London", "gbps": 30}, {"from": "London", "to": "Tokyo", "gbps": 5},
+                       {"from": "Tokyo", "to": "New York", "gbps": 2}], "routing": "k-shortest", "paths": 2}
+
+
+@lru_cache(maxsize=None)
+def _mission(name: str, duration_s: float) -> Mission:
+    """Preset ``name`` on a short window, with a traffic section between its own places."""
+    mission = load_preset(name)
+    return mission.model_copy(update={
+        "analysis": mission.analysis.model_copy(update={"duration_s": duration_s}),
+        "traffic": Mission.model_validate({**mission.model_dump(mode="json", exclude_none=True), "traffic": TRAFFIC}).traffic,
+    })
+
+
+CASES = [("default", 3600.0), ("starlink-shell-1", 5400.0), ("ada-star-compute", 3600.0)]
+"""Three presets: the default, Starlink shell 1 (1,584 satellites, plus-grid), and one with two
+linked shells, ground stations and latency pairs."""
+
+
+def _ephemeris(mission: Mission):
+    return build_ephemeris(mission, preset_path("default").parent, lazy=True)
+
+
+def _three_ways(monkeypatch, eph, run):
+    """``run(executor)`` in one block, in tiny blocks, and in tiny blocks on ``InlineExecutor``."""
+    monkeypatch.setenv("STARNET_BLOCK_MB", WHOLE_MB)
+    whole = run(None)
+    monkeypatch.setenv("STARNET_BLOCK_MB", _tiny_mb(eph))
+    streamed = run(None)
+    on_tasks = run(InlineExecutor())
+    return whole, streamed, on_tasks
+
+
+def _assert_same(a, b, path: str = "result", rel: float = 0.0) -> None:
+    """Field by field equality of two results (arrays exactly, NaN equal to NaN; ``rel`` for floats)."""
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        assert type(a) is type(b), path
+        for f in dataclasses.fields(a):
+            if f.name != "timings_s":  # wall-clock times differ from run to run
+                _assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}", rel)
+    elif isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype, path
+        if rel and a.dtype.kind == "f":
+            np.testing.assert_allclose(b, a, rtol=rel, atol=rel, err_msg=path)
+        else:
+            np.testing.assert_array_equal(b, a, err_msg=path)
+    elif isinstance(a, (list, tuple)) and not isinstance(a, str) and not isinstance(a, Counter):
+        assert len(a) == len(b), path
+        for k, (x, y) in enumerate(zip(a, b)):
+            _assert_same(x, y, f"{path}[{k}]", rel)
+    elif isinstance(a, dict) and not isinstance(a, Counter):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _assert_same(a[k], b[k], f"{path}.{k}", rel)
+    elif isinstance(a, float) and rel:
+        assert b == pytest.approx(a, rel=rel, abs=rel, nan_ok=True), path
+    else:
+        assert a == b or (a != a and b != b), path
+
+
+def test_the_tiny_budget_splits_every_case_into_many_blocks(monkeypatch):
+    for name, duration in CASES:
+        eph = _ephemeris(_mission(name, duration))
+        monkeypatch.setenv("STARNET_BLOCK_MB", _tiny_mb(eph))
+        blocks = epoch_blocks(eph.n_sat, eph.n_time, latency.ROUTING_BYTES_PER_SAT_EPOCH)
+        assert len(blocks) >= 3 and blocks[-1][1] == eph.n_time, name
+
+
+@pytest.mark.parametrize("name,duration", CASES)
+def test_links_streamed_equal_the_whole_run(monkeypatch, name, duration):
+    mission = _mission(name, duration)
+    eph = _ephemeris(mission)
+    whole, streamed, on_tasks = _three_ways(monkeypatch, eph, lambda ex: topology.compute_topology(mission, eph, executor=ex))
+    assert whole.n_edge > 0 and whole.isl_active.any()
+    _assert_same(whole, streamed)
+    _assert_same(whole, on_tasks)
+    assert "r_ecef_km" not in eph.__dict__  # the whole run's positions were never computed
+
+
+def test_nearest_neighbour_links_streamed_equal_the_whole_run(monkeypatch):
+    """Suncatcher's cluster: links chosen epoch by epoch, their union known only at the end."""
+    mission = _mission("suncatcher", 1800.0)
+    eph = _ephemeris(mission)
+    whole, streamed, on_tasks = _three_ways(monkeypatch, eph, lambda ex: topology.compute_topology(mission, eph, executor=ex))
+    assert (whole.isl_kind == 2).any() and whole.n_edge > 0
+    _assert_same(whole, streamed)
+    _assert_same(whole, on_tasks)
+
+
+@pytest.mark.parametrize("name,duration", CASES)
+def test_latency_streamed_equals_the_whole_run(monkeypatch, name, duration):
+    mission = _mission(name, duration)
+    eph = _ephemeris(mission)
+    monkeypatch.setenv("STARNET_BLOCK_MB", WHOLE_MB)
+    topo = topology.compute_topology(mission, eph)
+    whole, streamed, on_tasks = _three_ways(monkeypatch, eph, lambda ex: latency.compute_network(mission, eph, topo, executor=ex))
+    assert whole is not None and np.isfinite(whole.latency_ms).any() and whole.route_changed.any()
+    _assert_same(whole, streamed)
+    _assert_same(whole, on_tasks)
+    assert streamed.to_json() == whole.to_json() == on_tasks.to_json()  # percentiles from the same per-epoch values
