@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from core.analysis import latency, topology
+from core.analysis import latency, optical, topology, training
 from core.api import load_preset
 from core.catalog.presets import preset_path
 from core.mission.model import Mission
@@ -133,3 +133,39 @@ def test_latency_streamed_equals_the_whole_run(monkeypatch, name, duration):
     _assert_same(whole, streamed)
     _assert_same(whole, on_tasks)
     assert streamed.to_json() == whole.to_json() == on_tasks.to_json()  # percentiles from the same per-epoch values
+
+
+def test_optical_and_training_streamed_equal_the_whole_run(monkeypatch):
+    """Suncatcher: optical budgets on nearest-neighbour cluster links, and training over them."""
+    mission = _mission("suncatcher", 1800.0)
+    eph = _ephemeris(mission)
+    monkeypatch.setenv("STARNET_BLOCK_MB", WHOLE_MB)
+    topo = topology.compute_topology(mission, eph)
+    whole, streamed, on_tasks = _three_ways(monkeypatch, eph, lambda ex: optical.compute_optical(mission, eph, topo, executor=ex))
+    assert whole is not None and whole.optical.any() and whole.listed_range_km.shape == (eph.n_time, whole.listed.size)
+    _assert_same(whole, streamed)
+    _assert_same(whole, on_tasks)
+    assert whole.to_json() == streamed.to_json() == on_tasks.to_json()
+    linked = whole.apply(topo)
+    runs = _three_ways(monkeypatch, eph, lambda ex: training.compute_training(mission, eph, linked, whole, executor=ex))
+    assert runs[0] is not None and np.isfinite(runs[0].allreduce_s).all() and runs[0].bottleneck is not None
+    for other in runs[1:]:
+        _assert_same(runs[0], other)
+        assert other.to_json() == runs[0].to_json()
+
+
+def test_optical_budget_by_link_matches_the_formula_at_each_range(monkeypatch):
+    """The folded worst budget is the capacity at the longest range while up, from the positions."""
+    mission = _mission("suncatcher", 1800.0)
+    eph = build_ephemeris(mission)
+    monkeypatch.setenv("STARNET_BLOCK_MB", _tiny_mb(eph))
+    topo = topology.compute_topology(mission, eph)
+    res = optical.compute_optical(mission, eph, topo)
+    bus = mission.bus_for(mission.constellations[eph.shells[int(eph.shell_index[topo.isl_edges[0, 0]])].index])
+    for e in res.listed[:5]:
+        a, b = topo.isl_edges[e]
+        rng_m = np.linalg.norm(eph.r_eci_km[b] - eph.r_eci_km[a], axis=-1) * 1000.0
+        up = topo.isl_active[:, e]
+        expect = optical.capacity_gbps(bus, bus, rng_m[up]).min() if up.any() else optical.capacity_gbps(bus, bus, rng_m).max()
+        assert res.worst_gbps[e] == expect
+        assert res.link_summary(int(e))["max_range_m"] == pytest.approx(rng_m[up].max(), rel=1e-12)
