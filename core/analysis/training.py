@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
 import numpy as np
 
 from core.analysis.optical import OpticalResult, edge_capacity_gbps, edge_range_km
