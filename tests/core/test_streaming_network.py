@@ -179,3 +179,17 @@ def test_traffic_streamed_equals_the_whole_run(monkeypatch, name, duration):
     assert whole.to_json() == streamed.to_json() == on_tasks.to_json()
     assert [b.most_common() for b in on_tasks.bottlenecks] == [b.most_common() for b in whole.bottlenecks]
     assert seen and all(0.0 <= f <= 1.0 for f in seen)  # progress was reported
+
+
+def test_the_results_document_is_the_same_in_tiny_blocks(monkeypatch):
+    """The whole pipeline (its network stages streamed) on the default preset, with ISLs, latency pairs and traffic."""
+    from core.analysis.pipeline import results_document, run_analysis
+
+    mission = _mission("default", 1200.0)
+    monkeypatch.setenv("STARNET_BLOCK_MB", WHOLE_MB)
+    whole = results_document(run_analysis(mission))
+    monkeypatch.setenv("STARNET_BLOCK_MB", _tiny_mb(_ephemeris(mission)))
+    streamed = results_document(run_analysis(mission))
+    whole.pop("timings_s"), streamed.pop("timings_s")
+    assert whole["latency"] and whole["traffic"]["demands"]
+    assert streamed == whole
