@@ -34,7 +34,12 @@ The network is rebuilt at every epoch of the analysis grid from two ingredients:
 
 :func:`compute_topology` returns a :class:`Topology`: a fixed list of candidate ISLs (the
 union over all epochs) and a per-epoch active mask, so :meth:`Topology.links_at` is a
-cheap lookup for drawing the links on the globe frame by frame.
+cheap lookup for drawing the links on the globe frame by frame. The edges come from the
+shells' geometry (:func:`link_plan`); the mask is computed block of epochs by block from
+positions of that block only (:func:`window_links`, here or as :func:`topology_block` tasks
+on an executor). The mask is the one ``(n_time, n_edge)`` table kept: one byte per link
+and epoch (58 MB for 100,000 satellites in a plus-grid over 289 epochs, 0.58 GB for
+1,000,000).
 """
 
 from __future__ import annotations

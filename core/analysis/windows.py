@@ -53,7 +53,12 @@ def over_windows(
             yield t0, t1, local_fn(mission, eph.window(t0, t1), *args_of(t0, t1))
         return
     from core.mission.io import mission_to_dict
+    from core.orbits.estimate import epoch_count
 
+    grid_n = epoch_count(float(mission.analysis.duration_s), float(mission.analysis.step_s))
+    if eph.is_block or eph.n_time != grid_n:
+        raise ValueError(f"{getattr(task_fn, '__name__', 'task')}: executor tasks rebuild the mission's own grid "
+                         f"({grid_n} epochs, all satellites); this ephemeris is another ({eph.n_sat} satellites, {eph.n_time} epochs)")
     data = mission_to_dict(mission)
     folder = None if base_dir is None else str(base_dir)
     tasks = [(data, folder, t0, t1, *args_of(t0, t1)) for t0, t1 in blocks]

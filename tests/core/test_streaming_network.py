@@ -193,3 +193,11 @@ def test_the_results_document_is_the_same_in_tiny_blocks(monkeypatch):
     whole.pop("timings_s"), streamed.pop("timings_s")
     assert whole["latency"] and whole["traffic"]["demands"]
     assert streamed == whole
+
+
+def test_an_executor_refuses_an_ephemeris_on_another_grid():
+    """Tasks rebuild the mission's own grid: a window of it would silently give other epochs."""
+    mission = _mission("default", 1200.0)
+    part = _ephemeris(mission).window(0, 5)
+    with pytest.raises(ValueError, match="executor tasks rebuild the mission's own grid"):
+        topology.compute_topology(mission, part, executor=InlineExecutor())
