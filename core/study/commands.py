@@ -14,6 +14,8 @@ command again resumes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import argparse
 import os
 import sys
@@ -22,10 +24,14 @@ from pathlib import Path
 from core.mission.errors import Problem
 from core.study.model import StudyError
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from core.study.run import ProgressFn as StudyProgressFn, StudyOutcome
+
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``sweep`` subcommand to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
     p = subparsers.add_parser(
         "sweep", help="run a trade study (a mission plus parameter ranges) and mark its Pareto front",
@@ -71,13 +77,14 @@ def run_sweep(args: argparse.Namespace) -> int:
     if getattr(args, "workers", None) is not None and args.workers < 0:
         raise StudyError("--workers", [Problem("", "must be 0 or more")])
     executor = make_executor(getattr(args, "scheduler", None), getattr(args, "workers", None))
-    outcome = None
+    outcome: StudyOutcome | None = None
     try:
         with _progress_bar(show, loaded.name) as progress:
             outcome = run_study(loaded, executor, checkpoint=checkpoint_path(parquet), restart=getattr(args, "restart", False),
                                 progress=progress)
     finally:
         executor.close(cancel=outcome is None or outcome.interrupted)
+    assert outcome is not None  # run_study returned (an error would have left above)
     if outcome.interrupted:
         print(f"starnet: interrupted: {outcome.finished} of {len(outcome.designs)} designs finished and kept in "
               f"{outcome.checkpoint}; run the same command again to resume", file=sys.stderr)
@@ -91,11 +98,11 @@ def run_sweep(args: argparse.Namespace) -> int:
 class _progress_bar:
     """A rich progress bar of designs (nothing when ``enabled`` is False)."""
 
-    def __init__(self, enabled: bool, title: str):
+    def __init__(self, enabled: bool, title: str) -> None:
         self.enabled, self.title = enabled, title
-        self._bar = None
+        self._bar: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> StudyProgressFn:
         if not self.enabled:
             return lambda done, total, record: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -106,18 +113,17 @@ class _progress_bar:
         bar.__enter__()
         task = bar.add_task(self.title[:30], total=None)
 
-        def update(done: int, total: int, record) -> None:
+        def update(done: int, total: int, record: dict | None) -> None:
             bar.update(task, completed=done, total=total)
 
         return update
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
-        return False
 
 
-def _print_summary(outcome) -> None:
+def _print_summary(outcome: StudyOutcome) -> None:
     from rich.console import Console
 
     from core.analysis.tables import Table, print_tables

@@ -14,6 +14,8 @@ space meets every requirement (the report is written all the same), 2 for a bad 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import argparse
 import os
 import sys
@@ -22,10 +24,13 @@ from pathlib import Path
 from core.mission.errors import Problem
 from core.study.requirements import RequirementsError
 
+if TYPE_CHECKING:
+    from core.study.design import DesignOutcome
+
 EXIT_OK, EXIT_NOT_FOUND, EXIT_INTERRUPTED = 0, 1, 130
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``design`` subcommand to ``subparsers``."""
     p = subparsers.add_parser(
         "design", help="find the cheapest constellation that meets a requirements file",
@@ -101,7 +106,7 @@ def run_design(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def print_summary(outcome, written: list[Path], report: Path) -> None:
+def print_summary(outcome: DesignOutcome, written: list[Path], report: Path) -> None:
     """The answer, why the next smaller design fails, and the Pareto front, as rich tables."""
     from rich.console import Console
 

@@ -8,10 +8,15 @@ with the model's method and its source, so a reader can check where a figure com
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 from core.analysis.tables import Table
 from core.export.report.content import FigureBlock, Para, Section, TableBlock, _duration
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
 
 MAX_DEMAND_ROWS = 20
 MAX_LINK_ROWS = 10
@@ -71,7 +76,7 @@ SOURCES = {
 }
 
 
-def _pct(fraction) -> str:
+def _pct(fraction: float | None) -> str:
     return "-" if fraction is None else f"{100 * float(fraction):.1f} %"
 
 
@@ -92,7 +97,7 @@ def traffic_row(traffic: dict) -> list[str]:
                               f"({100 * traffic['served_fraction_median']:.0f} %, {traffic['demands_count']:,} demands)")]
 
 
-def traffic_section(results, figures: dict) -> Section | None:
+def traffic_section(results: Results, figures: dict) -> Section | None:
     if results.traffic is None:
         return None
     doc = results.traffic.to_json()
@@ -136,7 +141,7 @@ def cluster_rows(cluster: list[dict]) -> list[list[str]]:
              f"{c['stationkeeping_dv_m_s_per_year']:,.3g} m/s a year for the worst satellite")] for c in cluster]
 
 
-def cluster_section(results) -> Section | None:
+def cluster_section(results: Results) -> Section | None:
     if results.cluster is None:
         return None
     doc = results.cluster.to_json()
@@ -171,14 +176,14 @@ def optical_row(optical: dict) -> list[str]:
                              f"{optical['min_capacity_gbps']:,.4g} Gbit/s, median {optical['median_capacity_gbps']:,.4g} Gbit/s")]
 
 
-def _terminal_limit_km(results) -> list[list]:
+def _terminal_limit_km(results: Results) -> list[list]:
     """Per bus with an optical budget: its inputs and the range out to which the terminal rate, not the
     received power, limits a link between two such buses."""
     from core.analysis.optical import received_power_w
     rows, seen = [], set()
     for shell in results.ephemeris.shells:
         name, bus = shell.bus, results.mission.bus_for(results.mission.constellations[shell.index])
-        if name in seen or getattr(bus, "optical_tx_power_w", None) is None:
+        if name in seen or bus.optical_tx_power_w is None:
             continue
         seen.add(name)
         far_m = 1e9  # far field: received power falls as 1/R^2 from here in
@@ -192,7 +197,7 @@ def _terminal_limit_km(results) -> list[list]:
     return rows
 
 
-def optical_section(results) -> Section | None:
+def optical_section(results: Results) -> Section | None:
     if results.optical is None:
         return None
     doc = results.optical.to_json()
@@ -231,7 +236,7 @@ def training_row(training: dict) -> list[str]:
                                     f"satellites, {_big(training['tokens_per_day'])} tokens a day ({training['compute_basis']} compute)")]
 
 
-def training_section(results) -> Section | None:
+def training_section(results: Results) -> Section | None:
     if results.training is None:
         return None
     j = results.training.to_json()
@@ -274,7 +279,7 @@ def radiation_rows(radiation: list[dict]) -> list[list[str]]:
     return out
 
 
-def radiation_section(results) -> Section | None:
+def radiation_section(results: Results) -> Section | None:
     if results.radiation is None:
         return None
     doc = results.radiation.to_json()
@@ -294,9 +299,9 @@ def radiation_section(results) -> Section | None:
     return s
 
 
-def _tolerance_sources(results) -> list[str]:
-    out = []
-    for shell in results.radiation.shells:
+def _tolerance_sources(results: Results) -> list[str]:
+    out: list[str] = []
+    for shell in results.radiation.shells if results.radiation is not None else ():
         if shell.tid_source:
             line = f"{shell.hardware}: {shell.tid_source}"
             if line not in out:
@@ -304,7 +309,7 @@ def _tolerance_sources(results) -> list[str]:
     return out
 
 
-def sources(results) -> list[str]:
+def sources(results: Results) -> list[str]:
     present = {"traffic": results.traffic, "cluster": results.cluster, "optical": results.optical,
                "training": results.training, "radiation": results.radiation}
     out = [line for key, value in present.items() if value is not None for line in SOURCES[key]]
@@ -313,7 +318,7 @@ def sources(results) -> list[str]:
     return out
 
 
-def notes(results) -> list[str]:
+def notes(results: Results) -> list[str]:
     present = {"traffic": results.traffic, "cluster": results.cluster, "optical": results.optical,
                "training": results.training, "radiation": results.radiation}
     return [NOTES[key] for key, value in present.items() if value is not None]
