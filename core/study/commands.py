@@ -39,13 +39,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                     "write one row per design (Parquet and CSV). Local on all cores by default; "
                     "on a Dask cluster with --scheduler. Interrupted runs resume from FILE.partial.jsonl.")
     p.add_argument("study", metavar="STUDY", help="study file (YAML/JSON, see docs/trade-studies.md)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("-o", "--output", metavar="FILE.parquet",
                    help="results table (a .csv is written beside it); default: STUDY's name with .parquet")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores; 0: in this process)")
     p.add_argument("--restart", action="store_true", help="ignore the checkpoint of an earlier run and compute every design")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_executor_options(p)
     return p
+
+
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """``--scheduler``, ``--workers`` and ``--quiet``, shared by ``sweep`` and ``design``."""
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores; 0: in this process)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def check_workers(args: argparse.Namespace, error: type[StudyError] = StudyError) -> None:
+    """Refuse a negative ``--workers`` (an ``error`` naming the option)."""
+    if getattr(args, "workers", None) is not None and args.workers < 0:
+        raise error("--workers", [Problem("", "must be 0 or more")])
+
+
+def check_output_folder(target: Path, where: str, error: type[StudyError] = StudyError) -> None:
+    """Refuse an output whose folder does not exist or is not writable (an ``error`` naming ``where``)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise error(where, [Problem("", f"the folder {folder} does not exist")])
+    if not os.access(folder, os.W_OK):
+        raise error(where, [Problem("", f"the folder {folder} is not writable")])
 
 
 def _output_path(args: argparse.Namespace) -> Path:
@@ -54,11 +74,7 @@ def _output_path(args: argparse.Namespace) -> Path:
     else:
         study = Path(args.study)
         target = study.with_suffix(".parquet")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise StudyError(str(target), [Problem("", f"the folder {folder} does not exist")])
-    if not os.access(folder, os.W_OK):
-        raise StudyError(str(target), [Problem("", f"the folder {folder} is not writable")])
+    check_output_folder(target, str(target))
     if target.suffix.lower() not in (".parquet", ".pq", ".csv"):
         target = target.with_name(target.name + ".parquet")
     return target
@@ -74,8 +90,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     parquet = out.with_suffix(".parquet") if out.suffix.lower() == ".csv" else out
     quiet = getattr(args, "quiet", False)
     show = not quiet and sys.stdout.isatty()
-    if getattr(args, "workers", None) is not None and args.workers < 0:
-        raise StudyError("--workers", [Problem("", "must be 0 or more")])
+    check_workers(args)
     executor = make_executor(getattr(args, "scheduler", None), getattr(args, "workers", None))
     outcome: StudyOutcome | None = None
     try:

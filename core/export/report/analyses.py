@@ -101,8 +101,7 @@ def traffic_section(results: Results, figures: dict) -> Section | None:
     if results.traffic is None:
         return None
     doc = results.traffic.to_json()
-    s = Section("Traffic and throughput", anchor="traffic")
-    s.blocks.append(Para(TRAFFIC_METHOD))
+    s = _section("Traffic and throughput", "traffic", TRAFFIC_METHOD)
     routing = doc["routing"] + (f", {doc['paths']} paths" if doc["routing"] != "shortest" else "")
     s.blocks.append(TableBlock(Table("Served against offered", ["figure", "value"], [
         ["demands", f"{doc['demands_count']:,} ({doc['model']}; {routing} routing)"],
@@ -145,8 +144,7 @@ def cluster_section(results: Results) -> Section | None:
     if results.cluster is None:
         return None
     doc = results.cluster.to_json()
-    s = Section("Cluster formation and station-keeping", anchor="cluster")
-    s.blocks.append(Para(CLUSTER_METHOD))
+    s = _section("Cluster formation and station-keeping", "cluster", CLUSTER_METHOD)
     geometry = [[c["shell"], c["satellites"], c["nominal_min_separation_m"], c["min_separation_m"],
                  " - ".join(c["min_separation_pair"]) + f" at {_duration(c['min_separation_time_s'])}",
                  c["separation_threshold_m"], c["pairs_below_threshold"], c["max_radius_m"], c["max_excursion_m"],
@@ -203,8 +201,7 @@ def optical_section(results: Results) -> Section | None:
     doc = results.optical.to_json()
     if not doc["links"]:
         return None
-    s = Section("Optical inter-satellite links", anchor="optical")
-    s.blocks.append(Para(OPTICAL_METHOD))
+    s = _section("Optical inter-satellite links", "optical", OPTICAL_METHOD)
     budget = _terminal_limit_km(results)
     if budget:
         s.blocks.append(TableBlock(Table("Terminal budget", ["bus", "transmit W", "aperture m", "wavelength nm",
@@ -240,8 +237,7 @@ def training_section(results: Results) -> Section | None:
     if results.training is None:
         return None
     j = results.training.to_json()
-    s = Section("Distributed training", anchor="training")
-    s.blocks.append(Para(TRAINING_METHOD))
+    s = _section("Distributed training", "training", TRAINING_METHOD)
     if j["step_s_median"] is None:
         s.blocks.append(Para(f"No training step completes: {j['reason'] or 'the links never connect every satellite'}."))
         return s
@@ -283,8 +279,7 @@ def radiation_section(results: Results) -> Section | None:
     if results.radiation is None:
         return None
     doc = results.radiation.to_json()
-    s = Section("Radiation: total ionising dose", anchor="radiation")
-    s.blocks.append(Para(RADIATION_METHOD))
+    s = _section("Radiation: total ionising dose", "radiation", RADIATION_METHOD)
     rows = [[r["shell"], r["shielding_mm_al"], round(1000 * r["tid_krad_per_year"]), round(1000 * r["proton_krad_per_year"]),
              round(1000 * r["electron_krad_per_year"]), r["mission_dose_krad"], r["hardware"],
              "-" if r["hardware_tid_krad"] is None else r["hardware_tid_krad"],
@@ -309,16 +304,26 @@ def _tolerance_sources(results: Results) -> list[str]:
     return out
 
 
-def sources(results: Results) -> list[str]:
+def _section(title: str, anchor: str, method: str) -> Section:
+    """A report section opened by the paragraph that says how its figures are computed."""
+    s = Section(title, anchor=anchor)
+    s.blocks.append(Para(method))
+    return s
+
+
+def _present(results: Results) -> list[str]:
+    """The keys of :data:`SOURCES` and :data:`NOTES` whose analysis was computed, in report order."""
     present = {"traffic": results.traffic, "cluster": results.cluster, "optical": results.optical,
                "training": results.training, "radiation": results.radiation}
-    out = [line for key, value in present.items() if value is not None for line in SOURCES[key]]
+    return [key for key, value in present.items() if value is not None]
+
+
+def sources(results: Results) -> list[str]:
+    out = [line for key in _present(results) for line in SOURCES[key]]
     if results.radiation is not None:
         out += _tolerance_sources(results)
     return out
 
 
 def notes(results: Results) -> list[str]:
-    present = {"traffic": results.traffic, "cluster": results.cluster, "optical": results.optical,
-               "training": results.training, "radiation": results.radiation}
-    return [NOTES[key] for key, value in present.items() if value is not None]
+    return [NOTES[key] for key in _present(results)]
