@@ -61,7 +61,7 @@ def _chosen(args: argparse.Namespace) -> list[str]:
     return [name for name in ("czml", "oem", "omm", "tle", "geojson", "csv", "hypatia") if getattr(args, name, None)]
 
 
-def check_export_args(args: argparse.Namespace, inputs: Iterable[Path]=()) -> None:
+def check_export_args(args: argparse.Namespace, inputs: Iterable[Path] = ()) -> None:
     """Check, before any computation, that something is asked for and every target is writable.
 
     ``inputs`` are the files the run reads (:func:`core.mission.io.input_files`); a target
@@ -92,7 +92,7 @@ def needs_full_analysis(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "csv", None))
 
 
-def run_export(mission: Mission, base_dir: Path | None, args: argparse.Namespace, progress: ProgressFn | None = None, results: Results | None=None) -> list[str]:
+def run_export(mission: Mission, base_dir: Path | None, args: argparse.Namespace, progress: ProgressFn | None = None, results: Results | None = None) -> list[str]:
     """Compute what the chosen formats need (once) and write them; returns one line per thing written.
 
     ``results`` may be given when the caller has already analysed the mission.

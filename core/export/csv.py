@@ -22,9 +22,8 @@ One file per series, columns with their unit in the name, times as ISO 8601 UTC
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,7 +31,7 @@ from core.export._files import staged_dir
 
 if TYPE_CHECKING:
     import pandas as pd
-    
+
     from core.analysis.pipeline import Results
     from core.orbits.timegrid import TimeGrid
 

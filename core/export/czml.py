@@ -16,9 +16,8 @@ Every packet is a ``czml3.Packet``, so the document is validated as it is built.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from core.export._files import atomic_write_text, safe_name
 
 if TYPE_CHECKING:
     from czml3 import Document
-    
+
     from core.analysis.pipeline import Results
     from core.analysis.topology import Topology
     from core.mission.model import Mission
@@ -61,7 +60,7 @@ def _runs(active: np.ndarray) -> list[tuple[int, int, bool]]:
     return [(int(a), int(b), bool(active[a])) for a, b in zip(starts, ends)]
 
 
-def czml_document(results: Results | None=None, *, ephemeris: Ephemeris | None=None, mission: Mission | None=None, topology: Topology | None=None, path_orbits: float = 1.0) -> Document:
+def czml_document(results: Results | None = None, *, ephemeris: Ephemeris | None = None, mission: Mission | None = None, topology: Topology | None = None, path_orbits: float = 1.0) -> Document:
     """The ``czml3.Document`` of a ``Results`` (or of an ephemeris, a mission and a topology).
 
     ``topology`` defaults to the results' network topology; when there is none (no latency
@@ -194,7 +193,7 @@ def czml_document(results: Results | None=None, *, ephemeris: Ephemeris | None=N
     return Document(packets=packets)
 
 
-def czml_text(results: Results | None=None, **kwargs: Any) -> str:
+def czml_text(results: Results | None = None, **kwargs: Any) -> str:
     """The CZML document as JSON text."""
     return czml_document(results, **kwargs).model_dump_json(exclude_none=True)
 

@@ -8,10 +8,9 @@ are ``Point`` features.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,7 +31,7 @@ def _split_antimeridian(lon: np.ndarray, lat: np.ndarray) -> list[list[list[floa
     return parts
 
 
-def ground_tracks(results_or_eph: Results | Ephemeris, mission: Mission | None=None) -> dict:
+def ground_tracks(results_or_eph: Results | Ephemeris, mission: Mission | None = None) -> dict:
     """The FeatureCollection as a dict (``results_or_eph``: a ``Results`` or an ``Ephemeris``)."""
     from core.orbits.ephemeris import Ephemeris
 
@@ -64,7 +63,7 @@ def ground_tracks(results_or_eph: Results | Ephemeris, mission: Mission | None=N
     return {"type": "FeatureCollection", "name": getattr(mission, "name", "StarNet ground tracks"), "features": features}
 
 
-def write_geojson(results_or_eph: Results | Ephemeris, path: str | Path, mission: Mission | None=None) -> int:
+def write_geojson(results_or_eph: Results | Ephemeris, path: str | Path, mission: Mission | None = None) -> int:
     """Write the ground tracks; returns the number of features."""
     doc = ground_tracks(results_or_eph, mission)
     atomic_write_text(path, json.dumps(doc, separators=(",", ":")) + "\n")

@@ -34,12 +34,11 @@ network from four files, which this module writes:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 

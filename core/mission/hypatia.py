@@ -14,10 +14,9 @@ integers on the first line, followed by a name line), it sets the shell's ``plan
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -14,12 +14,11 @@ command again resumes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from core.mission.errors import Problem
 from core.study.model import StudyError

@@ -170,8 +170,8 @@ def plan_tiles(n_sat: int, n_time: int, sat_chunk: int, epoch_chunk: int) -> lis
             for t0 in range(0, n_time, epoch_chunk) for s0 in range(0, n_sat, sat_chunk)]
 
 
-def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, executor: Executor | None=None, *, sat_chunk: int | None = None,
-                   epoch_chunk: int | None = None, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None=None) -> CoverageResult:
+def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, executor: Executor | None = None, *, sat_chunk: int | None = None,
+                   epoch_chunk: int | None = None, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> CoverageResult:
     """The coverage analysis of ``mission`` (a ``Mission`` or its plain data), computed in tiles on ``executor``.
 
     ``executor`` is one of :mod:`core.study.run`'s executors (``LocalExecutor``,

@@ -39,7 +39,7 @@ from core.study.requirements import LoadedRequirements
 
 if TYPE_CHECKING:
     import os
-    
+
     from core.study.run import Executor
 
 DESIGN_SCHEMA = "starnet.design/1"
@@ -352,7 +352,7 @@ class _PlaneSearch:
             self.found = self.hi
 
 
-def design_from_requirements(loaded: LoadedRequirements, executor: Executor | None=None, progress: ProgressFn | None = None,
+def design_from_requirements(loaded: LoadedRequirements, executor: Executor | None = None, progress: ProgressFn | None = None,
                              cancel: Callable[[], bool] | None = None) -> DesignOutcome:
     """Search the design space of ``loaded`` for the cheapest design meeting every requirement.
 

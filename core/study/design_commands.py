@@ -14,11 +14,10 @@ space meets every requirement (the report is written all the same), 2 for a bad 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.study.commands import add_executor_options, check_output_folder, check_workers
 from core.study.requirements import RequirementsError

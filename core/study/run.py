@@ -186,7 +186,7 @@ class DaskExecutor:
 
     kind = "dask"
 
-    def __init__(self, address: str | None = None, client: Any=None, timeout_s: float = 10.0) -> None:
+    def __init__(self, address: str | None = None, client: Any = None, timeout_s: float = 10.0) -> None:
         from distributed import Client
 
         if client is None:
@@ -347,7 +347,7 @@ def _usable(record: dict | None, paths: list[str] | None = None) -> bool:
 
 def run_study(
     loaded: LoadedStudy,
-    executor: Executor | None=None,
+    executor: Executor | None = None,
     *,
     checkpoint: str | os.PathLike | None = None,
     restart: bool = False,

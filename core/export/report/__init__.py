@@ -6,9 +6,8 @@ The figures are drawn once (:mod:`.figures`), the content is assembled once
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.export._files import ExportError, atomic_write_bytes, atomic_write_text
 

@@ -8,9 +8,8 @@ with the model's method and its source, so a reader can check where a figure com
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
+from typing import TYPE_CHECKING
 
 from core.analysis.tables import Table
 from core.export.report.content import FigureBlock, Para, Section, TableBlock, _duration

@@ -6,12 +6,11 @@ returns a :class:`Report`; :mod:`.pdf` and :mod:`.html` lay the same content out
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -211,7 +210,7 @@ def _headline(results: Results) -> Table:
         rows.append(analyses.traffic_row(results.traffic.to_json()))
     if results.cluster is not None:
         rows += analyses.cluster_rows(results.cluster.to_json())
-    if results.optical is not None and results.optical.to_json()["links"]:
+    if results.optical is not None and results.optical.optical.any():  # some link has an optical budget
         rows.append(analyses.optical_row(results.optical.to_json()))
     if results.training is not None:
         rows.append(analyses.training_row(results.training.to_json()))

@@ -17,7 +17,7 @@ from core.constants import EARTH_RADIUS_KM
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    
+
     from core.analysis.pipeline import Results
     from core.orbits.ephemeris import Ephemeris
     from matplotlib.transforms import Bbox
@@ -367,7 +367,7 @@ def fig_insight(results: Results) -> Figure:
     from matplotlib.lines import Line2D
 
     ins = _need(results.insight)
-    doc = ins.to_json()
+    stability = {"traditional": ins.traditional_stability, "in_orbit": ins.in_orbit_stability}
     fig = _new(7.0, 3.2)
     ax1, ax2 = fig.subplots(1, 2)
     styles = (("traditional", "traditional: downlink raw data, process on the ground", "#e53935"),
@@ -384,7 +384,8 @@ def fig_insight(results: Results) -> Figure:
         if ok.any():
             ax1.step(v[ok], 100 * f[ok], where="post", color=c, lw=1.3)
             ax2.hist(v[ok], bins=bins, color=c, alpha=0.55, weights=np.full(int(ok.sum()), 100.0 / max(v.size, 1)))
-        if doc.get(which, {}).get("stable", True) is False:
+        path = stability[which]
+        if path is not None and not path.stable:
             label += " (cannot keep up: the queue grows)"
         handles.append(Line2D([], [], color=c, lw=4))
         labels.append(label)

@@ -6,9 +6,8 @@ section starts on a new page after the summary.
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt, is_number
