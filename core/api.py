@@ -90,7 +90,8 @@ dumps_mission = _io.dumps_mission
 save_mission = _io.save_mission
 
 
-def analyze(mission: Mission, base_dir: Path | None = None, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Results:
+def analyze(mission: Mission, base_dir: Path | None = None, progress: ProgressFn | None = None,
+            cancel: CancelFn | None = None) -> Results:
     """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`."""
     from core.analysis.pipeline import run_analysis
 

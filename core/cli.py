@@ -383,7 +383,8 @@ def show_mission_warnings() -> None:
     if getattr(previous, "starnet", False):
         return
 
-    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: TextIO | None = None,
+             line: str | None = None) -> None:
         if issubclass(category, MissionWarning):
             _stderr(f"starnet: warning: {message}")
         else:

@@ -80,8 +80,9 @@ class Results:
 
     def sections(self) -> list[tuple[str, Section]]:
         """(JSON key, result) of every section that was computed, in document order."""
-        pairs: list[tuple[str, Section | None]] = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
+        pairs: list[tuple[str, Section | None]] = [
+            ("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
+            ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
         pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
                   ("training", self.training), ("service", self.service)]
         return [(key, value) for key, value in pairs if value is not None]

@@ -92,7 +92,8 @@ def needs_full_analysis(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "csv", None))
 
 
-def run_export(mission: Mission, base_dir: Path | None, args: argparse.Namespace, progress: ProgressFn | None = None, results: Results | None = None) -> list[str]:
+def run_export(mission: Mission, base_dir: Path | None, args: argparse.Namespace, progress: ProgressFn | None = None,
+               results: Results | None = None) -> list[str]:
     """Compute what the chosen formats need (once) and write them; returns one line per thing written.
 
     ``results`` may be given when the caller has already analysed the mission.
@@ -152,7 +153,8 @@ def run_export(mission: Mission, base_dir: Path | None, args: argparse.Namespace
         from core.export.hypatia import write_hypatia_dir
 
         report("Hypatia", 0.92)
-        topology = results.topology if results is not None and results.topology is not None else compute_topology(mission, eph, base_dir)
+        topology = results.topology if results is not None else None
+        topology = topology if topology is not None else compute_topology(mission, eph, base_dir)
         hyp = write_hypatia_dir(mission, eph, topology, args.hypatia, base_dir)
         lines.append(f"wrote Hypatia's tles.txt ({hyp.satellites} satellites), isls.txt ({hyp.isls} links), "
                      f"ground_stations.txt ({hyp.ground_stations}), gsl_interfaces_info.txt and description.txt to {args.hypatia}")

@@ -60,7 +60,8 @@ def _runs(active: np.ndarray) -> list[tuple[int, int, bool]]:
     return [(int(a), int(b), bool(active[a])) for a, b in zip(starts, ends)]
 
 
-def czml_document(results: Results | None = None, *, ephemeris: Ephemeris | None = None, mission: Mission | None = None, topology: Topology | None = None, path_orbits: float = 1.0) -> Document:
+def czml_document(results: Results | None = None, *, ephemeris: Ephemeris | None = None, mission: Mission | None = None,
+                  topology: Topology | None = None, path_orbits: float = 1.0) -> Document:
     """The ``czml3.Document`` of a ``Results`` (or of an ephemeris, a mission and a topology).
 
     ``topology`` defaults to the results' network topology; when there is none (no latency

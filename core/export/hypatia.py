@@ -110,7 +110,8 @@ def _header(mission: Mission, eph: Ephemeris, base_dir: Path | None) -> tuple[in
     return 1, eph.n_sat
 
 
-def hypatia_texts(mission: Mission, eph: Ephemeris, topology: Topology, base_dir: Path | None = None) -> tuple[dict[str, str], HypatiaExport]:
+def hypatia_texts(mission: Mission, eph: Ephemeris, topology: Topology,
+                  base_dir: Path | None = None) -> tuple[dict[str, str], HypatiaExport]:
     """The four files' text (by file name) and a summary, without writing anything."""
     from core.export.elements import element_sets
     from core.export.tle import tle_lines
@@ -190,7 +191,8 @@ def hypatia_texts(mission: Mission, eph: Ephemeris, topology: Topology, base_dir
     return texts, summary
 
 
-def write_hypatia_dir(mission: Mission, eph: Ephemeris, topology: Topology, target: str | Path, base_dir: Path | None = None) -> HypatiaExport:
+def write_hypatia_dir(mission: Mission, eph: Ephemeris, topology: Topology, target: str | Path,
+                      base_dir: Path | None = None) -> HypatiaExport:
     """Write ``tles.txt``, ``isls.txt``, ``ground_stations.txt``, ``gsl_interfaces_info.txt`` and
     ``description.txt`` into ``target`` (created if missing, filled all or nothing)."""
     texts, summary = hypatia_texts(mission, eph, topology, base_dir)

@@ -81,8 +81,8 @@ def did_you_mean(word: str, known: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def problems_from_validation(exc: ValidationError, hidden_loc: frozenset[str] = frozenset(), renamed: dict[str, str] | None = None,
-                             model: type | None = None) -> list[Problem]:
+def problems_from_validation(exc: ValidationError, hidden_loc: frozenset[str] = frozenset(),
+                             renamed: dict[str, str] | None = None, model: type | None = None) -> list[Problem]:
     """One plain-language :class:`Problem` per pydantic error, each line once.
 
     ``hidden_loc`` are pydantic's type tags in error locations (``float``, a union member's

@@ -135,11 +135,12 @@ def full_figures(results: Results, reqs: Requirements) -> dict[str, Any]:
     costs = results.cost.shells if results.cost is not None else ()
     computes = results.compute.shells if results.compute is not None else ()
     insight = results.insight
+    in_orbit = None if insight is None else insight.summary(insight.in_orbit_s, insight.in_orbit_stability)
     out: dict[str, Any] = {
         "launch_usd": _sum([c.constellation_usd for c in costs]),
         "mass_kg": _sum([c.mass_kg_per_sat * c.satellites for c in costs]),
         "delivered_pops": _sum([c.constellation_pops for c in computes]),
-        "insight_p95_s": None if insight is None else _num(insight.summary(insight.in_orbit_s, insight.in_orbit_stability)["p95_s"]),
+        "insight_p95_s": None if in_orbit is None else _num(in_orbit["p95_s"]),
     }
     for lat in reqs.latency:
         out[lat.key], out[lat.key + ".reachable_fraction"] = latency_p95_ms(results.network, lat.from_, lat.to)

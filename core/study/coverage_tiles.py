@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from core.orbits.timegrid import TimeGrid
     from core.study.run import Executor
 
+    Prepared = tuple[Mission, list[ShellInfo], tuple[ShellPropagator, ...], TimeGrid, np.ndarray, CoverageGrid]
+    """A mission's model, shells, propagators, time grid, GCRS -> ITRS matrices and coverage grid."""
+
 ProgressFn = Callable[[str, float], None]
 
 _WORKER_CACHE: dict[str, tuple] = {}
@@ -59,7 +62,7 @@ def _mission_key(mission: dict, base_dir: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _prepared(mission: dict, base_dir: str | None) -> tuple[Mission, list[ShellInfo], tuple[ShellPropagator, ...], TimeGrid, np.ndarray, CoverageGrid]:
+def _prepared(mission: dict, base_dir: str | None) -> Prepared:
     """Shells, propagators, time grid, rotation matrices and grid of a mission (cached per worker process)."""
     key = _mission_key(mission, base_dir)
     hit = _WORKER_CACHE.get(key)
@@ -170,8 +173,9 @@ def plan_tiles(n_sat: int, n_time: int, sat_chunk: int, epoch_chunk: int) -> lis
             for t0 in range(0, n_time, epoch_chunk) for s0 in range(0, n_sat, sat_chunk)]
 
 
-def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, executor: Executor | None = None, *, sat_chunk: int | None = None,
-                   epoch_chunk: int | None = None, progress: ProgressFn | None = None, cancel: Callable[[], bool] | None = None) -> CoverageResult:
+def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, executor: Executor | None = None, *,
+                   sat_chunk: int | None = None, epoch_chunk: int | None = None, progress: ProgressFn | None = None,
+                   cancel: Callable[[], bool] | None = None) -> CoverageResult:
     """The coverage analysis of ``mission`` (a ``Mission`` or its plain data), computed in tiles on ``executor``.
 
     ``executor`` is one of :mod:`core.study.run`'s executors (``LocalExecutor``,

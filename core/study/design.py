@@ -226,8 +226,8 @@ def sampling_at(loaded: LoadedRequirements, level: int) -> dict:
 class _Runner:
     """Evaluates batches of points through one executor; remembers every result."""
 
-    def __init__(self, loaded: LoadedRequirements, executor: Executor, progress: ProgressFn | None, cancel: Callable[[], bool] | None,
-                 level: int = 0, order: list | None = None) -> None:
+    def __init__(self, loaded: LoadedRequirements, executor: Executor, progress: ProgressFn | None,
+                 cancel: Callable[[], bool] | None, level: int = 0, order: list | None = None) -> None:
         self.loaded, self.executor = loaded, executor
         self.progress = progress or (lambda stage, n: None)
         self.cancel = cancel

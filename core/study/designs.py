@@ -188,7 +188,8 @@ def check_paths(loaded: LoadedStudy) -> list[Problem]:
     return problems
 
 
-def _structural_errors(data: dict, model: type[BaseModel], migrate: Callable[[dict], dict], validation_error: type[ValidationError], any_error: bool = False) -> list[str]:
+def _structural_errors(data: dict, model: type[BaseModel], migrate: Callable[[dict], dict],
+                       validation_error: type[ValidationError], any_error: bool = False) -> list[str]:
     from core.mission.errors import field_path
 
     try:

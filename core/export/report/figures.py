@@ -145,7 +145,8 @@ def _duration_axis(ax: Axes, lo_s: float, hi_s: float) -> None:
     ax.set_xticklabels([t for _, t in ticks])
 
 
-def _place_labels(fig: Figure, ax: Axes, points: list[tuple[float, float]], names: list[str], fontsize: float = 6, colour: str = "white") -> None:
+def _place_labels(fig: Figure, ax: Axes, points: list[tuple[float, float]], names: list[str], fontsize: float = 6,
+                  colour: str = "white") -> None:
     """Label map points without letting two labels overlap: each tries eight positions around its
     point and is left out (the marker stays) when none is free."""
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # FigureCanvasAgg's, which _new sets

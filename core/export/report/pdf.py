@@ -108,7 +108,8 @@ def _table(block: TableBlock, styles: dict[str, Any], width: float) -> list[Any]
     return parts
 
 
-def _table_part(title: str, note: str, headers: list[str], rows: list[list], cells: list[list[str]], styles: dict[str, Any], width: float) -> list[Any]:
+def _table_part(title: str, note: str, headers: list[str], rows: list[list], cells: list[list[str]], styles: dict[str, Any],
+                width: float) -> list[Any]:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
