@@ -102,6 +102,7 @@ def run_analysis(
     from core.analysis import access as access_mod
     from core.analysis import cluster as cluster_mod
     from core.analysis import compute as compute_mod
+    from core.analysis import compute_load as load_mod
     from core.analysis import cost as cost_mod
     from core.analysis import coverage as coverage_mod
     from core.analysis import delivered as delivered_mod
@@ -156,7 +157,8 @@ def run_analysis(
     cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
     training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
-    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.99) if mission.service else None
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute, insight), 0.99) if mission.service else None
+    compute = dataclasses.replace(compute, load=load_mod.compute_load(mission, eph, compute, insight, service))
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)
