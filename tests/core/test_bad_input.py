@@ -95,7 +95,7 @@ def test_huge_walker_and_cluster_spacing_are_refused_before_allocating(tmp_path,
     doc["constellations"][0] = {"name": "w", "walker": "53:100000000000000000000/10/1", "altitude_km": 550}
     code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and "constellations[0].walker" in err, err
-    for spacing in (0.2, 0):
+    for spacing in (0.2, 0, 1e-300):  # 1e-300 m once overflowed the lattice count (fuzz)
         doc = edited(SMALL, {})
         doc["constellations"][0] = {"name": "c", "altitude_km": 550, "inclination_deg": 53,
                                     "cluster": {"satellites": 10_000, "radius_km": 0.01, "min_separation_m": spacing}}
