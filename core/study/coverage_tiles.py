@@ -17,7 +17,7 @@ rounding). Coverage (``count > 0``) is the OR of the slices' masks, but OR-ing m
 would lose the multiplicity figures (``mean_sats_in_view``, ``cell_max_sats``); summing keeps
 everything. Epoch blocks are then folded into the per-cell statistics in time order (a cell's
 uncovered run carries from one block into the next), with the same integer run/gap
-accounting and the same summation order as :func:`core.analysis.coverage.coverage_from_positions`,
+accounting and the same summation order as :class:`core.analysis.coverage.CoverageFold`,
 so the merged :class:`~core.analysis.coverage.CoverageResult` equals the unsplit one.
 
 Memory at the merge is one block of summed counts plus O(cells) state; a tile's result is
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from core.analysis.coverage import fold_counts
+from core.analysis.coverage import CoverageFold, sats_in_view_block
 
 ProgressFn = Callable[[str, float], None]
 
@@ -104,49 +104,17 @@ def positions_ecef_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t
 
 def coverage_counts_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
     """Satellites in view of each cell, ``(t1-t0, n_lat, n_lon)`` uint16, for one tile (the worker's task)."""
-    from core.analysis.coverage import sats_in_view_at
-
     model, *_ , grid = _prepared(mission, base_dir)
-    r = np.ascontiguousarray(positions_ecef_tile(mission, base_dir, s0, s1, t0, t1))
-    out = np.zeros((t1 - t0,) + grid.shape, dtype=np.uint16 if s1 - s0 < 65535 else np.uint32)
-    for k in range(t1 - t0):
-        out[k] = sats_in_view_at(grid, r[:, k], model.analysis.min_elevation_deg)
-    return out
+    r = positions_ecef_tile(mission, base_dir, s0, s1, t0, t1)
+    return sats_in_view_block(r, grid, model.analysis.min_elevation_deg)
 
 
 # ------------------------------------------------------------------------------------------
-# Merge
+# Merge: the analysis's own fold (epoch blocks in time order)
 # ------------------------------------------------------------------------------------------
 
-
-class CoverageMerger:
-    """Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
-
-    def __init__(self, grid, n_time: int):
-        self.grid = grid
-        self.n_time = n_time
-        n_cells = grid.n_cells
-        self.area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
-        self.covered_area = np.zeros(n_time)
-        self.count_area = np.zeros(n_time)
-        self.state = [np.zeros(n_cells, np.int64) for _ in range(7)]
-        self.next_epoch = 0
-
-    def add_block(self, t0: int, counts: np.ndarray) -> None:
-        if t0 != self.next_epoch:
-            raise ValueError(f"epoch blocks must arrive in order: expected {self.next_epoch}, got {t0}")
-        counts = np.ascontiguousarray(counts)
-        fold_counts(counts, counts.shape[0], t0, self.area, self.covered_area, self.count_area, *self.state)
-        self.next_epoch = t0 + counts.shape[0]
-
-    def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float):
-        """The :class:`~core.analysis.coverage.CoverageResult`, assembled as the unsplit analysis does it."""
-        from core.analysis.coverage import assemble_result
-
-        if self.next_epoch != self.n_time:
-            raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
-        return assemble_result(self.grid, offsets_s, step_s, min_elevation_deg, grid_deg, self.covered_area,
-                               self.count_area, tuple(self.state))
+CoverageMerger = CoverageFold
+"""Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
 
 
 # ------------------------------------------------------------------------------------------
