@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
+from core.orbits.shells import ShellInfo
+from core.orbits.estimate import check_streamed_run_fits, streamed_run_bytes
 
 ProgressFn = Callable[[str, float], None]
 CancelFn = Callable[[], bool]
@@ -63,13 +66,43 @@ class Results:
         return [(key, value) for key, value in pairs if value is not None]
 
 
+def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], None]:
+    """The check :func:`run_analysis` hands :func:`build_ephemeris`: refuse (exit 2) a run whose
+    streamed estimate cannot fit (:func:`core.orbits.estimate.streamed_run_bytes`), before any
+    per-epoch array is computed."""
+    analysis = mission.analysis
+
+    def check(shells: tuple[ShellInfo, ...], n_time: int) -> None:
+        cells = round(180.0 / analysis.coverage_grid_deg) * round(360.0 / analysis.coverage_grid_deg)
+        n_sat = sum(s.n_sat for s in shells)
+        linked = sum(s.n_sat for s in shells if s.isl != "none")
+        estimate = streamed_run_bytes(n_sat, n_time, len(mission.ground_stations), linked, cells,
+                                      whole_positions=bool(WHOLE_EPHEMERIS_STAGES))
+        check_streamed_run_fits(estimate, n_sat, n_time, mission.name)
+
+    return check
+
+
+WHOLE_EPHEMERIS_STAGES = ("links", "optical", "network", "traffic", "training", "service")
+"""Stages that still read the whole run's positions (``eph.r_ecef_km``, computed once and cached);
+every other stage reads blocks. The memory estimate counts the whole positions while any remain."""
+
+
 def run_analysis(
     mission: Mission,
     base_dir: Path | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    executor: BlockExecutor | None = None,
 ) -> Results:
     """Propagate the mission and run every analysis it has inputs for.
+
+    The ephemeris is lazy: streamed analyses read it in blocks of epochs or satellites
+    (:mod:`core.orbits.blocks`), so the run's arrays are never held whole here. Before
+    anything is propagated the run's memory is estimated and a run that cannot fit even in
+    the smallest blocks is refused with :class:`~core.mission.errors.MissionError`. With an
+    ``executor`` of :mod:`core.study.run` (local processes, Dask, inline) the streamed stages
+    run their blocks as tasks on it; the results are the same.
 
     ``progress(stage, fraction)`` is called as work proceeds; ``cancel()`` is polled between
     stages and, when it returns True, the run stops with :class:`Cancelled`.
@@ -102,20 +135,22 @@ def run_analysis(
         timings[name] = time.perf_counter() - start
         return value
 
-    eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f),
-                                                      full_analysis=True), 0.0)
+    eph: Ephemeris = stage("orbits", lambda: build_ephemeris(
+        mission, base_dir, progress=lambda s, f: report(s, 0.25 * f), lazy=True, memory_check=memory_check(mission)), 0.0)
+
     def coverage_progress(_stage: str, fraction: float) -> None:
         if cancel is not None and cancel():  # coverage is the long stage: stop between its chunks
             raise Cancelled("coverage")
         report("coverage", 0.25 + 0.2 * fraction)
 
-    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
-    access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
+    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(
+        mission, eph, progress=coverage_progress, executor=executor, base_dir=base_dir), 0.25)
+    access = stage("access", lambda: access_mod.compute_access(mission, eph, executor=executor, base_dir=base_dir), 0.45)
     topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
     optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
     topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
     network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
-    power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
+    power = stage("power", lambda: power_mod.compute_power(mission, eph, executor=executor, base_dir=base_dir), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
     compute = dataclasses.replace(compute, delivered=delivered)
