@@ -16,7 +16,8 @@ from core.mission.model import Mission
 from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
 from core.orbits.shells import ShellInfo
-from core.orbits.estimate import check_streamed_run_fits, streamed_run_bytes
+from core.orbits.estimate import (OPTICAL_BYTES_PER_EDGE_EPOCH, TOPOLOGY_BYTES_PER_EDGE_EPOCH,
+                                  TRAFFIC_BYTES_PER_EDGE_EPOCH, check_streamed_run_fits, streamed_run_bytes)
 
 ProgressFn = Callable[[str, float], None]
 CancelFn = Callable[[], bool]
@@ -76,8 +77,11 @@ def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], Non
         cells = round(180.0 / analysis.coverage_grid_deg) * round(360.0 / analysis.coverage_grid_deg)
         n_sat = sum(s.n_sat for s in shells)
         linked = sum(s.n_sat for s in shells if s.isl != "none")
+        optical = any(mission.bus_for(entry).optical_tx_power_w is not None for entry in mission.constellations)
+        edge_bytes = (TOPOLOGY_BYTES_PER_EDGE_EPOCH + (OPTICAL_BYTES_PER_EDGE_EPOCH if optical else 0)
+                      + (TRAFFIC_BYTES_PER_EDGE_EPOCH if mission.traffic is not None else 0))
         estimate = streamed_run_bytes(n_sat, n_time, len(mission.ground_stations), linked, cells,
-                                      whole_positions=bool(WHOLE_EPHEMERIS_STAGES))
+                                      whole_positions=bool(WHOLE_EPHEMERIS_STAGES), edge_epoch_bytes=edge_bytes)
         check_streamed_run_fits(estimate, n_sat, n_time, mission.name)
 
     return check

@@ -35,13 +35,20 @@ BLOCK_BYTES_PER_SAT_EPOCH = 120
 """Bytes per satellite-epoch of the largest block a streamed analysis holds (positions, masks, scratch)."""
 WHOLE_POSITION_BYTES_PER_SAT_EPOCH = 48
 """The whole run's inertial and Earth-fixed positions, kept once a stage reads them whole."""
-RESULT_BYTES_PER_SAT_EPOCH = 34
-"""Per-satellite-epoch arrays the results keep: access (time to next contact and served share, 16),
-power (illumination and sunlit, 5) and delivered compute (tops, power, charge, reason: 13)."""
+RESULT_BYTES_PER_SAT_EPOCH = 18
+"""Per-satellite-epoch arrays every run's results keep: power (illumination and sunlit, 5) and delivered
+compute (tops, power, charge, reason: 13) (measured on 2,000 x 361: 5.1 and 13.0)."""
+GROUND_RESULT_BYTES_PER_SAT_EPOCH = 32
+"""With ground stations: access (time to next contact and served share, 16) and the time to insight's
+captures (about 15 at the default capture length and duty: measured 14.7)."""
 RESULT_BYTES_PER_STATION_SAT_EPOCH = 1
 """The access result's in-contact table, per station."""
-RESULT_BYTES_PER_EDGE_EPOCH = 18
-"""The links' ``(n_time, n_edge)`` tables kept in the results (topology, optical range and rate)."""
+TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
+"""The topology's ``(n_time, n_edge)`` link-up table."""
+OPTICAL_BYTES_PER_EDGE_EPOCH = 17
+"""The optical budget's ``(n_time, n_edge)`` range, rate and link-up tables (when a bus has an optical terminal)."""
+TRAFFIC_BYTES_PER_EDGE_EPOCH = 8
+"""The traffic result's ``(n_time, n_edge)`` link utilisation (with a ``traffic`` section)."""
 EDGES_PER_LINKED_SATELLITE = 2
 """Links per satellite of a shell with inter-satellite links (a plus grid has four neighbours, two links each)."""
 BYTES_PER_COVERAGE_CELL = 120
@@ -116,18 +123,23 @@ class StreamedRun:
 
 
 def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat: int = 0, coverage_cells: int = 0,
-                       whole_positions: bool = False) -> StreamedRun:
+                       whole_positions: bool = False, edge_epoch_bytes: int = TOPOLOGY_BYTES_PER_EDGE_EPOCH) -> StreamedRun:
     """Memory of a streamed run of ``n_sat`` satellites x ``n_time`` epochs.
 
-    ``kept`` is what the results hold (per-satellite-epoch arrays, ``n_station`` contact
-    tables, the links of ``n_linked_sat`` satellites, ``coverage_cells`` cells);
+    ``kept`` is what the results hold: per-satellite-epoch arrays (more with ``n_station``
+    ground stations), the ``(n_time, n_edge)`` link tables of ``n_linked_sat`` satellites with
+    inter-satellite links (``edge_epoch_bytes`` per link and epoch: the topology's, plus the
+    optical and traffic tables when the mission has them) and ``coverage_cells`` cells.
     ``whole_positions`` counts the whole run's positions for stages that still read them
     whole; ``smallest_block`` is one epoch of every satellite, or one satellite over every
     epoch, whichever is larger (blocks are at least that).
     """
     sat_epochs = int(n_sat) * int(n_time)
-    kept = (sat_epochs * (RESULT_BYTES_PER_SAT_EPOCH + RESULT_BYTES_PER_STATION_SAT_EPOCH * int(n_station))
-            + int(n_linked_sat) * EDGES_PER_LINKED_SATELLITE * int(n_time) * RESULT_BYTES_PER_EDGE_EPOCH
+    per_sat_epoch = RESULT_BYTES_PER_SAT_EPOCH
+    if n_station:
+        per_sat_epoch += GROUND_RESULT_BYTES_PER_SAT_EPOCH + RESULT_BYTES_PER_STATION_SAT_EPOCH * int(n_station)
+    kept = (sat_epochs * per_sat_epoch
+            + int(n_linked_sat) * EDGES_PER_LINKED_SATELLITE * int(n_time) * int(edge_epoch_bytes)
             + int(coverage_cells) * BYTES_PER_COVERAGE_CELL)
     return StreamedRun(
         engine=BASE_BYTES, frames=int(n_time) * BYTES_PER_EPOCH, kept=kept,
@@ -143,7 +155,7 @@ def check_streamed_run_fits(estimate: StreamedRun, n_sat: int, n_time: int, sour
         return
     raise MissionError(source, [Problem("analysis.step_s", (
         f"the run needs about {estimate.total / GiB:,.1f} GiB ({n_sat:,} satellites x {n_time:,} epochs: "
-        f"{estimate.kept / GiB:,.1f} GiB of results, {estimate.whole_positions / GiB:,.1f} GiB of whole-run positions, "
-        f"{estimate.frames / GiB:,.1f} GiB of per-epoch frames and the smallest block), more than the "
-        f"{have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
+        f"{estimate.kept / GiB:,.2f} GiB of results, {estimate.whole_positions / GiB:,.2f} GiB of whole-run positions, "
+        f"{estimate.frames / GiB:,.2f} GiB of per-epoch frames, {estimate.smallest_block / GiB:,.2f} GiB for the "
+        f"smallest block), more than the {have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
         "coarsen analysis.coverage_grid_deg, use fewer satellites or run on a cluster (--scheduler)"))])
