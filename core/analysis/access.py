@@ -456,7 +456,7 @@ class AccessResult:
     ``in_contact`` ``(n_station, n_sat, n_time)``: in view on the grid epochs.
     ``served_fraction`` ``(n_sat, n_time - 1)``: share of each grid interval during which the
     satellite is tracked by an antenna (what the time-to-insight model downlinks in).
-    ``time_to_next_contact_s`` ``(n_sat, n_time)``: see the module docstring.
+    ``time_to_next_contact_s`` ``(n_sat, n_time)`` (computed when read): see the module docstring.
     """
 
     offsets_s: np.ndarray
@@ -473,7 +473,6 @@ class AccessResult:
     window_aos_cut: np.ndarray
     window_los_cut: np.ndarray
     in_contact: np.ndarray
-    time_to_next_contact_s: np.ndarray
     passes: np.ndarray
     contact_s: np.ndarray
     contact_sum_s: np.ndarray
@@ -490,6 +489,15 @@ class AccessResult:
     @property
     def n_station(self) -> int:
         return len(self.station_names)
+
+    @property
+    def time_to_next_contact_s(self) -> np.ndarray:
+        """``(n_sat, n_time)`` seconds from each epoch to the satellite's next contact (see the module
+        docstring), computed from the windows when asked: the analysis does not keep it (8 bytes a
+        satellite-epoch, 1.2 GB for 100,000 satellites over a day at 60 s)."""
+        windows = Windows(self.window_station, self.window_sat, self.window_aos_s, self.window_los_s,
+                          self.window_aos_cut, self.window_los_cut)
+        return time_to_next_contact(windows, self.sat_downlink_mbps.size, self.offsets_s)
 
     @property
     def duration_s(self) -> float:
@@ -659,7 +667,6 @@ def assemble_access(offsets_s: np.ndarray, stations: list, rates_mbps: np.ndarra
         window_aos_cut=win.aos_cut,
         window_los_cut=win.los_cut,
         in_contact=mask,
-        time_to_next_contact_s=time_to_next_contact(win, n_sat, offsets),
         passes=figures[:, 0].astype(np.int64),
         contact_s=figures[:, 1],
         contact_sum_s=figures[:, 2],

@@ -38,9 +38,9 @@ WHOLE_POSITION_BYTES_PER_SAT_EPOCH = 48
 RESULT_BYTES_PER_SAT_EPOCH = 18
 """Per-satellite-epoch arrays every run's results keep: power (illumination and sunlit, 5) and delivered
 compute (tops, power, charge, reason: 13) (measured on 2,000 x 361: 5.1 and 13.0)."""
-GROUND_RESULT_BYTES_PER_SAT_EPOCH = 32
-"""With ground stations: access (time to next contact and served share, 16) and the time to insight's
-captures (about 15 at the default capture length and duty: measured 14.7)."""
+GROUND_RESULT_BYTES_PER_SAT_EPOCH = 24
+"""With ground stations: access (the served share of each step, 8) and the time to insight's captures
+(about 15 at the default capture length and duty: measured 14.7)."""
 RESULT_BYTES_PER_STATION_SAT_EPOCH = 1
 """The access result's in-contact table, per station."""
 TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
