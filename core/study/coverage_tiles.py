@@ -50,61 +50,38 @@ def _mission_key(mission: dict, base_dir: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _prepared(mission: dict, base_dir: str | None):
-    """Shells, propagators, time grid, rotation matrices and grid of a mission (cached per worker process)."""
+def _prepared(mission: dict, base_dir: str | None) -> tuple:
+    """The checked mission, its lazy ephemeris and its coverage grid (cached per worker process)."""
     key = _mission_key(mission, base_dir)
     hit = _WORKER_CACHE.get(key)
     if hit is not None:
         return hit
     from core.analysis.grid import make_grid
-    from core.mission.io import mission_from_dict
-    from core.orbits import frames
     from core.analysis.mission_checks import engine_problems
-    from core.orbits.propagate import make_propagator
-    from core.orbits.shells import build_shells
-    from core.orbits.timegrid import TimeGrid
+    from core.mission.io import mission_from_dict
+    from core.orbits.blocks import worker_ephemeris
 
     folder = Path(base_dir) if base_dir else None
     model = mission_from_dict(mission, "mission", folder, extra_check=engine_problems)
-    grid_t = TimeGrid.regular(model.epoch, model.analysis.duration_s, model.analysis.step_s)
-    shells, sources = build_shells(model, folder)
-    props = tuple(make_propagator(s, src, grid_t.epoch) for s, src in zip(shells, sources))
-    rot = frames.gcrs_to_itrs_matrices(grid_t.times)
+    _, eph = worker_ephemeris(mission, base_dir)
     grid = make_grid(model.analysis.coverage_grid_deg, model.analysis.region)
-    value = (model, shells, props, grid_t, rot, grid)
+    value = (model, eph, grid)
     if len(_WORKER_CACHE) > 4:
         _WORKER_CACHE.clear()
     _WORKER_CACHE[key] = value
     return value
 
 
-def _sub_propagator(prop, local: np.ndarray):
-    from core.orbits.propagate import AnalyticPropagator, Sgp4Propagator
-
-    if isinstance(prop, AnalyticPropagator):
-        return AnalyticPropagator(prop.elements.subset(local), j2=prop.j2)
-    return Sgp4Propagator([prop.satrecs[int(k)] for k in local], prop.epoch)
-
-
 def positions_ecef_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
-    """Earth-fixed positions ``(s1-s0, t1-t0, 3)`` km of satellites ``s0..s1-1`` at epochs ``t0..t1-1``."""
-    from core.orbits import frames
-
-    _, shells, props, grid_t, rot, _ = _prepared(mission, base_dir)
-    offsets = grid_t.offsets_s[t0:t1]
-    r = np.empty((s1 - s0, t1 - t0, 3))
-    for shell, prop in zip(shells, props):
-        a, b = max(s0, shell.sat_slice.start), min(s1, shell.sat_slice.stop)
-        if a >= b:
-            continue
-        local = np.arange(a - shell.sat_slice.start, b - shell.sat_slice.start)
-        r[a - s0:b - s0] = _sub_propagator(prop, local).positions(offsets)
-    return frames.apply_rotation(rot[t0:t1], r)
+    """Earth-fixed positions ``(s1-s0, t1-t0, 3)`` km of satellites ``s0..s1-1`` at epochs ``t0..t1-1``
+    (the run's ephemeris propagated on that tile only: the same bits as the whole arrays)."""
+    _, eph, _ = _prepared(mission, base_dir)
+    return eph.window(t0, t1).subset(s0, s1).r_ecef_km
 
 
 def coverage_counts_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
     """Satellites in view of each cell, ``(t1-t0, n_lat, n_lon)`` uint16, for one tile (the worker's task)."""
-    model, *_ , grid = _prepared(mission, base_dir)
+    model, _, grid = _prepared(mission, base_dir)
     r = positions_ecef_tile(mission, base_dir, s0, s1, t0, t1)
     return sats_in_view_block(r, grid, model.analysis.min_elevation_deg)
 
@@ -145,9 +122,8 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
 
     data = mission_to_dict(mission) if isinstance(mission, Mission) else dict(mission)
     folder = str(base_dir) if base_dir else None
-    model, shells, _props, grid_t, _rot, grid = _prepared(data, folder)
-    n_sat = sum(s.n_sat for s in shells)
-    n_time = grid_t.n
+    model, eph, grid = _prepared(data, folder)
+    n_sat, n_time, grid_t = eph.n_sat, eph.n_time, eph.time
     own = executor is None
     if own:
         executor = LocalExecutor()
@@ -202,8 +178,8 @@ def count_satellites(mission) -> int:
     from core.mission.model import Mission
 
     data = mission_to_dict(mission) if isinstance(mission, Mission) else dict(mission)
-    _, shells, *_ = _prepared(data, None)
-    return sum(s.n_sat for s in shells)
+    _, eph, _ = _prepared(data, None)
+    return int(eph.n_sat)
 
 
 __all__ = ["CoverageMerger", "coverage_counts_tile", "count_satellites", "plan_tiles", "positions_ecef_tile", "split_coverage"]
