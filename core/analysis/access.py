@@ -570,8 +570,9 @@ def _stations_of(mission) -> list:
     return list(ground_stations(mission))
 
 
-ACCESS_BYTES_PER_SAT_EPOCH = POSITION_BYTES_PER_SAT_EPOCH + 2
-"""Block bytes per satellite-epoch and station: the positions and the contact mask with its edges."""
+def access_block_bytes(n_station: int) -> int:
+    """Block bytes per satellite-epoch: the positions, and per station the contact mask and its edges (2)."""
+    return POSITION_BYTES_PER_SAT_EPOCH + 2 * max(1, int(n_station))
 
 
 def access_events_block(mission_data: dict, folder: str | None, t0: int, t1: int, site_ecef_km: np.ndarray,
@@ -604,7 +605,7 @@ def compute_access(mission: Mission, eph: Ephemeris, executor: BlockExecutor | N
     el = np.array([s.min_elevation_deg for s in stations], dtype=float)
     rng = place_ranges_km(np.array([place_range_km(mission, s.name) for s in stations]), len(stations))
     n_time = eph.n_time
-    blocks = epoch_blocks(eph.n_sat, n_time, ACCESS_BYTES_PER_SAT_EPOCH * max(1, len(stations))) or [(0, n_time)]
+    blocks = epoch_blocks(eph.n_sat, n_time, access_block_bytes(len(stations))) or [(0, n_time)]
     if executor is None:
         parts = []
         for t0, t1 in blocks:

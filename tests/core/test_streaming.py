@@ -118,7 +118,7 @@ def test_access_windows_spanning_block_boundaries_are_joined_exactly(monkeypatch
     np.testing.assert_array_equal(mask, whole.in_contact)
     # with one-epoch blocks every pass spans many blocks: windows, schedule and figures unchanged
     monkeypatch.setenv(BLOCK_BUDGET_ENV, "0.001")
-    assert len(epoch_blocks(eph.n_sat, eph.n_time, access_mod.ACCESS_BYTES_PER_SAT_EPOCH * 2)) == eph.n_time
+    assert len(epoch_blocks(eph.n_sat, eph.n_time, access_mod.access_block_bytes(2))) == eph.n_time
     streamed = access_mod.compute_access(mission, eph)
     step = eph.time.step_s
     assert np.sum(whole.window_los_s - whole.window_aos_s > 3 * step) > 10  # passes of several epochs
