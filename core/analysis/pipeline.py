@@ -80,8 +80,13 @@ def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], Non
         optical = any(mission.bus_for(entry).optical_tx_power_w is not None for entry in mission.constellations)
         edge_bytes = (TOPOLOGY_BYTES_PER_EDGE_EPOCH + (OPTICAL_BYTES_PER_EDGE_EPOCH if optical else 0)
                       + (TRAFFIC_BYTES_PER_EDGE_EPOCH if mission.traffic is not None else 0))
+        duration_s = float(analysis.duration_s)
+        capture_s = float(mission.workload.capture_s)
+        captures = sum(int(s.n_sat * duration_s * mission.bus_for(mission.constellations[s.index]).sensor_duty / capture_s)
+                       for s in shells)
         estimate = streamed_run_bytes(n_sat, n_time, len(mission.ground_stations), linked, cells,
-                                      whole_positions=bool(WHOLE_EPHEMERIS_STAGES), edge_epoch_bytes=edge_bytes)
+                                      whole_positions=bool(WHOLE_EPHEMERIS_STAGES), edge_epoch_bytes=edge_bytes,
+                                      n_capture=captures)
         check_streamed_run_fits(estimate, n_sat, n_time, mission.name)
 
     return check

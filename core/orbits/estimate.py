@@ -38,9 +38,12 @@ WHOLE_POSITION_BYTES_PER_SAT_EPOCH = 48
 RESULT_BYTES_PER_SAT_EPOCH = 18
 """Per-satellite-epoch arrays every run's results keep: power (illumination and sunlit, 5) and delivered
 compute (tops, power, charge, reason: 13) (measured on 2,000 x 361: 5.1 and 13.0)."""
-GROUND_RESULT_BYTES_PER_SAT_EPOCH = 24
-"""With ground stations: access (the served share of each step, 8) and the time to insight's captures
-(about 15 at the default capture length and duty: measured 14.7)."""
+GROUND_RESULT_BYTES_PER_SAT_EPOCH = 9
+"""With ground stations: access (the served share of each step, 8, and the insight's hops' share, 1)."""
+BYTES_PER_CAPTURE = 60
+"""The time to insight keeps about 57 bytes per capture (ready, satellite, three waits, offloading)."""
+SCRATCH_BYTES_PER_CAPTURE = 110
+"""Its transient peak on top (measured at 100,000 x 289 with offloading: 3.7 GB over 39 million captures, 95)."""
 RESULT_BYTES_PER_STATION_SAT_EPOCH = 1
 """The access result's in-contact table, per station."""
 TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
@@ -123,28 +126,30 @@ class StreamedRun:
 
 
 def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat: int = 0, coverage_cells: int = 0,
-                       whole_positions: bool = False, edge_epoch_bytes: int = TOPOLOGY_BYTES_PER_EDGE_EPOCH) -> StreamedRun:
+                       whole_positions: bool = False, edge_epoch_bytes: int = TOPOLOGY_BYTES_PER_EDGE_EPOCH,
+                       n_capture: int = 0) -> StreamedRun:
     """Memory of a streamed run of ``n_sat`` satellites x ``n_time`` epochs.
 
     ``kept`` is what the results hold: per-satellite-epoch arrays (more with ``n_station``
     ground stations), the ``(n_time, n_edge)`` link tables of ``n_linked_sat`` satellites with
     inter-satellite links (``edge_epoch_bytes`` per link and epoch: the topology's, plus the
-    optical and traffic tables when the mission has them) and ``coverage_cells`` cells.
-    ``whole_positions`` counts the whole run's positions for stages that still read them
+    optical and traffic tables when the mission has them), ``coverage_cells`` cells and the
+    time to insight's ``n_capture`` captures (with ground stations). ``whole_positions`` counts the whole run's positions for stages that still read them
     whole; ``smallest_block`` is one epoch of every satellite, or one satellite over every
-    epoch, whichever is larger (blocks are at least that).
+    epoch, whichever is larger (blocks are at least that), or the insight's scratch if larger.
     """
     sat_epochs = int(n_sat) * int(n_time)
     per_sat_epoch = RESULT_BYTES_PER_SAT_EPOCH
     if n_station:
         per_sat_epoch += GROUND_RESULT_BYTES_PER_SAT_EPOCH + RESULT_BYTES_PER_STATION_SAT_EPOCH * int(n_station)
+    captures = int(n_capture) if n_station else 0
     kept = (sat_epochs * per_sat_epoch
             + int(n_linked_sat) * EDGES_PER_LINKED_SATELLITE * int(n_time) * int(edge_epoch_bytes)
-            + int(coverage_cells) * BYTES_PER_COVERAGE_CELL)
+            + int(coverage_cells) * BYTES_PER_COVERAGE_CELL + captures * BYTES_PER_CAPTURE)
     return StreamedRun(
         engine=BASE_BYTES, frames=int(n_time) * BYTES_PER_EPOCH, kept=kept,
         whole_positions=sat_epochs * WHOLE_POSITION_BYTES_PER_SAT_EPOCH if whole_positions else 0,
-        smallest_block=max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH,
+        smallest_block=max(max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH, captures * SCRATCH_BYTES_PER_CAPTURE),
     )
 
 
@@ -157,5 +162,5 @@ def check_streamed_run_fits(estimate: StreamedRun, n_sat: int, n_time: int, sour
         f"the run needs about {estimate.total / GiB:,.1f} GiB ({n_sat:,} satellites x {n_time:,} epochs: "
         f"{estimate.kept / GiB:,.2f} GiB of results, {estimate.whole_positions / GiB:,.2f} GiB of whole-run positions, "
         f"{estimate.frames / GiB:,.2f} GiB of per-epoch frames, {estimate.smallest_block / GiB:,.2f} GiB for the "
-        f"smallest block), more than the {have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
+        f"smallest block or the time to insight's scratch), more than the {have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
         "coarsen analysis.coverage_grid_deg, use fewer satellites or run on a cluster (--scheduler)"))])
