@@ -16,8 +16,8 @@ from core.mission.model import Mission
 from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
 from core.orbits.shells import ShellInfo
-from core.orbits.estimate import (OPTICAL_BYTES_PER_EDGE_EPOCH, TOPOLOGY_BYTES_PER_EDGE_EPOCH,
-                                  TRAFFIC_BYTES_PER_EDGE_EPOCH, check_streamed_run_fits, streamed_run_bytes)
+from core.orbits.estimate import (TOPOLOGY_BYTES_PER_EDGE_EPOCH, TRAFFIC_BYTES_PER_EDGE_EPOCH, check_streamed_run_fits,
+                                  streamed_run_bytes)
 
 ProgressFn = Callable[[str, float], None]
 CancelFn = Callable[[], bool]
@@ -70,31 +70,25 @@ class Results:
 def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], None]:
     """The check :func:`run_analysis` hands :func:`build_ephemeris`: refuse (exit 2) a run whose
     streamed estimate cannot fit (:func:`core.orbits.estimate.streamed_run_bytes`), before any
-    per-epoch array is computed."""
+    per-epoch array is computed. The service stage still reads the whole run's positions
+    (``eph.r_ecef_km``): with a ``service`` section they are counted."""
     analysis = mission.analysis
 
     def check(shells: tuple[ShellInfo, ...], n_time: int) -> None:
         cells = round(180.0 / analysis.coverage_grid_deg) * round(360.0 / analysis.coverage_grid_deg)
         n_sat = sum(s.n_sat for s in shells)
         linked = sum(s.n_sat for s in shells if s.isl != "none")
-        optical = any(mission.bus_for(entry).optical_tx_power_w is not None for entry in mission.constellations)
-        edge_bytes = (TOPOLOGY_BYTES_PER_EDGE_EPOCH + (OPTICAL_BYTES_PER_EDGE_EPOCH if optical else 0)
-                      + (TRAFFIC_BYTES_PER_EDGE_EPOCH if mission.traffic is not None else 0))
+        edge_bytes = TOPOLOGY_BYTES_PER_EDGE_EPOCH + (TRAFFIC_BYTES_PER_EDGE_EPOCH if mission.traffic is not None else 0)
         duration_s = float(analysis.duration_s)
         capture_s = float(mission.workload.capture_s)
         captures = sum(int(s.n_sat * duration_s * mission.bus_for(mission.constellations[s.index]).sensor_duty / capture_s)
                        for s in shells)
         estimate = streamed_run_bytes(n_sat, n_time, len(mission.ground_stations), linked, cells,
-                                      whole_positions=bool(WHOLE_EPHEMERIS_STAGES), edge_epoch_bytes=edge_bytes,
+                                      whole_positions=mission.service is not None, edge_epoch_bytes=edge_bytes,
                                       n_capture=captures)
         check_streamed_run_fits(estimate, n_sat, n_time, mission.name)
 
     return check
-
-
-WHOLE_EPHEMERIS_STAGES = ("links", "optical", "network", "traffic", "training", "service")
-"""Stages that still read the whole run's positions (``eph.r_ecef_km``, computed once and cached);
-every other stage reads blocks. The memory estimate counts the whole positions while any remain."""
 
 
 def run_analysis(
@@ -119,6 +113,7 @@ def run_analysis(
     from core.analysis import access as access_mod
     from core.analysis import cluster as cluster_mod
     from core.analysis import compute as compute_mod
+    from core.analysis import compute_load as load_mod
     from core.analysis import cost as cost_mod
     from core.analysis import coverage as coverage_mod
     from core.analysis import delivered as delivered_mod
@@ -155,10 +150,11 @@ def run_analysis(
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(
         mission, eph, progress=coverage_progress, executor=executor, base_dir=base_dir), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph, executor=executor, base_dir=base_dir), 0.45)
-    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
-    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
+    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir, executor=executor), 0.5)
+    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology, base_dir, executor=executor), 0.52)
     topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
-    network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
+    network = stage("network", lambda: network_mod.compute_network(
+        mission, eph, topology=topology, base_dir=base_dir, executor=executor), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph, executor=executor, base_dir=base_dir), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
@@ -171,11 +167,14 @@ def run_analysis(
             raise Cancelled("traffic")
         report("traffic", 0.95 + 0.02 * fraction)
 
-    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress), 0.95)
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(
+        mission, eph, topology, base_dir, traffic_progress, executor=executor), 0.95)
     cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
-    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
-    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.99) if mission.service else None
+    training = stage("training", lambda: training_mod.compute_training(
+        mission, eph, topology, optical, base_dir, executor=executor), 0.98)
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute, insight), 0.99) if mission.service else None
+    compute = dataclasses.replace(compute, load=load_mod.compute_load(mission, eph, compute, insight, service))
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)

@@ -94,7 +94,7 @@ def csv_tables(results) -> dict:
             "offered_gbps": np.repeat(traffic.offered_gbps, n_t), "served_gbps": np.round(traffic.served_gbps.ravel(), 6),
             "reachable": traffic.reachable.ravel(),
         })
-    topo = net.topology if net is not None else None
+    topo = results.topology if net is not None else None  # the links table goes with the latency tables
     if topo is not None and topo.n_edge:
         out["isl_links.csv"] = _frame({"time_utc": _stamps(grid, grid.offsets_s), "offset_s": grid.offsets_s,
                                        "active_links": topo.active_count()})

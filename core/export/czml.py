@@ -54,8 +54,8 @@ def _runs(active: np.ndarray) -> list[tuple[int, int, bool]]:
 def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, path_orbits: float = 1.0):
     """The ``czml3.Document`` of a ``Results`` (or of an ephemeris, a mission and a topology).
 
-    ``topology`` defaults to the results' network topology; when there is none (no latency
-    pairs), the links are computed from the mission's ISL settings.
+    ``topology`` defaults to the results' topology (the links the analysis computed); without
+    results it must be given (:func:`core.analysis.topology.compute_topology`).
     """
     from czml3 import Document, Packet
     from czml3.enums import ClockRanges, ClockSteps, HorizontalOrigins, InterpolationAlgorithms, LabelStyles
@@ -79,9 +79,7 @@ def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, 
     if topology is None and results is not None:
         topology = results.topology
     if topology is None:
-        from core.analysis.topology import compute_topology
-
-        topology = compute_topology(mission, eph)
+        raise ValueError("czml_document: give the results, or the ephemeris, the mission and the topology")
 
     grid = eph.time
     offsets = grid.offsets_s

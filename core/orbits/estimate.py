@@ -48,10 +48,8 @@ RESULT_BYTES_PER_STATION_SAT_EPOCH = 1
 """The access result's in-contact table, per station."""
 TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
 """The topology's ``(n_time, n_edge)`` link-up table."""
-OPTICAL_BYTES_PER_EDGE_EPOCH = 17
-"""The optical budget's ``(n_time, n_edge)`` range, rate and link-up tables (when a bus has an optical terminal)."""
-TRAFFIC_BYTES_PER_EDGE_EPOCH = 8
-"""The traffic result's ``(n_time, n_edge)`` link utilisation (with a ``traffic`` section)."""
+TRAFFIC_BYTES_PER_EDGE_EPOCH = 2
+"""The traffic result's ``(n_time, n_edge)`` float16 link utilisation (with a ``traffic`` section)."""
 EDGES_PER_LINKED_SATELLITE = 2
 """Links per satellite of a shell with inter-satellite links (a plus grid has four neighbours, two links each)."""
 BYTES_PER_COVERAGE_CELL = 120
@@ -133,7 +131,7 @@ def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat
     ``kept`` is what the results hold: per-satellite-epoch arrays (more with ``n_station``
     ground stations), the ``(n_time, n_edge)`` link tables of ``n_linked_sat`` satellites with
     inter-satellite links (``edge_epoch_bytes`` per link and epoch: the topology's, plus the
-    optical and traffic tables when the mission has them), ``coverage_cells`` cells and the
+    traffic table when the mission has one), ``coverage_cells`` cells and the
     time to insight's ``n_capture`` captures (with ground stations). ``whole_positions`` counts the whole run's positions for stages that still read them
     whole; ``smallest_block`` is one epoch of every satellite, or one satellite over every
     epoch, whichever is larger (blocks are at least that), or the insight's scratch if larger.

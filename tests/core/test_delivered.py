@@ -115,8 +115,10 @@ def test_default_mission_with_a_too_small_array_matches_the_energy_balance():
     c = r.compute.to_json()[0]
     p = r.power.to_json()[0]
     assert p["solar_array_m2"] == pytest.approx(area) and p["fixed_design"] == ["solar_array_m2"]
-    # by hand per satellite: load the half array sustains over its sunlit share, minus the bus
-    nu = r.power.illumination.mean(axis=1)
+    # by hand per satellite: load the half array sustains over its sunlit share (whole orbits), minus the bus
+    step, n_time = float(r.mission.analysis.step_s), r.power.illumination.shape[1]
+    whole = int(round(np.floor((n_time - 1) * step / sp.period_s) * sp.period_s / step))
+    nu = r.power.illumination[:, :whole].mean(axis=1)
     eol = sp.sizing["array_eol_w_per_m2"]
     load = area * eol * nu / ((1 - nu) / 0.6 + nu / 0.8)
     floor = comp.hardware.power_w_min

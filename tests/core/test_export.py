@@ -81,7 +81,7 @@ def test_the_fixture_has_both_kinds_of_satellite(results):
     eph = results.ephemeris
     j2, sg = _split(eph)
     assert j2.size == 20 and sg.size == 2
-    assert results.network is not None and results.network.topology.isl_active.any()
+    assert results.network is not None and results.topology.isl_active.any()
 
 
 # ------------------------------------------------------------------------------------ OMM
@@ -245,7 +245,7 @@ def test_czml_validates_with_czml3_and_has_the_expected_packets(results, tmp_pat
         assert len(pos["cartesian"]) == 4 * eph.n_time
         assert "path" in by_id[sid]
     assert "station/Svalbard" in by_id
-    topo = results.network.topology
+    topo = results.topology
     links = [p for p in raw if p["id"].startswith("isl/")]
     assert len(links) == int(topo.isl_active.any(axis=0).sum()) > 0
     # the link's visibility follows the topology epoch by epoch
