@@ -10,7 +10,7 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from core.mission.model import Mission
 from core.orbits.blocks import BlockExecutor
@@ -19,10 +19,34 @@ from core.orbits.shells import ShellInfo
 from core.orbits.estimate import (TOPOLOGY_BYTES_PER_EDGE_EPOCH, TRAFFIC_BYTES_PER_EDGE_EPOCH, check_streamed_run_fits,
                                   streamed_run_bytes)
 
+if TYPE_CHECKING:  # the result classes, for the annotations only: the analyses are imported when they run
+    from core.analysis.access import AccessResult
+    from core.analysis.cluster import ClusterResult
+    from core.analysis.compute import ComputeResult
+    from core.analysis.cost import CostResult
+    from core.analysis.coverage import CoverageResult
+    from core.analysis.insight import InsightResult
+    from core.analysis.latency import NetworkResult
+    from core.analysis.optical import OpticalResult
+    from core.analysis.power import PowerResult
+    from core.analysis.radiation import RadiationResult
+    from core.analysis.service import ServiceResult
+    from core.analysis.topology import Topology
+    from core.analysis.traffic import TrafficResult
+    from core.analysis.training import TrainingResult
+
 ProgressFn = Callable[[str, float], None]
 CancelFn = Callable[[], bool]
 
 RESULTS_SCHEMA = "starnet.results/1"
+
+
+class Section(Protocol):
+    """A computed section of the results: its JSON value (a dict or a list of per-shell rows) and its tables."""
+
+    def to_json(self) -> Any: ...
+
+    def tables(self) -> list[Any]: ...
 
 
 class Cancelled(Exception):
@@ -35,33 +59,34 @@ class Results:
 
     mission: Mission
     ephemeris: Ephemeris
-    topology: Any = None
+    topology: Topology | None = None
     """Inter-satellite links per epoch (:class:`core.analysis.topology.Topology`), for every mission."""
-    coverage: Any = None
-    access: Any = None
-    network: Any = None
-    power: Any = None
-    compute: Any = None
-    insight: Any = None
-    cost: Any = None
+    coverage: CoverageResult | None = None
+    access: AccessResult | None = None
+    network: NetworkResult | None = None
+    power: PowerResult | None = None
+    compute: ComputeResult | None = None
+    insight: InsightResult | None = None
+    cost: CostResult | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
-    cluster: Any = None
+    cluster: ClusterResult | None = None
     """Formation geometry and station-keeping of cluster shells (:mod:`core.analysis.cluster`)."""
-    radiation: Any = None
+    radiation: RadiationResult | None = None
     """Total ionising dose per shell (:mod:`core.analysis.radiation`)."""
-    optical: Any = None
+    optical: OpticalResult | None = None
     """Optical link budget of every inter-satellite link (:mod:`core.analysis.optical`)."""
-    training: Any = None
+    training: TrainingResult | None = None
     """Data-parallel training over the ISL graph (:mod:`core.analysis.training`)."""
-    traffic: Any = None
+    traffic: TrafficResult | None = None
     """Throughput and link loads of the mission's ``traffic`` section (:class:`core.analysis.traffic.TrafficResult`)."""
-    service: Any = None
+    service: ServiceResult | None = None
     """Ground users served by spare delivered compute (:mod:`core.analysis.service`), with a ``service`` section."""
 
-    def sections(self) -> list[tuple[str, Any]]:
+    def sections(self) -> list[tuple[str, Section]]:
         """(JSON key, result) of every section that was computed, in document order."""
-        pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
+        pairs: list[tuple[str, Section | None]] = [
+            ("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
+            ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
         pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
                   ("training", self.training), ("service", self.service)]
         return [(key, value) for key, value in pairs if value is not None]

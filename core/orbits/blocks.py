@@ -77,7 +77,10 @@ def mission_payload(mission: Any, base_dir: Path | None) -> tuple[dict, str | No
 class BlockExecutor(Protocol):
     """What :func:`map_blocks` needs of an executor (those of :mod:`core.study.run` have it)."""
 
-    slots: int
+    @property
+    def slots(self) -> int:
+        """How many tasks run at once."""
+        ...
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any: ...
 

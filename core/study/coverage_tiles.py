@@ -30,14 +30,24 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from core.analysis.coverage import CoverageFold, sats_in_view_block
 
+if TYPE_CHECKING:
+    from core.analysis.coverage import CoverageResult
+    from core.analysis.grid import CoverageGrid
+    from core.mission.model import Mission
+    from core.orbits.ephemeris import Ephemeris
+    from core.study.run import Executor
+
+    Prepared = tuple[Mission, Ephemeris, CoverageGrid]
+    """A mission's checked model, its lazy ephemeris and its coverage grid."""
+
 ProgressFn = Callable[[str, float], None]
 
-_WORKER_CACHE: dict[str, tuple] = {}
+_WORKER_CACHE: dict[str, Prepared] = {}
 
 
 # ------------------------------------------------------------------------------------------
@@ -50,7 +60,7 @@ def _mission_key(mission: dict, base_dir: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _prepared(mission: dict, base_dir: str | None) -> tuple:
+def _prepared(mission: dict, base_dir: str | None) -> Prepared:
     """The checked mission, its lazy ephemeris and its coverage grid (cached per worker process)."""
     key = _mission_key(mission, base_dir)
     hit = _WORKER_CACHE.get(key)
@@ -106,8 +116,9 @@ def plan_tiles(n_sat: int, n_time: int, sat_chunk: int, epoch_chunk: int) -> lis
             for t0 in range(0, n_time, epoch_chunk) for s0 in range(0, n_sat, sat_chunk)]
 
 
-def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *, sat_chunk: int | None = None,
-                   epoch_chunk: int | None = None, progress: ProgressFn | None = None, cancel=None):
+def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, executor: Executor | None = None, *,
+                   sat_chunk: int | None = None, epoch_chunk: int | None = None, progress: ProgressFn | None = None,
+                   cancel: Callable[[], bool] | None = None) -> CoverageResult:
     """The coverage analysis of ``mission`` (a ``Mission`` or its plain data), computed in tiles on ``executor``.
 
     ``executor`` is one of :mod:`core.study.run`'s executors (``LocalExecutor``,
@@ -125,8 +136,7 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
     model, eph, grid = _prepared(data, folder)
     n_sat, n_time, grid_t = eph.n_sat, eph.n_time, eph.time
     own = executor is None
-    if own:
-        executor = LocalExecutor()
+    executor = LocalExecutor() if executor is None else executor
     report = progress or (lambda stage, fraction: None)
     try:
         slots = max(1, getattr(executor, "slots", 1))
@@ -172,7 +182,7 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
     return merger.result(grid_t.offsets_s, step, model.analysis.min_elevation_deg, model.analysis.coverage_grid_deg)
 
 
-def count_satellites(mission) -> int:
+def count_satellites(mission: Mission | dict) -> int:
     """Number of satellites a mission (``Mission`` or plain data) has, without propagating."""
     from core.mission.io import mission_to_dict
     from core.mission.model import Mission

@@ -5,8 +5,9 @@ import pytest
 
 from core.analysis import delivered, power
 from core.analysis.compute import size_compute
-from core.mission.io import load_mission, loads_mission
+from core.mission.io import load_mission
 from core.orbits.ephemeris import build_ephemeris
+from tests.core.factories import make_mission, walker_shell
 
 PATH = "resources/missions/default.yaml"
 
@@ -134,5 +135,4 @@ def test_fixed_design_fields_are_optional_and_positive():
     from core.mission.errors import MissionError
 
     with pytest.raises(MissionError):
-        loads_mission('schema_version: 1\nname: x\nepoch: "2026-03-20T00:00:00Z"\nconstellations: [{name: a, walker: "53:4/2/1", altitude_km: 550}]\n'
-                      "buses: {default: {solar_array_m2: -1}}\n")
+        make_mission(walker_shell("53:4/2/1", name="a", altitude_km=550), name="x", buses={"default": {"solar_array_m2": -1}})
