@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from core.mission.model import Mission
 from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
-from core.orbits.shells import ShellInfo
 from core.orbits.estimate import (TOPOLOGY_BYTES_PER_EDGE_EPOCH, TRAFFIC_BYTES_PER_EDGE_EPOCH, check_streamed_run_fits,
                                   streamed_run_bytes)
+from core.orbits.shells import ShellInfo
 
 if TYPE_CHECKING:  # the result classes, for the annotations only: the analyses are imported when they run
     from core.analysis.access import AccessResult
