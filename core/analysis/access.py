@@ -612,7 +612,7 @@ def compute_access(mission: Mission, eph: Ephemeris, executor: BlockExecutor | N
             h0, h1 = halo(t0, t1, n_time)
             parts.append(block_events(eph.window(h0, h1).r_ecef_km, h0, t0, t1, eph.time.offsets_s, site, up, el, rng))
     else:
-        data, folder = mission_payload(mission, base_dir)
+        data, folder = mission_payload(mission, eph, base_dir, "access")
         parts = list(map_blocks(access_events_block, [(data, folder, t0, t1, site, up, el, rng) for t0, t1 in blocks],
                                 executor))
     win, mask = windows_from_events(parts, n_time)

@@ -586,7 +586,7 @@ def compute_coverage(mission: Mission, eph: Ephemeris, progress: ProgressFn | No
             fold.add_positions(t0, eph.window(t0, t1).r_ecef_km, min_el,
                                progress=lambda done: report("Coverage", done / max(n_time, 1)))
     else:
-        data, folder = mission_payload(mission, base_dir)
+        data, folder = mission_payload(mission, eph, base_dir, "coverage")
         tasks = [(data, folder, t0, t1, grid, min_el) for t0, t1 in blocks]
         done = map_blocks(coverage_counts_block, tasks, executor,
                           progress=lambda k, total: report("Coverage", k / max(total, 1)))

@@ -362,7 +362,7 @@ def illumination_of(mission: Mission, eph: Ephemeris, executor: BlockExecutor | 
         for s0, s1, model in blocks:
             illum[s0:s1] = illumination_block(eph.subset(s0, s1), model)
     else:
-        data, folder = mission_payload(mission, base_dir)
+        data, folder = mission_payload(mission, eph, base_dir, "power")
         tasks = [(data, folder, eph.sats.start + s0, eph.sats.start + s1, model) for s0, s1, model in blocks]
         for (s0, s1, _), part in zip(blocks, map_blocks(illumination_task, tasks, executor)):
             illum[s0:s1] = part

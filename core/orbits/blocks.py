@@ -66,11 +66,19 @@ def satellite_blocks(start: int, stop: int, n_time: int, bytes_per_sat_epoch: in
     return [(s0, min(stop, s0 + size)) for s0 in range(start, stop, size)]
 
 
-def mission_payload(mission: Any, base_dir: Path | None) -> tuple[dict, str | None]:
+def mission_payload(mission: Any, eph: Any, base_dir: Path | None, what: str) -> tuple[dict, str | None]:
     """What a block task is sent instead of arrays: the mission's plain data and its folder (for
-    ``tle_file``/``omm_file``), from which :func:`worker_ephemeris` rebuilds the run's ephemeris."""
-    from core.mission.io import mission_to_dict
+    ``tle_file``/``omm_file``), from which :func:`worker_ephemeris` rebuilds the run's ephemeris.
 
+    A task rebuilds the mission's own grid with all its satellites, so ``eph`` must be that run
+    (not a block, not another time grid): otherwise :class:`ValueError` (``what`` names the analysis)."""
+    from core.mission.io import mission_to_dict
+    from core.orbits.estimate import epoch_count
+
+    grid_n = epoch_count(float(mission.analysis.duration_s), float(mission.analysis.step_s))
+    if eph.is_block or eph.n_time != grid_n:
+        raise ValueError(f"{what}: executor tasks rebuild the mission's own grid ({grid_n} epochs, all satellites); "
+                         f"this ephemeris is another ({eph.n_sat} satellites, {eph.n_time} epochs)")
     return mission_to_dict(mission), (str(base_dir) if base_dir is not None else None)
 
 

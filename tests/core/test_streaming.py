@@ -82,6 +82,11 @@ def test_blocks_on_an_executor_equal_the_in_process_run(monkeypatch):
     on_executor = run_analysis(mission, folder, executor=executor)
     assert executor._submitted > 10  # the streamed stages ran their blocks as tasks
     _assert_same(on_executor, whole)
+    # a task rebuilds the mission's own run: an ephemeris on another grid is refused, not silently replaced
+    from core.analysis.coverage import compute_coverage
+
+    with pytest.raises(ValueError, match="coverage: executor tasks rebuild the mission's own grid"):
+        compute_coverage(mission, whole.ephemeris.window(0, 10), executor=executor, base_dir=folder)
 
 
 ONE_STATION = """
