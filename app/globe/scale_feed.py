@@ -8,11 +8,10 @@ the globe, the map, the time bar and the satellite details until the analysis de
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.globe.prepare import LARGE_RUN_SATS, ViewData, prepare_ephemeris_view
+from app.workers import Job
 
 
 def ephemeris_view(mission, base_dir) -> ViewData | None:
@@ -38,30 +37,19 @@ def show_ephemeris_view(window, view: ViewData, note: str = "orbits only until t
 class EphemerisFeed(QObject):
     """Shows a large mission's orbits as soon as its ephemeris is built (see the module text)."""
 
-    viewReady = Signal(object, int)
-
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.viewReady.connect(self._show)
         window.runner.started.connect(self._on_started)
 
     def _on_started(self, generation: int) -> None:
         doc = self.window.doc
         mission, base_dir = doc.snapshot(), doc.base_dir
-        threading.Thread(target=self._build, args=(mission, base_dir, generation), name="globe-ephemeris",
-                         daemon=True).start()
-
-    def _build(self, mission, base_dir, generation: int) -> None:
-        try:
-            view = ephemeris_view(mission, base_dir)
-        except Exception:  # noqa: BLE001 - the analysis reports what is wrong with the mission
-            return
-        if view is not None:
-            try:
-                self.viewReady.emit(view, generation)
-            except RuntimeError:  # the window closed meanwhile
-                pass
+        # the app's one worker style; a mission the engine refuses is reported by the analysis, so failures are dropped
+        job = Job(lambda _cancelled, _report: ephemeris_view(mission, base_dir), self, name="globe-ephemeris")
+        job.done.connect(lambda view: self._show(view, generation) if view is not None else None)
+        job.finished.connect(job.deleteLater)
+        job.start()
 
     def _show(self, view: ViewData, generation: int) -> None:
         w = self.window
