@@ -76,6 +76,16 @@ Steady state
     a capture still not delivered then counts as undelivered (infinite wait).
     For an unstable satellite the waits kept (for plots and the CSV) are those of the first
     window from an empty queue.
+
+Blocks of satellites
+    Every queue holds one satellite's captures (offloading: one source satellite's share at
+    a helper, after a plan made once from per-satellite totals), so the models run one block
+    of satellites at a time (:func:`insight_from_captures`, sized by the block budget,
+    ``STARNET_BLOCK_MB``): a block's captures are regenerated from the schedule
+    (:class:`CaptureSchedule`), run and dropped. The result keeps per capture only the waits
+    and the processing end (float64: the exact percentiles, the CSV and the plots read them)
+    and the offloaded flag; ready times and satellites are regenerated when read. The figures
+    are the same whatever the blocks.
 """
 
 from __future__ import annotations
