@@ -76,6 +76,16 @@ Steady state
     a capture still not delivered then counts as undelivered (infinite wait).
     For an unstable satellite the waits kept (for plots and the CSV) are those of the first
     window from an empty queue.
+
+Blocks of satellites
+    Every queue holds one satellite's captures (offloading: one source satellite's share at
+    a helper, after a plan made once from per-satellite totals), so the models run one block
+    of satellites at a time (:func:`insight_from_captures`, sized by the block budget,
+    ``STARNET_BLOCK_MB``): a block's captures are regenerated from the schedule
+    (:class:`CaptureSchedule`), run and dropped. The result keeps per capture only the waits
+    and the processing end (float64: the exact percentiles, the CSV and the plots read them)
+    and the offloaded flag; ready times and satellites are regenerated when read. The figures
+    are the same whatever the blocks.
 """
 
 from __future__ import annotations
@@ -90,6 +100,7 @@ from numba import njit
 
 from core.constants import C_KM_S
 from core.mission.model import Mission
+from core.orbits.blocks import satellite_blocks
 from core.orbits.ephemeris import Ephemeris
 
 if TYPE_CHECKING:
@@ -103,9 +114,15 @@ MAX_WARMUP_DAYS = 16.0
 """Longest warm-up (in days of repeated windows) allowed to reach the steady state."""
 MIN_PERIODS = 8
 REPEAT_TOL_S = 1e-3
+"""Two periods repeat when no capture's wait differs by more than this."""
 OFFLOAD_HEADROOM = 0.95
 """Offloading fills a satellite's own queue, and a helper's, to at most this share of its delivered compute."""
-"""Two periods repeat when no capture's wait differs by more than this."""
+SCHEDULE_BLOCK_SATS = 4096
+"""Satellites per block when the capture schedule is only counted."""
+BLOCK_BYTES_PER_CAPTURE = 200
+"""Scratch of the queue kernels per capture of a block of satellites (inputs, departures, offloading rows)."""
+BLOCK_BYTES_PER_SAT_EPOCH = 24
+"""Scratch per satellite and grid step of a block (its served shares as float64, hops, and the offloading rows')."""
 
 
 # ---------------------------------------------------------------------------------- kernels
@@ -357,12 +374,15 @@ def hops_to_contact(n_sat, edges, active, contact):
 
 
 # ---------------------------------------------------------------------------------- inputs
-def capture_schedule(n_sat: int, duration_s: float, capture_s: float, duty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def capture_schedule(n_sat: int, duration_s: float, capture_s: float, duty: np.ndarray,
+                     first: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Captures of every satellite over ``[0, duration_s]``: ``(ptr (n_sat+1,), ready_s)``.
 
     Satellite ``s`` starts a capture every ``capture_s / duty[s]`` seconds from a phase
     ``frac(s x 0.618...) x spacing``; a capture is ready ``capture_s`` after it starts and
-    only captures that end inside the window count.
+    only captures that end inside the window count. ``first``: the run's index of the first
+    of these satellites (a block of satellites ``first .. first + n_sat`` gets the same
+    captures as in the whole run).
     """
     duty = np.broadcast_to(np.asarray(duty, float), (n_sat,))
     ready, counts = [], np.zeros(n_sat, np.int64)
@@ -370,12 +390,82 @@ def capture_schedule(n_sat: int, duration_s: float, capture_s: float, duty: np.n
         if duty[s] <= 0:
             continue
         spacing = capture_s / duty[s]
-        phase = ((s * GOLDEN) % 1.0) * spacing
+        phase = (((first + s) * GOLDEN) % 1.0) * spacing
         starts = np.arange(phase, duration_s - capture_s + 1e-9, spacing)
         ready.append(starts + capture_s)
         counts[s] = starts.size
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     return ptr, (np.concatenate(ready) if ready else np.zeros(0))
+
+
+class Captures:
+    """The captures of a run, handed out per block of satellites (so that no stage needs them all).
+
+    ``ptr`` (n_sat + 1,) slices the run's captures per satellite; :meth:`block` gives the ready
+    times and sizes of satellites ``s0:s1``; :meth:`sizes` every capture's size (bytes).
+    """
+
+    ptr: np.ndarray
+
+    def block(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(ready_s, size_bytes)`` of the captures of satellites ``s0:s1`` (float64, in run order)."""
+        raise NotImplementedError
+
+    def sizes(self) -> np.ndarray:
+        """Every capture's size in bytes, in run order (float64)."""
+        raise NotImplementedError
+
+    def ready_s(self) -> np.ndarray:
+        """Every capture's ready time (s from the epoch), in run order."""
+        return self.block(0, self.ptr.size - 1)[0]
+
+    @property
+    def n_capture(self) -> int:
+        return int(self.ptr[-1])
+
+
+class ArrayCaptures(Captures):
+    """Captures given as flat arrays (sliced per satellite by ``ptr``, sorted in each slice)."""
+
+    def __init__(self, ptr: np.ndarray, ready_s: np.ndarray, size_bytes: np.ndarray | None = None) -> None:
+        self.ptr = np.ascontiguousarray(ptr, dtype=np.int64)
+        self.ready = np.ascontiguousarray(ready_s, dtype=float)
+        self.size = np.zeros(self.ready.size) if size_bytes is None else np.ascontiguousarray(size_bytes, dtype=float)
+
+    def block(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = int(self.ptr[s0]), int(self.ptr[s1])
+        return self.ready[a:b], self.size[a:b]
+
+    def sizes(self) -> np.ndarray:
+        return self.size
+
+    def ready_s(self) -> np.ndarray:
+        return self.ready
+
+
+class CaptureSchedule(Captures):
+    """The mission's evenly spaced captures (:func:`capture_schedule`), regenerated per block when asked.
+
+    Keeps only ``ptr`` and the per-satellite duty and capture size (bytes): ``8 x n_sat`` bytes
+    a field instead of the run's per-capture arrays.
+    """
+
+    def __init__(self, duration_s: float, capture_s: float, duty: np.ndarray, bytes_per_capture: np.ndarray) -> None:
+        self.duration_s, self.capture_s = float(duration_s), float(capture_s)
+        self.duty = np.ascontiguousarray(duty, dtype=float)
+        self.bytes_per_capture = np.ascontiguousarray(bytes_per_capture, dtype=float)
+        counts = np.zeros(self.duty.size, np.int64)
+        for s0 in range(0, self.duty.size, SCHEDULE_BLOCK_SATS):
+            s1 = min(self.duty.size, s0 + SCHEDULE_BLOCK_SATS)
+            counts[s0:s1] = np.diff(capture_schedule(s1 - s0, self.duration_s, self.capture_s, self.duty[s0:s1], s0)[0])
+        self.ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def block(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+        ptr, ready = capture_schedule(s1 - s0, self.duration_s, self.capture_s, self.duty[s0:s1], s0)
+        return ready, np.repeat(self.bytes_per_capture[s0:s1], np.diff(ptr))
+
+    def sizes(self) -> np.ndarray:
+        return np.repeat(self.bytes_per_capture, np.diff(self.ptr))
 
 
 def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
@@ -472,7 +562,8 @@ def _stability(what: str, growth_gbit_day: np.ndarray, has_captures: np.ndarray,
 class InsightResult:
     """Waits from capture to result on the ground, per capture, for both models.
 
-    ``ready_s`` (n_capture,) capture ready times (s from the epoch); ``sat`` their satellite;
+    ``captures`` (:class:`Captures`) the captures, from which ``ready_s`` (n_capture,) the
+    capture ready times (s from the epoch) and ``sat`` their satellite are read when asked;
     ``traditional_s`` and ``in_orbit_s`` the waits (inf: undelivered within the horizon);
     ``processed_s`` when on-board processing finished (all in the reported period: the steady
     one where the queue keeps up, else the first window from empty); ``backlog_end_gbit``
@@ -482,8 +573,7 @@ class InsightResult:
     (:class:`PathStability`; ``None``: assumed stable and steady).
     """
 
-    ready_s: np.ndarray
-    sat: np.ndarray
+    captures: Captures
     traditional_s: np.ndarray
     in_orbit_s: np.ndarray
     processed_s: np.ndarray
@@ -498,6 +588,16 @@ class InsightResult:
     in_orbit_stability: PathStability | None = None
     offloaded: OffloadResult | None = None
     """In-orbit waits with offloading to neighbours (:class:`OffloadResult`); ``None`` without ISLs."""
+
+    @property
+    def ready_s(self) -> np.ndarray:
+        """Ready time of every capture (s from the epoch), regenerated from the schedule when asked."""
+        return self.captures.ready_s()
+
+    @property
+    def sat(self) -> np.ndarray:
+        """The satellite of every capture (run index), regenerated from ``captures.ptr`` when asked."""
+        return np.repeat(np.arange(self.captures.ptr.size - 1), np.diff(self.captures.ptr))
 
     def summary(self, waits: np.ndarray, stability: PathStability | None = None) -> dict:
         """One path's figures: percentiles only where its queues keep up and are steady."""
@@ -698,60 +798,109 @@ class OffloadResult:
         }
 
 
-def offload_in_orbit(*, ptr, ready, size, served, hops, has_isl, step_s, proc, output_ratio, down_bps, isl_bps, light,
-                     edges, max_periods, tail) -> OffloadResult:
+@dataclass(frozen=True)
+class _Inputs:
+    """Per-satellite inputs of both models, and the grid (see :func:`insight_from_captures`)."""
+
+    step_s: float
+    served: np.ndarray
+    hops: np.ndarray | None
+    has_isl: np.ndarray
+    down_bps: np.ndarray
+    proc: np.ndarray
+    isl_bps: np.ndarray
+    light: np.ndarray
+    output_ratio: float
+    max_periods: int
+    tail: int
+
+    def served_rows(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The tracked shares of satellites ``rows`` as a contiguous float64 block."""
+        return np.ascontiguousarray(self.served[rows], dtype=float)
+
+    def hops_rows(self, rows: np.ndarray | slice, served: np.ndarray) -> np.ndarray:
+        """ISL hops to the nearest tracked satellite of satellites ``rows`` (0 when tracked, -1 else without ISLs)."""
+        if self.hops is None:
+            return np.where(served > 0, 0, -1).astype(np.int32)
+        n_int = self.served.shape[1]
+        return np.ascontiguousarray(self.hops[rows, :n_int], dtype=np.int32)
+
+
+def _blocks(captures: Captures, n_int: int) -> list[tuple[int, int]]:
+    """Blocks of satellites whose captures and grid rows fit the block budget (:mod:`core.orbits.blocks`)."""
+    n_sat = captures.ptr.size - 1
+    most = int(np.max(np.diff(captures.ptr), initial=0))
+    return satellite_blocks(0, n_sat, 1, most * BLOCK_BYTES_PER_CAPTURE + n_int * BLOCK_BYTES_PER_SAT_EPOCH)
+
+
+def offload_in_orbit(captures: Captures, inp: _Inputs, arrived: np.ndarray, reach_sat: np.ndarray, edges: np.ndarray,
+                     blocks: list[tuple[int, int]]) -> OffloadResult:
     """The in-orbit path with offloading (see the module docstring): kept captures stay in their
-    satellite's queue; offloaded ones form one queue per (satellite, helper) at the helper."""
-    n_sat, n_int = served.shape
-    duration = n_int * step_s
+    satellite's queue; offloaded ones form one queue per (satellite, helper) at the helper.
+
+    The plan is made for the whole run from the per-satellite ``arrived`` bytes; every queue
+    then holds the captures of one source satellite, so the queues are run per block of
+    source satellites (``blocks``) and give the same waits as all at once. ``reach_sat``: whether
+    each satellite ever reaches a tracked one over the ISLs.
+    """
+    ptr, proc = captures.ptr, inp.proc
+    n_sat, n_int = inp.served.shape
+    duration = n_int * inp.step_s
     counts = np.diff(ptr)
-    sat = np.repeat(np.arange(n_sat), counts)
-    arrived = np.bincount(sat, weights=size, minlength=n_sat)
     capacity = np.where(np.isfinite(proc), proc * duration, np.inf)
     src, helper, nbytes, nh = offload_plan(n_sat, edges, arrived, OFFLOAD_HEADROOM * np.where(np.isfinite(capacity), capacity, 1e300))
     taken = np.bincount(helper, weights=nbytes, minlength=n_sat)
     spare_rate = np.maximum(capacity - arrived, 0.0) / duration
-    # rows: 0..n_sat-1 kept captures; n_sat + j the j-th assignment
-    row_of = sat.copy()
-    arrive = ready.copy()
-    is_off = np.zeros(ready.size, bool)
-    for s in np.unique(src):
-        a, b = ptr[s], ptr[s + 1]
-        js = np.flatnonzero(src == s)
-        frac = min(1.0, float(nbytes[js].sum() / arrived[s]))
-        k = np.arange(b - a)
-        sel = np.flatnonzero(np.floor((k + 1) * frac + 1e-9) > np.floor(k * frac + 1e-9))
-        cum = np.cumsum(nbytes[js]) / nbytes[js].sum()
-        pick = js[np.minimum(np.searchsorted(cum, (np.arange(sel.size) * GOLDEN) % 1.0, side="right"), js.size - 1)]
-        idx = a + sel
-        row_of[idx] = n_sat + pick
-        is_off[idx] = True
-        arrive[idx] = ready[idx] + nh[pick] * (light[s] + size[idx] * 8.0 / isl_bps[s])
+    # rows: 0..n_sat-1 kept captures; n_sat + j the j-th assignment (each row: one source satellite's captures)
     n_rows = n_sat + src.size
-    order = np.lexsort((arrive, row_of))
-    r_sorted = row_of[order]
-    rptr = np.concatenate([[0], np.cumsum(np.bincount(r_sorted, minlength=n_rows))]).astype(np.int64)
     base = np.concatenate([np.arange(n_sat), helper]).astype(np.int64)
     rate = np.concatenate([proc, spare_rate[helper] * nbytes / np.maximum(taken[helper], 1e-300)])
-
-    def rows(x: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(x[base])
-
-    r_arr = np.ascontiguousarray(arrive[order])
-    r_size = np.ascontiguousarray(size[order])
-    r_arrived = np.bincount(r_sorted, weights=r_size, minlength=n_rows)
-    r_cap = rate * duration
-    growth = np.where(r_arrived > r_cap * (1 + 1e-9), r_arrived - r_cap, 0.0)
-    reach = (hops >= 0).any(axis=1)[base]
-    has = rows(has_isl)
-    res_growth = np.where(has & ~reach, np.minimum(r_arrived, r_cap) * output_ratio, 0.0)
-    periods = np.where(growth + res_growth > 0, 1, max_periods).astype(np.int64)
-    _, out, rep, used = in_orbit_kernel(rptr, r_arr, r_size, np.ascontiguousarray(served[base]),
-                                        np.ascontiguousarray(hops[base]), has, step_s, np.ascontiguousarray(rate),
-                                        output_ratio, rows(down_bps), rows(isl_bps), rows(light), periods, tail)
-    delivered = np.empty(ready.size)
-    delivered[order] = out
-    waits = delivered - ready
+    growth, res_growth = np.zeros(n_rows), np.zeros(n_rows)
+    rep, used = np.ones(n_rows, bool), np.zeros(n_rows, np.int64)
+    waits = np.empty(captures.n_capture)
+    is_off = np.zeros(captures.n_capture, bool)
+    for s0, s1 in blocks:
+        ready, size = captures.block(s0, s1)
+        c0, nb = int(ptr[s0]), s1 - s0
+        lptr = ptr[s0:s1 + 1] - c0
+        js_blk = np.flatnonzero((src >= s0) & (src < s1))
+        row_of = np.repeat(np.arange(nb), counts[s0:s1])  # local rows: nb kept, then the block's assignments
+        arrive = ready.copy()
+        for s in np.unique(src[js_blk]):
+            a, b = lptr[s - s0], lptr[s - s0 + 1]
+            js = np.flatnonzero(src == s)
+            frac = min(1.0, float(nbytes[js].sum() / arrived[s]))
+            k = np.arange(b - a)
+            sel = np.flatnonzero(np.floor((k + 1) * frac + 1e-9) > np.floor(k * frac + 1e-9))
+            cum = np.cumsum(nbytes[js]) / nbytes[js].sum()
+            pick = js[np.minimum(np.searchsorted(cum, (np.arange(sel.size) * GOLDEN) % 1.0, side="right"), js.size - 1)]
+            idx = a + sel
+            row_of[idx] = nb + np.searchsorted(js_blk, pick)
+            is_off[c0 + idx] = True
+            arrive[idx] = ready[idx] + nh[pick] * (inp.light[s] + size[idx] * 8.0 / inp.isl_bps[s])
+        rows = np.concatenate([np.arange(s0, s1), n_sat + js_blk])  # the block's rows in the run's numbering
+        n_local = rows.size
+        order = np.lexsort((arrive, row_of))
+        r_sorted = row_of[order]
+        rptr = np.concatenate([[0], np.cumsum(np.bincount(r_sorted, minlength=n_local))]).astype(np.int64)
+        r_base = base[rows]
+        r_arr = np.ascontiguousarray(arrive[order])
+        r_size = np.ascontiguousarray(size[order])
+        r_arrived = np.bincount(r_sorted, weights=r_size, minlength=n_local)
+        r_cap = rate[rows] * duration
+        g = np.where(r_arrived > r_cap * (1 + 1e-9), r_arrived - r_cap, 0.0)
+        has = np.ascontiguousarray(inp.has_isl[r_base])
+        rg = np.where(has & ~reach_sat[r_base], np.minimum(r_arrived, r_cap) * inp.output_ratio, 0.0)
+        growth[rows], res_growth[rows] = g, rg
+        periods = np.where(g + rg > 0, 1, inp.max_periods).astype(np.int64)
+        served = inp.served_rows(r_base)
+        _, out, rep[rows], used[rows] = in_orbit_kernel(
+            rptr, r_arr, r_size, served, inp.hops_rows(r_base, served), has, inp.step_s,
+            np.ascontiguousarray(rate[rows]), inp.output_ratio, np.ascontiguousarray(inp.down_bps[r_base]),
+            np.ascontiguousarray(inp.isl_bps[r_base]), np.ascontiguousarray(inp.light[r_base]), periods, inp.tail)
+        delivered = np.empty(ready.size)
+        delivered[order] = out
+        waits[c0:c0 + ready.size] = delivered - ready
     gbit_day = 8e-9 * 86400.0 / duration
     per_sat = np.bincount(base, weights=(growth + res_growth), minlength=n_sat) * gbit_day
     has_captures = counts > 0
@@ -760,10 +909,11 @@ def offload_in_orbit(*, ptr, ready, size, served, hops, has_isl, step_s, proc, o
     used_sat = np.zeros(n_sat, np.int64)
     np.maximum.at(used_sat, base, used)
     what = "the on-board compute, with offloading," if growth.sum() > 0 else "the downlink"
-    stab = _stability(what, per_sat, has_captures, rep_sat, used_sat, max_periods)
-    off_bytes = float(size[is_off].sum())
+    stab = _stability(what, per_sat, has_captures, rep_sat, used_sat, inp.max_periods)
+    sizes = captures.sizes()
+    off_bytes, all_bytes = float(sizes[is_off].sum()), float(sizes.sum())
     return OffloadResult(in_orbit_s=waits, offloaded=is_off, plan_src=src, plan_helper=helper, plan_bytes=nbytes,
-                         plan_hops=nh, offloaded_fraction=off_bytes / float(size.sum()) if size.sum() > 0 else 0.0,
+                         plan_hops=nh, offloaded_fraction=off_bytes / all_bytes if all_bytes > 0 else 0.0,
                          stability=stab)
 
 
@@ -786,90 +936,132 @@ def insight_from_arrays(
     max_warmup_days: float = MAX_WARMUP_DAYS,
     offload_edges: np.ndarray | None = None,
 ) -> InsightResult:
-    """Run both models on plain arrays (see the module docstring).
+    """Run both models on plain arrays (see the module docstring and :func:`insight_from_captures`).
+
+    ``ptr``/``ready_s``/``size_bytes`` are the captures of one window (flat, sliced per
+    satellite by ``ptr``, sorted in each slice).
+    """
+    return insight_from_captures(
+        step_s=step_s, captures=ArrayCaptures(ptr, ready_s, size_bytes), downlink_mbps=downlink_mbps,
+        processing_bytes_per_s=processing_bytes_per_s, output_ratio=output_ratio,
+        ground_processing_s=ground_processing_s, served=served, contact=contact, hops=hops, has_isl=has_isl,
+        isl_gbps=isl_gbps, hop_light_s=hop_light_s, max_warmup_days=max_warmup_days, offload_edges=offload_edges)
+
+
+def insight_from_captures(
+    *,
+    step_s: float,
+    captures: Captures,
+    downlink_mbps: np.ndarray | float | None,
+    processing_bytes_per_s: np.ndarray | float | None,
+    output_ratio: float,
+    ground_processing_s: float,
+    served: np.ndarray | None = None,
+    contact: np.ndarray | None = None,
+    hops: np.ndarray | None = None,
+    has_isl: np.ndarray | None = None,
+    isl_gbps: np.ndarray | float | None = None,
+    hop_light_s: np.ndarray | float | None = None,
+    max_warmup_days: float = MAX_WARMUP_DAYS,
+    offload_edges: np.ndarray | None = None,
+) -> InsightResult:
+    """Run both models on the run's ``captures``, one block of satellites at a time.
 
     The ground segment is either ``served`` ``(n_sat, n_int)``, the share of each grid interval
     of ``step_s`` a satellite is tracked (the access schedule), or ``contact`` ``(n_sat,
     n_time)`` bool on the grid epochs (sample and hold: tracked for the whole interval
-    ``[t_i, t_i + step)`` when in contact at ``t_i``). ``ptr``/``ready_s``/``size_bytes`` are
-    the captures of one window (flat, sliced per satellite by ``ptr``, sorted in each slice);
-    per-satellite ``downlink_mbps``, ``processing_bytes_per_s`` (inf: instant), ``isl_gbps``
-    and ``hop_light_s``; ``hops`` ``(n_sat, n_int)`` ISL hops to the nearest tracked satellite
-    (-1 none) and ``has_isl`` for satellites that route over ISLs. ``offload_edges`` ``(k, 2)``:
-    the ISLs over which saturated satellites offload captures (no offloading when omitted).
+    ``[t_i, t_i + step)`` when in contact at ``t_i``). Per-satellite ``downlink_mbps``,
+    ``processing_bytes_per_s`` (inf: instant), ``isl_gbps`` and ``hop_light_s``; ``hops``
+    ``(n_sat, n_int)`` ISL hops to the nearest tracked satellite (-1 none) and ``has_isl`` for
+    satellites that route over ISLs. ``offload_edges`` ``(k, 2)``: the ISLs over which saturated
+    satellites offload captures (no offloading when omitted).
+
+    Every satellite's queues depend only on its own captures and grid rows (and, offloading,
+    on the run-wide plan made from per-satellite totals), so the captures are generated and
+    run in blocks of satellites sized to the block budget (``STARNET_BLOCK_MB``): the result
+    keeps the waits per capture, the block's scratch is dropped, and the figures are the same
+    whatever the blocks.
     """
     if served is None:
         if contact is None:
             raise ValueError("give the ground segment as `served` or `contact`")
         served = np.asarray(contact, dtype=bool)[:, :-1].astype(float)
-    served = np.ascontiguousarray(served, dtype=float)
     n_sat, n_int = served.shape
     if n_int < 1:
         raise ValueError("the time-to-insight model needs at least two epochs")
     duration = n_int * step_s
 
-    def per_sat(x, default: float) -> np.ndarray:
+    def per_sat(x: np.ndarray | float | None, default: float) -> np.ndarray:
         return np.ascontiguousarray(np.broadcast_to(np.asarray(default if x is None else x, float), (n_sat,)))
 
-    down_bps = per_sat(downlink_mbps, 0.0) * 1e6
-    proc = per_sat(processing_bytes_per_s, np.inf)
-    isl_bps = per_sat(isl_gbps, 1.0) * 1e9
-    light = per_sat(hop_light_s, 0.0)
-    has_isl = np.zeros(n_sat, bool) if has_isl is None else np.ascontiguousarray(np.broadcast_to(has_isl, (n_sat,)), dtype=bool)
-    hops = np.where(served > 0, 0, -1).astype(np.int32) if hops is None else np.ascontiguousarray(hops[:, :n_int], dtype=np.int32)
-    ptr = np.ascontiguousarray(ptr, dtype=np.int64)
-    ready = np.ascontiguousarray(ready_s, dtype=float)
-    size = np.ascontiguousarray(size_bytes, dtype=float)
-
-    # long-run arrival and service per satellite and window (bytes)
+    inp = _Inputs(
+        step_s=float(step_s), served=served, hops=hops, output_ratio=float(output_ratio),
+        has_isl=np.zeros(n_sat, bool) if has_isl is None else np.ascontiguousarray(np.broadcast_to(has_isl, (n_sat,)), dtype=bool),
+        down_bps=per_sat(downlink_mbps, 0.0) * 1e6, proc=per_sat(processing_bytes_per_s, np.inf),
+        isl_bps=per_sat(isl_gbps, 1.0) * 1e9, light=per_sat(hop_light_s, 0.0),
+        max_periods=max(MIN_PERIODS, int(np.ceil(max_warmup_days * 86400.0 / duration))),
+        tail=max(3, int(np.ceil(MIN_TAIL_S / duration))))
+    ptr = captures.ptr
+    counts = np.diff(ptr)
     per_day = 86400.0 / duration
     gbit_day = 8e-9 * per_day
-    sat = np.repeat(np.arange(n_sat), np.diff(ptr))
-    arrived = np.bincount(sat, weights=size, minlength=n_sat)
-    link = served.sum(axis=1) * step_s * down_bps / 8.0
-    computed = proc * duration
-    processed = np.minimum(arrived, computed)
-    has_captures = np.diff(ptr) > 0
-    trad_growth = np.where(arrived > link * (1 + 1e-9), arrived - link, 0.0) * gbit_day
-    compute_growth = np.where(arrived > computed * (1 + 1e-9), arrived - computed, 0.0) * gbit_day
-    results = processed * output_ratio
-    reach = (hops >= 0).any(axis=1)
-    result_growth = np.where(has_isl, np.where(reach, 0.0, results),
-                             np.where(results > link * (1 + 1e-9), results - link, 0.0)) * gbit_day
-    orbit_growth = compute_growth + result_growth
-
-    max_periods = max(MIN_PERIODS, int(np.ceil(max_warmup_days * 86400.0 / duration)))
-    tail = max(3, int(np.ceil(MIN_TAIL_S / duration)))
-    trad_periods = np.where(trad_growth > 0, 1, max_periods).astype(np.int64)
-    orbit_periods = np.where(orbit_growth > 0, 1, max_periods).astype(np.int64)
-    dep_raw, trad_rep, trad_used, peak, end = traditional_kernel(ptr, ready, size, served, float(step_s), down_bps,
-                                                                 trad_periods, int(tail))
-    done, delivered, orbit_rep, orbit_used = in_orbit_kernel(
-        ptr, ready, size, served, hops, has_isl, float(step_s), proc, float(output_ratio), down_bps, isl_bps, light,
-        orbit_periods, int(tail))
+    arrived, link, reach = np.zeros(n_sat), np.zeros(n_sat), np.zeros(n_sat, bool)
+    trad_rep, orbit_rep = np.zeros(n_sat, bool), np.zeros(n_sat, bool)
+    trad_used, orbit_used = np.zeros(n_sat, np.int64), np.zeros(n_sat, np.int64)
+    peak, end = np.zeros(n_sat), np.zeros(n_sat)
+    trad_s, orbit_s, processed_s = (np.empty(captures.n_capture) for _ in range(3))
+    trad_growth, compute_growth, result_growth = np.zeros(n_sat), np.zeros(n_sat), np.zeros(n_sat)
+    blocks = _blocks(captures, n_int)
+    for s0, s1 in blocks:
+        sl, c0 = slice(s0, s1), int(ptr[s0])
+        ready, size = captures.block(s0, s1)
+        lptr = np.ascontiguousarray(ptr[s0:s1 + 1] - c0)
+        srv = inp.served_rows(sl)
+        hop = inp.hops_rows(sl, srv)
+        # long-run arrival and service per satellite and window (bytes)
+        arrived[sl] = np.bincount(np.repeat(np.arange(s1 - s0), counts[sl]), weights=size, minlength=s1 - s0)
+        link[sl] = srv.sum(axis=1) * inp.step_s * inp.down_bps[sl] / 8.0
+        computed = inp.proc[sl] * duration
+        processed = np.minimum(arrived[sl], computed)
+        trad_growth[sl] = np.where(arrived[sl] > link[sl] * (1 + 1e-9), arrived[sl] - link[sl], 0.0) * gbit_day
+        compute_growth[sl] = np.where(arrived[sl] > computed * (1 + 1e-9), arrived[sl] - computed, 0.0) * gbit_day
+        results = processed * inp.output_ratio
+        reach[sl] = (hop >= 0).any(axis=1)
+        result_growth[sl] = np.where(inp.has_isl[sl], np.where(reach[sl], 0.0, results),
+                                     np.where(results > link[sl] * (1 + 1e-9), results - link[sl], 0.0)) * gbit_day
+        orbit_growth = compute_growth[sl] + result_growth[sl]
+        trad_periods = np.where(trad_growth[sl] > 0, 1, inp.max_periods).astype(np.int64)
+        orbit_periods = np.where(orbit_growth > 0, 1, inp.max_periods).astype(np.int64)
+        dep_raw, trad_rep[sl], trad_used[sl], peak[sl], end[sl] = traditional_kernel(
+            lptr, ready, size, srv, inp.step_s, inp.down_bps[sl], trad_periods, inp.tail)
+        done, delivered, orbit_rep[sl], orbit_used[sl] = in_orbit_kernel(
+            lptr, ready, size, srv, hop, inp.has_isl[sl], inp.step_s, inp.proc[sl], inp.output_ratio, inp.down_bps[sl],
+            inp.isl_bps[sl], inp.light[sl], orbit_periods, inp.tail)
+        c1 = c0 + ready.size
+        trad_s[c0:c1] = dep_raw + ground_processing_s - ready
+        orbit_s[c0:c1] = delivered - ready
+        processed_s[c0:c1] = done
+    orbit_growth_all = compute_growth + result_growth
+    has_captures = counts > 0
     what = "the on-board compute" if compute_growth.sum() > 0 else "the downlink"
-    raw_gbit_day = float(size.sum()) * gbit_day
+    raw_gbit_day = float(captures.sizes().sum()) * gbit_day
     offloaded = None
-    if offload_edges is not None and has_isl.any():
-        offloaded = offload_in_orbit(
-            ptr=ptr, ready=ready, size=size, served=served, hops=hops, has_isl=has_isl, step_s=float(step_s),
-            proc=proc, output_ratio=float(output_ratio), down_bps=down_bps, isl_bps=isl_bps, light=light,
-            edges=np.ascontiguousarray(offload_edges, dtype=np.int64), max_periods=max_periods, tail=int(tail))
+    if offload_edges is not None and inp.has_isl.any():
+        offloaded = offload_in_orbit(captures, inp, arrived, reach, np.ascontiguousarray(offload_edges, dtype=np.int64), blocks)
     return InsightResult(
-        ready_s=ready,
-        sat=sat,
-        traditional_s=dep_raw + ground_processing_s - ready,
-        in_orbit_s=delivered - ready,
-        processed_s=done,
+        captures=captures,
+        traditional_s=trad_s,
+        in_orbit_s=orbit_s,
+        processed_s=processed_s,
         backlog_end_gbit=end * 8 / 1e9,
         backlog_peak_gbit=peak * 8 / 1e9,
         raw_gbit_per_day=raw_gbit_day,
         result_gbit_per_day=raw_gbit_day * float(output_ratio),
         downlink_capacity_gbit_per_day=float(link.sum()) * gbit_day,
         duration_s=duration,
-        horizon_s=duration * (max(int(trad_used.max(initial=1)), int(orbit_used.max(initial=1))) + tail),
-        traditional_stability=_stability("the downlink", trad_growth, has_captures, trad_rep, trad_used, max_periods),
-        in_orbit_stability=_stability(what, orbit_growth, has_captures, orbit_rep, orbit_used, max_periods),
+        horizon_s=duration * (max(int(trad_used.max(initial=1)), int(orbit_used.max(initial=1))) + inp.tail),
+        traditional_stability=_stability("the downlink", trad_growth, has_captures, trad_rep, trad_used, inp.max_periods),
+        in_orbit_stability=_stability(what, orbit_growth_all, has_captures, orbit_rep, orbit_used, inp.max_periods),
         offloaded=offloaded,
     )
 
@@ -910,7 +1102,7 @@ def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | Non
         return None
     from core.analysis.compute import raw_rate_bytes_per_s
 
-    served = np.asarray(access.served_fraction, dtype=float)  # (n_sat, n_int): tracked share of each step
+    served = access.served_fraction  # (n_sat, n_int): tracked share of each step (read per block of satellites)
     n = eph.n_sat
     duty, raw_bps, down, proc, isl, has_isl = (np.zeros(n) for _ in range(6))
     has_isl = has_isl.astype(bool)
@@ -928,16 +1120,15 @@ def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | Non
     capture_s = mission.workload.capture_s
     step = eph.time.step_s
     duration = (eph.n_time - 1) * step
-    ptr, ready = capture_schedule(n, duration, capture_s, duty)
-    if ready.size == 0:
+    captures = CaptureSchedule(duration, capture_s, duty, raw_bps * capture_s)
+    if captures.n_capture == 0:
         return None
-    size = np.repeat(raw_bps * capture_s, np.diff(ptr))
     if has_isl.any() and topology is None:
         raise ValueError("compute_insight needs the topology of a mission with inter-satellite links")
     hops, light = _isl_inputs(eph, topology, served > 0) if topology is not None and has_isl.any() else (None, None)
     edges = np.asarray(topology.isl_edges) if topology is not None and has_isl.any() and offload and topology.n_edge else None
-    return insight_from_arrays(
-        step_s=step, served=served, ptr=ptr, ready_s=ready, size_bytes=size, downlink_mbps=down,
+    return insight_from_captures(
+        step_s=step, served=served, captures=captures, downlink_mbps=down,
         processing_bytes_per_s=proc, output_ratio=mission.workload.output_ratio,
         ground_processing_s=mission.workload.ground_processing_s, hops=hops, has_isl=has_isl,
         isl_gbps=isl, hop_light_s=light, offload_edges=edges,

@@ -226,10 +226,10 @@ def test_quantiles_match_numpy_and_keep_undelivered_captures_infinite():
 
 
 def test_wait_histogram_shares_add_up_to_the_delivered_fraction():
-    from core.analysis.insight import InsightResult
+    from core.analysis.insight import ArrayCaptures, InsightResult
 
     waits = np.array([10.0, 100.0, 1000.0, np.inf])
-    res = InsightResult(ready_s=np.zeros(4), sat=np.zeros(4, int), traditional_s=waits, in_orbit_s=waits / 10,
+    res = InsightResult(captures=ArrayCaptures([0, 4], np.zeros(4)), traditional_s=waits, in_orbit_s=waits / 10,
                         processed_s=np.zeros(4), backlog_end_gbit=np.zeros(1), backlog_peak_gbit=np.zeros(1),
                         raw_gbit_per_day=1.0, result_gbit_per_day=0.1, downlink_capacity_gbit_per_day=10.0,
                         duration_s=86400.0, horizon_s=86400.0)
@@ -240,14 +240,14 @@ def test_wait_histogram_shares_add_up_to_the_delivered_fraction():
 
 
 def test_wait_histogram_matches_numpy_on_many_waits():
-    from core.analysis.insight import InsightResult
+    from core.analysis.insight import ArrayCaptures, InsightResult
 
     rng = np.random.default_rng(11)
     trad = 10 ** rng.uniform(1.0, 5.0, 50_000)
     trad[::7] = np.inf
     orbit = 10 ** rng.uniform(-1.0, 3.0, 50_000)
     z = np.zeros(trad.size)
-    res = InsightResult(ready_s=z, sat=z.astype(int), traditional_s=trad, in_orbit_s=orbit, processed_s=z,
+    res = InsightResult(captures=ArrayCaptures([0, z.size], z), traditional_s=trad, in_orbit_s=orbit, processed_s=z,
                         backlog_end_gbit=np.zeros(1), backlog_peak_gbit=np.zeros(1), raw_gbit_per_day=1.0,
                         result_gbit_per_day=0.1, downlink_capacity_gbit_per_day=10.0, duration_s=86400.0, horizon_s=86400.0)
     edges, pct = res.wait_histogram(60)
