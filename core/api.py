@@ -33,6 +33,7 @@ from core.mission.model import Mission
 
 if TYPE_CHECKING:  # the names _LAZY serves, for type checkers and linters
     from core.analysis.pipeline import Cancelled, Results, results_document
+    from core.orbits.blocks import BlockExecutor
     from core.orbits.ephemeris import Ephemeris, build_ephemeris
 
 _LAZY = {
@@ -89,11 +90,16 @@ dumps_mission = _io.dumps_mission
 save_mission = _io.save_mission
 
 
-def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cancel=None) -> Results:
-    """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`."""
+def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cancel=None,
+            executor: BlockExecutor | None = None) -> Results:
+    """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`.
+
+    ``executor`` (from :func:`core.study.run.make_executor`: local processes or a Dask
+    cluster) runs the stages that split into tasks there; the results are the same.
+    """
     from core.analysis.pipeline import run_analysis
 
-    return run_analysis(mission, base_dir, progress=progress, cancel=cancel)
+    return run_analysis(mission, base_dir, progress=progress, cancel=cancel, executor=executor)
 
 
 def lifetime_of(results: "Results", sat: int, offset_s: float = 0.0):

@@ -31,13 +31,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from numba import njit, prange
 
 from core.analysis.grid import CoverageGrid, make_grid
 from core.analysis.tables import Table
+
+if TYPE_CHECKING:
+    from core.orbits.blocks import BlockExecutor
 
 ProgressFn = Callable[[str, float], None]
 
@@ -475,20 +479,64 @@ class CoverageResult:
         ]
 
 
-def compute_coverage(mission, eph, progress: ProgressFn | None = None, grid: CoverageGrid | None = None) -> CoverageResult:
+def compute_coverage(mission, eph, progress: ProgressFn | None = None, grid: CoverageGrid | None = None,
+                     executor: BlockExecutor | None = None, base_dir: Path | None = None) -> CoverageResult:
     """Coverage of ``mission.analysis.region`` (the whole Earth by default) over the ephemeris.
 
     Uses ``mission.analysis.coverage_grid_deg`` and ``min_elevation_deg`` and the
     Earth-fixed positions ``eph.r_ecef_km``. ``progress(stage, fraction)`` is called after
-    each chunk of epochs. ``grid`` overrides the grid built from the mission.
+    each chunk of epochs. ``grid`` overrides the grid built from the mission. With an
+    ``executor`` (of :mod:`core.study.run`) each block of epochs is a task that propagates its
+    own epochs (:func:`coverage_counts_block`); ``base_dir`` is then the mission's folder.
     """
     analysis = mission.analysis
     if grid is None:
         grid = make_grid(analysis.coverage_grid_deg, analysis.region)
+    if executor is not None:
+        return _coverage_on_executor(mission, eph, grid, executor, base_dir, progress)
     return coverage_from_positions(
         eph.r_ecef_km, grid, analysis.min_elevation_deg, eph.time.offsets_s,
         step_s=eph.time.step_s or analysis.step_s, grid_deg=analysis.coverage_grid_deg, progress=progress,
     )
+
+
+def coverage_counts_block(mission_data: dict, folder: str | None, t0: int, t1: int, grid: CoverageGrid,
+                          min_elevation_deg: float) -> np.ndarray:
+    """A block task: satellites in view of each cell at epochs ``t0..t1-1``, ``(t1-t0, n_lat, n_lon)``
+    integers (the worker propagates only that block, see :func:`core.orbits.blocks.worker_ephemeris`)."""
+    from core.orbits.blocks import worker_ephemeris
+
+    _, eph = worker_ephemeris(mission_data, folder)
+    r = eph.window(t0, t1).r_ecef_km
+    out = np.zeros((t1 - t0,) + grid.shape, dtype=_count_dtype(r.shape[0]))
+    for k in range(t1 - t0):
+        out[k] = sats_in_view_at(grid, r[:, k], min_elevation_deg)
+    return out
+
+
+def _coverage_on_executor(mission, eph, grid: CoverageGrid, executor: BlockExecutor, base_dir: Path | None,
+                          progress: ProgressFn | None) -> CoverageResult:
+    """Blocks of epochs as tasks on ``executor``, folded in time order: integer counts, so the result
+    equals the in-process one whatever the block size."""
+    from core.mission.io import mission_to_dict
+    from core.orbits.blocks import epoch_blocks, map_blocks
+
+    analysis = mission.analysis
+    report = progress or (lambda stage, fraction: None)
+    n_time = eph.n_time
+    count_bytes = np.dtype(_count_dtype(eph.n_sat)).itemsize * grid.n_cells
+    blocks = epoch_blocks(eph.n_sat, n_time, 72 + -(-count_bytes // max(1, eph.n_sat)))
+    data, folder = mission_to_dict(mission), (str(base_dir) if base_dir is not None else None)
+    tasks = [(data, folder, t0, t1, grid, float(analysis.min_elevation_deg)) for t0, t1 in blocks]
+    area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
+    covered_area, count_area = np.zeros(n_time), np.zeros(n_time)
+    state = tuple(np.zeros(grid.n_cells, np.int64) for _ in range(7))
+    report("Coverage", 0.0)
+    done = map_blocks(coverage_counts_block, tasks, executor, progress=lambda k, total: report("Coverage", k / total))
+    for (t0, t1), counts in zip(blocks, done):
+        fold_counts(np.ascontiguousarray(counts), t1 - t0, t0, area, covered_area, count_area, *state)
+    return assemble_result(grid, eph.time.offsets_s, eph.time.step_s or analysis.step_s, analysis.min_elevation_deg,
+                           analysis.coverage_grid_deg, covered_area, count_area, state)
 
 
 def coverage_from_positions(

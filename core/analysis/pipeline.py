@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
 
 ProgressFn = Callable[[str, float], None]
@@ -68,11 +69,14 @@ def run_analysis(
     base_dir: Path | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    executor: BlockExecutor | None = None,
 ) -> Results:
     """Propagate the mission and run every analysis it has inputs for.
 
     ``progress(stage, fraction)`` is called as work proceeds; ``cancel()`` is polled between
-    stages and, when it returns True, the run stops with :class:`Cancelled`.
+    stages and, when it returns True, the run stops with :class:`Cancelled`. With an
+    ``executor`` of :mod:`core.study.run` (local processes or a Dask cluster) the stages that
+    split into tasks run there, with the same results as in this process.
     """
     from core.analysis import access as access_mod
     from core.analysis import cluster as cluster_mod
@@ -109,7 +113,8 @@ def run_analysis(
             raise Cancelled("coverage")
         report("coverage", 0.25 + 0.2 * fraction)
 
-    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress), 0.25)
+    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress,
+                                                                        executor=executor, base_dir=base_dir), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
     topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
     optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
