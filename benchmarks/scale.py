@@ -15,6 +15,7 @@ satellites x epochs (memory): 1.0 is linear, above 1 worse.
     python benchmarks/scale.py                                   # 1,584 / 10k / 100k / 1M, here and on a 2-worker cluster
     python benchmarks/scale.py --quick                           # 1,584 and 10k over 2 hours
     python benchmarks/scale.py --sizes 10000,100000 --modes here --timeout-s 1200
+    python benchmarks/scale.py --sizes 100000 --write /tmp          # just write /tmp/scale-100045.yaml
 """
 
 from __future__ import annotations
@@ -145,8 +146,8 @@ def print_table(rows: list[Row]) -> None:
     for row in rows:
         ref = next((r for r in rows if r.mode == row.mode and r.satellites == REFERENCE_SIZE and r.outcome == "ok"), None)
         work = row.satellites * row.epochs / (REFERENCE_SIZE * ref.epochs) if ref else math.nan
-        t_ratio = ratio_text(row.seconds, ref.seconds, work) if ref else "-"
-        m_ratio = ratio_text(row.peak_rss_gb, ref.peak_rss_gb, work) if ref else "-"
+        t_ratio = ratio_text(row.seconds, ref.seconds, work) if ref and row.outcome == "ok" else "-"
+        m_ratio = ratio_text(row.peak_rss_gb, ref.peak_rss_gb, work) if ref and row.outcome == "ok" else "-"
         seconds = f"{row.seconds:.1f}" if math.isfinite(row.seconds) else "-"
         peak = f"{row.peak_rss_gb:.2f}" if math.isfinite(row.peak_rss_gb) else "-"
         print(f"{row.mode:<10}{row.satellites:>11,}{row.epochs:>8,}{seconds:>10}{peak:>9}{t_ratio:>7}{m_ratio:>8}  {row.outcome}")
@@ -161,11 +162,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers of the local cluster")
     parser.add_argument("--limit-gb", type=float, default=12.0, help="address-space limit of each run (the 1M goal: 12 GB)")
     parser.add_argument("--timeout-s", type=float, default=1800.0, help="stop a run after this long")
+    parser.add_argument("--write", metavar="DIR", help="only write the scaled missions (scale-N.yaml) into DIR, e.g. for the app")
     args = parser.parse_args()
 
     sizes = [1584, REFERENCE_SIZE] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     duration_s = 7200.0 if args.quick else 86400.0
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if args.write:
+        for n in sizes:
+            doc, n_sat = scaled_mission(n, duration_s, None if n >= FULL_SIZE else 60.0)
+            target = Path(args.write) / f"scale-{n_sat}.yaml"
+            target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+            print(f"wrote {target}")
+        return
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="starnet-scale-") as folder:
         warm, _ = scaled_mission(12, 60.0, 60.0)  # numba's caches and the imports, outside the timings

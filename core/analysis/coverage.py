@@ -519,13 +519,16 @@ def _coverage_on_executor(mission, eph, grid: CoverageGrid, executor: BlockExecu
     """Blocks of epochs as tasks on ``executor``, folded in time order: integer counts, so the result
     equals the in-process one whatever the block size."""
     from core.mission.io import mission_to_dict
-    from core.orbits.blocks import epoch_blocks, map_blocks
+    from core.orbits.blocks import block_budget_bytes, epoch_blocks, map_blocks
 
     analysis = mission.analysis
     report = progress or (lambda stage, fraction: None)
     n_time = eph.n_time
     count_bytes = np.dtype(_count_dtype(eph.n_sat)).itemsize * grid.n_cells
-    blocks = epoch_blocks(eph.n_sat, n_time, 72 + -(-count_bytes // max(1, eph.n_sat)))
+    per_sat_epoch = 72 + -(-count_bytes // max(1, eph.n_sat))
+    # at least two blocks per worker, so that every worker has work however small the run
+    spread = eph.n_sat * n_time * per_sat_epoch // (2 * max(1, int(getattr(executor, "slots", 1) or 1)))
+    blocks = epoch_blocks(eph.n_sat, n_time, per_sat_epoch, min(block_budget_bytes(), max(1, spread)))
     data, folder = mission_to_dict(mission), (str(base_dir) if base_dir is not None else None)
     tasks = [(data, folder, t0, t1, grid, float(analysis.min_elevation_deg)) for t0, t1 in blocks]
     area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
