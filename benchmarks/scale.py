@@ -15,6 +15,7 @@ satellites x epochs (memory): 1.0 is linear, above 1 worse.
     python benchmarks/scale.py                                   # 1,584 / 10k / 100k / 1M, here and on a 2-worker cluster
     python benchmarks/scale.py --quick                           # 1,584 and 10k over 2 hours
     python benchmarks/scale.py --sizes 10000,100000 --modes here --timeout-s 1200
+    python benchmarks/scale.py --sizes 10000,100000 --step-s 300 --modes here   # 100k in 12 GB before streaming
     python benchmarks/scale.py --sizes 100000 --write /tmp          # just write /tmp/scale-100045.yaml
 """
 
@@ -135,6 +136,13 @@ def worker_processes(client) -> list[psutil.Process]:
     return [psutil.Process(pid) for pid in client.run(os.getpid).values()]
 
 
+def row_step(n_sat: int, given_s: float | None) -> float | None:
+    """The step of a row: the one given, else 60 s (None, the preset's own 300 s, for the million-satellite row)."""
+    if given_s is not None:
+        return given_s
+    return None if n_sat >= FULL_SIZE else 60.0
+
+
 def ratio_text(value: float, reference: float, scale: float) -> str:
     if not (math.isfinite(value) and math.isfinite(reference)) or reference <= 0:
         return "-"
@@ -162,6 +170,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="workers of the local cluster")
     parser.add_argument("--limit-gb", type=float, default=12.0, help="address-space limit of each run (the 1M goal: 12 GB)")
     parser.add_argument("--timeout-s", type=float, default=1800.0, help="stop a run after this long")
+    parser.add_argument("--step-s", type=float, help="one step for every row (default: 60 s, the preset's 300 s at 1M)")
     parser.add_argument("--write", metavar="DIR", help="only write the scaled missions (scale-N.yaml) into DIR, e.g. for the app")
     args = parser.parse_args()
 
@@ -170,7 +179,7 @@ def main() -> None:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if args.write:
         for n in sizes:
-            doc, n_sat = scaled_mission(n, duration_s, None if n >= FULL_SIZE else 60.0)
+            doc, n_sat = scaled_mission(n, duration_s, row_step(n, args.step_s))
             target = Path(args.write) / f"scale-{n_sat}.yaml"
             target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
             print(f"wrote {target}")
@@ -189,8 +198,7 @@ def main() -> None:
                 flags = ["--scheduler", cluster.scheduler_address]
             try:
                 for n in sizes:
-                    step = None if n >= FULL_SIZE else 60.0  # the million-satellite row keeps the preset's 300 s
-                    doc, n_sat = scaled_mission(n, duration_s, step)
+                    doc, n_sat = scaled_mission(n, duration_s, row_step(n, args.step_s))
                     path = Path(folder) / f"scale-{n_sat}.yaml"
                     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
                     if client is not None:
