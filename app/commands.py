@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
+from app import edits
 from core.mission.model import Mission
 
 if TYPE_CHECKING:
-    from app.document import FieldPath, MissionDocument
+    from app.document import MissionDocument
+    from app.edits import FieldPath
 
 _SET_FIELD_ID = 1001
 
@@ -53,39 +55,15 @@ class SetFieldCommand(EditCommand):
         return True
 
 
-# The lists of the mission that the editor grows and shrinks: noun for the undo text, the
-# name pattern of a new entry, and the rest of a new entry.
-_LISTS = {
-    "constellations": ("shell", "shell-{k}", {"walker": "53:60/6/1", "altitude_km": 550.0}),
-    "ground_stations": ("station", "Station {k}", {"lat_deg": 0.0, "lon_deg": 0.0}),
-}
-
-
 def add_entry(doc: "MissionDocument", key: str, entry: dict | None = None) -> Mission:
     """Append ``entry`` (or a default one with a free name) to the mission's list ``key``, undoably."""
-    noun, pattern, defaults = _LISTS[key]
-    data = doc.as_dict()
-    items = data.setdefault(key, [])
-    names = {item.get("name") for item in items}
-    k = len(items) + 1
-    while pattern.format(k=k) in names:
-        k += 1
-    entry = dict(entry or {"name": pattern.format(k=k), **defaults})
-    items.append(entry)
-    new = doc.build(data)
-    doc.undo_stack.push(EditCommand(doc, new, f"Add {noun} {entry['name']}"))
-    return new
+    return doc.apply(edits.added_entry(doc.as_dict(), key, entry))
 
 
 def remove_entry(doc: "MissionDocument", key: str, index: int) -> Mission:
     """Remove entry ``index`` of the mission's list ``key``, undoably (EditError if the result is invalid,
     e.g. a mission without any constellation)."""
-    noun = _LISTS[key][0]
-    data = doc.as_dict()
-    entry = data[key].pop(index)
-    new = doc.build(data)
-    doc.undo_stack.push(EditCommand(doc, new, f"Remove {noun} {entry.get('name', index)}"))
-    return new
+    return doc.apply(edits.removed_entry(doc.as_dict(), key, index))
 
 
 def replace_from_preset(doc: "MissionDocument", mission: Mission, name: str) -> Mission:

@@ -1,24 +1,23 @@
 """The open mission document: one :class:`~core.mission.model.Mission` plus its undo stack.
 
 Only undo commands (:mod:`app.commands`) change the mission. Every edit builds a complete new
-mission from a plain dict, validates it with the engine's own rules and, when valid, pushes a
-command that holds the mission before and after; undo and redo therefore restore the exact
-document. Invalid edits push nothing and return the problems for the editor to show inline.
+mission from a plain dict (the rules of an edit are the pure functions of :mod:`app.edits`),
+validates it with the engine's own rules and, when valid, pushes a command that holds the
+mission before and after; undo and redo therefore restore the exact document. Invalid edits
+push nothing and raise :class:`EditError` with the problems for the editor to show inline.
 """
 
 from __future__ import annotations
 
 
-import copy
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from app.edits import Edit, FieldPath, set_in, shell_label, walker_sync, with_changes
 from core.mission.model import Mission
-
-FieldPath = tuple[str | int, ...]
 
 
 class EditError(Exception):
@@ -52,32 +51,6 @@ def mission_from_dict(data: dict, source: str = "<editor>") -> Mission:
 
 def missions_equal(a: Mission, b: Mission) -> bool:
     return a.model_dump(mode="json") == b.model_dump(mode="json")
-
-
-def set_in(data: dict, path: FieldPath, value: Any) -> dict:
-    """A deep copy of ``data`` with ``path`` set to ``value`` (``None`` removes the key)."""
-    out = copy.deepcopy(data)
-    node: Any = out
-    for key in path[:-1]:
-        if isinstance(node, dict) and key not in node:
-            node[key] = {}
-        node = node[key]
-    last = path[-1]
-    if value is None and isinstance(node, dict):
-        node.pop(last, None)
-    else:
-        node[last] = value
-    return out
-
-
-def get_in(data: Any, path: FieldPath, default: Any = None) -> Any:
-    node = data
-    for key in path:
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            return default
-    return node
 
 
 # ----------------------------------------------------------------------------- document
@@ -157,12 +130,26 @@ class MissionDocument(QObject):
         """Set several fields in one undoable step."""
         from app.commands import EditCommand
 
-        data = self.as_dict()
-        for path, value in changes.items():
-            data = set_in(data, path, value)
-        new = self.build(data)
+        new = self.build(with_changes(self.as_dict(), changes))
         if not missions_equal(new, self._mission):
             self.undo_stack.push(EditCommand(self, new, text))
+        return new
+
+    def edit_shell(self, index: int, key: str, value: Any) -> Mission:
+        """Set field ``key`` of shell ``index``, keeping its Walker shorthand in step (:func:`app.edits.walker_sync`)."""
+        entry = self.as_dict()["constellations"][index]
+        label = shell_label(entry, key)
+        sync = walker_sync(entry, key, value)
+        if sync is None:
+            return self.edit_field(("constellations", index, key), value, label)
+        return self.edit_fields({("constellations", index, k): v for k, v in sync.items()}, label)
+
+    def apply(self, edit: Edit) -> Mission:
+        """Validate the data of a pure edit (:mod:`app.edits`) and push it as one undo step."""
+        from app.commands import EditCommand
+
+        new = self.build(edit.data)
+        self.undo_stack.push(EditCommand(self, new, edit.text))
         return new
 
     def replace_data(self, data: dict, text: str) -> Mission:

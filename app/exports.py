@@ -1,6 +1,6 @@
 """Exports (report, CZML, results JSON, data folder) on a worker thread, with progress and cancel.
 
-The writer runs on a :class:`QThread` against the frozen results, into a staging folder beside
+The writer runs on a :class:`~app.workers.Job` against the frozen results, into a staging folder beside
 the target; only when it finishes and was not cancelled is the output moved into place, so a
 cancelled export leaves the target as it was. The GUI thread shows a busy progress dialog with
 the elapsed time and a Cancel button, and stays responsive throughout.
@@ -15,27 +15,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from app.workers import Job
 
 Writer = Callable[[Path], object]
 """Writes the export to the path it is given (a file, or a folder to create)."""
-
-
-class ExportThread(QThread):
-    """Runs ``write(staged_path)``; ``failed(str)`` carries the writer's message."""
-
-    failed = Signal(str)
-
-    def __init__(self, write: Writer, staged: Path, parent: QObject | None = None):
-        super().__init__(parent)
-        self.write, self.staged = write, staged
-
-    def run(self) -> None:
-        try:
-            self.write(self.staged)
-        except Exception as exc:  # noqa: BLE001 - shown to the user by the runner
-            self.failed.emit(str(exc) or type(exc).__name__)
 
 
 def move_into_place(staged: Path, target: Path) -> None:
@@ -60,7 +46,7 @@ class ExportRunner(QObject):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._parent = parent
-        self.thread: ExportThread | None = None
+        self.thread: Job | None = None
         self.dialog: QProgressDialog | None = None
         self._error: str | None = None
         self._cancel = False
@@ -83,7 +69,8 @@ class ExportRunner(QObject):
         self._target, self._staged, self._done_message = target, self._stage_dir / target.name, done_message
         self._error, self._cancel, self._label = None, False, label
         self._started = time.monotonic()
-        self.thread = ExportThread(write, self._staged, self)
+        staged = self._staged
+        self.thread = Job(lambda _cancelled, _report: write(staged), self, "export")
         self.thread.failed.connect(self._record_error)
         self.thread.finished.connect(self._thread_done)
         self.dialog = QProgressDialog(f"{label}…", "Cancel", 0, 0, self._parent)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.document import MissionDocument, load_mission_file
 from app.main_time import BadSize, time_offset_s
-from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dark_palette, dispose
+from app.main_window import APPLICATION, ORGANIZATION, MainWindow, dispose
+from app.theme import dark_palette
 
 ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "starnet.png"
 
@@ -50,7 +51,7 @@ def resolve_mission(name: str | None):
 
 def offer_recovery(window: MainWindow) -> bool:
     """After a crash the autosave file is still there: offer to open it."""
-    path = window.autosave_path
+    path = window.files.autosave_path
     if not path.exists():
         return False
     answer = QMessageBox.question(window, "Recover unsaved work",
@@ -65,7 +66,7 @@ def offer_recovery(window: MainWindow) -> bool:
 def recover(window: MainWindow) -> bool:
     import json
 
-    path = window.autosave_path
+    path = window.files.autosave_path
     try:
         mission = load_mission_file(path)
     except Exception:  # noqa: BLE001
@@ -140,7 +141,8 @@ def show_for_picture(window: MainWindow, results, t_s: float = 0.0, select: int 
         window.globe.set_time(t_s)
     window.show_dock("budgetsDock")  # a picture is for results: budgets in front of the welcome panel
     window.show_dock("plotsDock")
-    window.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
+    window.analysis.stage_label.setText(f"Computed in {sum(results.timings_s.values()):.2f} s")
+    window.globe.settle()  # a large run's positions come from the globe's frame builder
     for _ in range(10):
         app.processEvents()
     window.globe.canvas.update()

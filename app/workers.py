@@ -1,4 +1,10 @@
-"""Background computation: the analysis runs in a worker thread on a snapshot of the mission.
+"""Background work: every worker of the app is a Python thread that reports through Qt signals.
+
+Two shapes of the one style. :class:`Job` runs one function (a design search, a trade study, an
+export, a lifetime estimate) on a daemon thread, hands it a ``cancel()`` test and a
+``report(*args)`` callback, and delivers ``progressed``, ``done`` or ``failed`` and then
+``finished`` on the GUI thread (signals of a QObject that lives there are queued across threads).
+:func:`on_executor` runs a study function on a sweep executor and always closes it.
 
 :class:`AnalysisRunner` takes requests (a mission copy plus its base folder), runs
 ``core.api.analyze`` in a Python thread and hands back the frozen ``Results`` through Qt
@@ -12,6 +18,7 @@ Both pass through the same engine call; the GUI thread only draws what comes bac
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
@@ -157,3 +164,81 @@ class AnalysisRunner(QObject):
                 self._cancelled.discard(gen)
             if gen == self._generation:
                 self.idle.emit()
+
+
+Work = Callable[[Callable[[], bool], Callable[..., None]], Any]
+"""``work(cancelled, report)``: the job's function; ``cancelled()`` is True once :meth:`Job.stop` was
+called, ``report(*args)`` emits :attr:`Job.progressed` with ``args``; its return value is ``done``'s."""
+
+
+class Job(QObject):
+    """One function on a worker thread, its outcome as signals on the GUI thread.
+
+    Signals:
+        progressed(tuple): what the function reported, as the tuple of its arguments.
+        done(object): the function's return value.
+        failed(str): the message of the exception it raised.
+        finished(): after ``done`` or ``failed``, whichever came.
+    """
+
+    progressed = Signal(tuple)
+    done = Signal(object)
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self, work: Work, parent: QObject | None = None, name: str = "job"):
+        super().__init__(parent)
+        self._work = work
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.worker_thread_id: int | None = None
+
+    def start(self) -> None:
+        """Run the function on the job's thread (once)."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the function to cancel (it polls ``cancelled()``)."""
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def is_running(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, ms: int = 60_000) -> bool:
+        """Block until the thread ended, at most ``ms`` milliseconds; True when it did."""
+        if self._thread.ident is not None:
+            self._thread.join(ms / 1000.0)
+        return not self._thread.is_alive()
+
+    def _emit(self, signal_name: str, *args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the owner was deleted meanwhile: nobody is listening
+            getattr(self, signal_name).emit(*args)
+
+    def _run(self) -> None:
+        self.worker_thread_id = threading.get_ident()
+        try:
+            result = self._work(self._stop.is_set, lambda *args: self._emit("progressed", args))
+        except Exception as exc:  # noqa: BLE001 - shown by the owner, never a crash
+            self._emit("failed", str(exc) or type(exc).__name__)
+        else:
+            self._emit("done", result)
+        finally:
+            self._emit("finished")
+
+
+def on_executor(scheduler: str | None, workers: int | None, cancelled: Callable[[], bool],
+                call: Callable[[Any], Any]) -> Any:
+    """``call(executor)`` on the sweep executor for ``scheduler``/``workers``; the executor is closed after
+    (cancelling its tasks when ``cancelled()``), whatever happened."""
+    from core.study.run import make_executor
+
+    executor = make_executor(scheduler, workers)
+    try:
+        return call(executor)
+    finally:
+        with contextlib.suppress(Exception):  # a cluster already gone cannot be closed; nothing is lost
+            executor.close(cancel=cancelled())

@@ -114,6 +114,7 @@ class GlobeGestures(QObject):
         self._highlight()
 
     def _highlight(self) -> None:
+        self.globe.set_focus(*(self.selected or (None, None)))  # a large run draws only these rings and links
         orbits = self.globe.orbits
         rgba = orbits.base_rgba
         if self.selected is None or rgba.shape[0] != self._vertex_shell.shape[0] or rgba.shape[0] == 0:

@@ -115,6 +115,7 @@ class LinksAdapter:
         self.traffic = None
         self.topology = None
         self.visible = True
+        self.drawn = 0
 
     def set_view(self, view) -> None:
         self.pairs = view.link_pairs
@@ -128,15 +129,21 @@ class LinksAdapter:
         self.lines.visible = on and self.pairs.size > 0
         self.loaded.visible = self.loaded.visible and on
 
-    def update_time(self, pos: np.ndarray, i_time: int, hidden: np.ndarray) -> None:
-        """Links of epoch ``i_time``, less those whose two ends the Earth hides (``hidden`` per satellite)."""
+    def update_time(self, pos: np.ndarray, i_time: int, hidden: np.ndarray, focus: np.ndarray | None = None) -> None:
+        """Links of epoch ``i_time``, less those whose two ends the Earth hides (``hidden`` per satellite).
+
+        ``focus`` (a mask per satellite; a large run's selected plane or shell) keeps only the links
+        with an end in it."""
+        self.drawn = 0
         pairs = self.pairs if self.per_epoch is None else np.asarray(self.per_epoch(i_time), dtype=np.int32).reshape(-1, 2)
         self.loaded.visible = False
-        if not self.visible or pairs.size == 0 or pos.shape[0] == 0:
+        if not self.visible or pairs.size == 0 or pos.shape[0] == 0 or (focus is not None and not focus.any()):
             self.lines.visible = False
             return
         use = epoch_utilisation(self.traffic, self.topology, i_time) if self.per_epoch is not None else None
         shown = ~(hidden[pairs[:, 0]] & hidden[pairs[:, 1]])
+        if focus is not None:
+            shown &= focus[pairs[:, 0]] | focus[pairs[:, 1]]
         pairs = pairs[shown]
         if pairs.size == 0:
             self.lines.visible = False
@@ -149,6 +156,7 @@ class LinksAdapter:
                 self.loaded.set_segments(pos[pairs[busy].ravel()], np.repeat(utilisation_rgba(use[busy]), 2, axis=0))
             pairs = pairs[~busy]
         self.lines.visible = pairs.size > 0
+        self.drawn = int(shown.sum())
         if pairs.size:
             self.lines.set_segments(pos[pairs.ravel()])
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def hidden_behind_earth(eye: np.ndarray, points: np.ndarray) -> np.ndarray:
+def hidden_behind_earth(eye: np.ndarray, points: np.ndarray, radius: float = 1.0) -> np.ndarray:
     """Boolean mask, ``(n,)``: True where the segment eye -> point enters the unit sphere first.
 
     ``eye`` is the camera position (outside the sphere), ``points`` are ``(n, 3)``. A point on
-    or above the surface facing the camera is visible; one behind the limb is hidden.
+    or above the surface facing the camera is visible; one behind the limb is hidden. A
+    ``radius`` below 1 tests against a smaller sphere (hides less: what may be seen near a point).
     """
     e = np.asarray(eye, dtype=np.float64).reshape(3)
     d = np.asarray(points, dtype=np.float64) - e
     dd = np.einsum("ij,ij->i", d, d)
     ed = d @ e
-    c = float(e @ e) - 1.0
+    c = float(e @ e) - radius * radius
     disc = ed * ed - dd * c
     hit = disc > 0.0
     t_near = np.full(dd.shape, np.inf)

@@ -13,6 +13,7 @@ from vispy import gloo, scene
 
 from app.globe.occlusion import hidden_behind_earth
 from app.globe.plain_visual import PlainVisual
+from app.globe.prepare import RING_POINTS
 
 _VERTEX = """
 attribute vec3 a_position;
@@ -100,7 +101,11 @@ def turned(pos: np.ndarray, drift_rad_per_s: np.ndarray, t: float) -> np.ndarray
 
 
 class OrbitsAdapter:
-    """The rings of every plane; segments the Earth hides from the camera are left out."""
+    """The rings of every plane; segments the Earth hides from the camera are left out.
+
+    With ``restrict`` (a large run) only the focused plane's ring, or the focused shell's rings
+    when no plane is, are drawn: ``focus`` is ``(shell, plane or None)`` or None (no rings).
+    """
 
     def __init__(self, parent):
         self.visual = Rings(parent=parent)
@@ -111,22 +116,49 @@ class OrbitsAdapter:
         self.base_pos = self._pos
         self.base_rgba = np.zeros((0, 4), np.float32)
         self.colors = self.base_rgba
+        self.restrict = False
+        self.focus: tuple[int, int | None] | None = None
+        self._segment_shell = np.zeros(0, np.int64)
+        self._segment_track = np.zeros(0, np.int64)
+        self.drawn_segments = 0
 
     def set_view(self, view) -> None:
         pos, rgba, drift, segs = pack_rings(view)
         self._pos, self._drift, self._segments = pos, drift, segs
         self.base_pos, self.base_rgba = pos, rgba
         self.colors = rgba
+        shell = np.concatenate([np.full(r.pos.shape[0], r.shell) for r in view.rings]) if view.rings else np.zeros(0, np.int64)
+        track = (np.concatenate([np.arange(r.pos.shape[0]) // RING_POINTS for r in view.rings]) if view.rings
+                 else np.zeros(0, np.int64))
+        self._segment_shell = shell[segs[:, 0]] if len(segs) else np.zeros(0, np.int64)
+        self._segment_track = track[segs[:, 0]] if len(segs) else np.zeros(0, np.int64)
+        self.restrict = bool(getattr(view, "large", False))
         self.visual.set_rings(pos, rgba, drift, segs)
+        self.drawn_segments = len(segs)
         self.visual.visible = self.visible and len(segs) > 0
 
     def cull(self, t: float, eye: np.ndarray) -> None:
-        """Draw only the segments with at least one end the Earth does not hide from ``eye``."""
-        if len(self._segments) == 0:
-            return
-        hidden = hidden_behind_earth(eye, turned(self._pos, self._drift, t))
+        """Draw only the segments with at least one end the Earth does not hide from ``eye``
+        (and, with ``restrict``, only the focused shell's)."""
         segs = self._segments
-        self.visual.set_segments(segs[~(hidden[segs[:, 0]] & hidden[segs[:, 1]])])
+        if self.restrict:  # the selected plane's ring, or the selected shell's rings
+            if self.focus is None:
+                segs = segs[:0]
+            else:
+                keep = self._segment_shell == self.focus[0]
+                if self.focus[1] is not None:
+                    keep &= self._segment_track == self.focus[1]
+                segs = segs[keep]
+        if len(segs) == 0:
+            self.drawn_segments = 0
+            self.visual.set_segments(segs)
+            return
+        used = np.unique(segs)
+        hidden = np.zeros(self._pos.shape[0], bool)
+        hidden[used] = hidden_behind_earth(eye, turned(self._pos[used], self._drift[used], t))
+        segs = segs[~(hidden[segs[:, 0]] & hidden[segs[:, 1]])]
+        self.drawn_segments = len(segs)
+        self.visual.set_segments(segs)
 
     @property
     def positions(self) -> np.ndarray:

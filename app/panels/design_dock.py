@@ -2,21 +2,19 @@
 
 "Open requirements…" loads a requirements file (``starnet.requirements/1``, see
 docs/trade-studies.md); "Design" runs :func:`core.study.design.design_from_requirements` in a
-:class:`QThread` (through this machine's processes, this process, or a Dask scheduler), never
+:class:`~app.workers.Job` (through this machine's processes, this process, or a Dask scheduler), never
 on the GUI thread; the answer, why the next smaller design fails and the rest's Pareto front
 appear as text, and "Open best design" opens the written mission (``designChosen(dict)``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,58 +25,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.panels.sweep_job import SweepDock, SweepJob
+from app.workers import Work, on_executor
 
-class DesignThread(QThread):
-    """Runs one design search off the GUI thread; ``stop()`` asks it to cancel between designs."""
-
-    progressed = Signal(int)
-    done = Signal(object)  # DesignOutcome
-    failed = Signal(str)
-
-    def __init__(self, loaded, scheduler: str | None, workers: int | None, parent=None):
-        super().__init__(parent)
-        self.loaded, self.scheduler, self.workers = loaded, scheduler, workers
-        self._stop = threading.Event()
-        self.worker_thread_id: int | None = None
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def run(self) -> None:
-        from core.study.design import design_from_requirements
-        from core.study.run import make_executor
-
-        self.worker_thread_id = threading.get_ident()
-        try:
-            executor = make_executor(self.scheduler, self.workers)
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(str(exc))
-            return
-        try:
-            outcome = design_from_requirements(self.loaded, executor, progress=lambda stage, n: self.progressed.emit(n),
-                                               cancel=self._stop.is_set)
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(str(exc))
-            return
-        finally:
-            with contextlib.suppress(Exception):  # a cluster already gone cannot be closed; nothing is lost
-                executor.close(cancel=self._stop.is_set())
-        self.done.emit(outcome)
+if TYPE_CHECKING:
+    from core.study.design import DesignOutcome
+    from core.study.requirements import LoadedRequirements
 
 
-class DesignDock(QDockWidget):
+def design_work(loaded: LoadedRequirements, scheduler: str | None, workers: int | None) -> Work:
+    """The search as a :class:`~app.workers.Job`'s function: reports the designs evaluated so far."""
+    from core.study.design import design_from_requirements
+
+    def work(cancelled: Callable[[], bool], report: Callable[..., None]) -> DesignOutcome:
+        return on_executor(scheduler, workers, cancelled, lambda executor: design_from_requirements(
+            loaded, executor, progress=lambda _stage, n: report(n), cancel=cancelled))
+
+    return work
+
+
+class DesignDock(SweepDock):
     """Design from requirements. Emits ``designChosen(dict)`` with the best design's mission data."""
 
     designChosen = Signal(dict)
     designFinished = Signal(object)
+    close_wait_ms = 5000
 
     def __init__(self, parent=None):
         super().__init__("Design", parent)  # short: it shares a tab row on small windows
         self.setObjectName("designDock")
         self.loaded = None
         self.outcome = None
-        self._thread: DesignThread | None = None
         self._build()
+        self.sweep = SweepJob(self, self.scheduler, self.workers, self._set_running)
         self._set_running(False)
 
     def _build(self) -> None:
@@ -122,7 +101,7 @@ class DesignDock(QDockWidget):
     # ---------------------------------------------------------------- input
 
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open requirements", "", "Requirements (*.yaml *.yml *.json)")
+        path = self.ask_open_path("Open requirements", "Requirements (*.yaml *.yml *.json)")
         if path:
             self.load_requirements(path)
 
@@ -144,32 +123,14 @@ class DesignDock(QDockWidget):
 
     # ---------------------------------------------------------------- running
 
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
-
     def run(self, scheduler: str | None = None, workers: int | None = None) -> bool:
         """Start the search (defaults: the dock's fields). False when there is nothing to run or it already runs."""
         if self.loaded is None or self.is_running():
             return False
-        scheduler = scheduler if scheduler is not None else (self.scheduler.text().strip() or None)
-        if workers is None:
-            workers = self.workers.value() or None
-        self._thread = DesignThread(self.loaded, scheduler, workers, parent=self)
-        self._thread.progressed.connect(lambda n: self.status.setText(f"{n} designs evaluated…"))
-        self._thread.done.connect(self._on_done)
-        self._thread.failed.connect(self._on_failed)
-        self._thread.finished.connect(lambda: self._set_running(False))
         self.status.setText("searching…")
-        self._set_running(True)
-        self._thread.start()
+        self.sweep.start(design_work(self.loaded, *self.sweep.where(scheduler, workers)), "design",
+                         lambda n: self.status.setText(f"{n} designs evaluated…"), self._on_done, self._on_failed)
         return True
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.stop()
-
-    def wait(self, ms: int = 60_000) -> bool:
-        return self._thread.wait(ms) if self._thread is not None else True
 
     def _set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running and self.loaded is not None)
@@ -193,10 +154,6 @@ class DesignDock(QDockWidget):
         if self.outcome is not None and self.outcome.best_mission is not None:
             self.designChosen.emit(dict(self.outcome.best_mission))
 
-    def closeEvent(self, event) -> None:
-        self.stop()
-        self.wait(5000)
-        super().closeEvent(event)
 
 
 def report_text(outcome) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from app.workers import Job
 from core.constants import MU_EARTH_KM3_S2
 
 
@@ -35,15 +34,12 @@ def next_contact(results, sat: int, t: float) -> str:
 
 class DetailsPanel(QWidget):
     """The selected satellite. The lifetime comes from the engine (``core.api.lifetime_of``:
-    Cowell with J2 and drag, about a second) on a background thread, once per satellite."""
-
-    lifetimeReady = Signal(object, int, str)  # results, satellite, text
+    Cowell with J2 and drag, about a second) on a :class:`~app.workers.Job`, once per satellite."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._lifetimes: dict[tuple[int, int], str] = {}
         self._pending: set[tuple[int, int]] = set()
-        self.lifetimeReady.connect(self._on_lifetime)
         self.form = QFormLayout(self)
         self.labels: dict[str, QLabel] = {}
         for key, label in [("name", "Satellite"), ("shell", "Shell"), ("elements", "Elements"), ("altitude", "Altitude"),
@@ -84,40 +80,31 @@ class DetailsPanel(QWidget):
         self.labels["elements"].setText(
             f"a {a:,.1f} km, e {el('e'):.4f}, i {el('i_rad', deg):.2f}°\nRAAN {el('raan_rad', deg) % 360:.2f}°, "
             f"ω {el('argp_rad', deg) % 360:.1f}°, M {el('m0_rad', deg) % 360:.1f}° (at epoch)")
-        lat, lon, height = view.geodetic_at(i)
-        alt = float(height[sat])
+        lat, lon, height = view.geodetic_of([sat], i)  # this satellite only: a large run holds no whole-run arrays
+        alt = float(height[0])
         self.labels["altitude"].setText(f"{alt:,.1f} km (period {shell.period_s / 60:.1f} min)")
-        self.labels["position"].setText(f"{float(lat[sat]):+.2f}°, {float(lon[sat]):+.2f}°")
-        r = float(np.linalg.norm(view.r_ecef_km[sat, i]))  # geocentric distance (the vis-viva r), not height + a radius
+        self.labels["position"].setText(f"{float(lat[0]):+.2f}°, {float(lon[0]):+.2f}°")
+        r = float(np.linalg.norm(view.ecef_km_of([sat], i)[0]))  # geocentric distance (the vis-viva r), not height + a radius
         speed = math.sqrt(MU_EARTH_KM3_S2 * (2 / r - 1 / a)) if a == a else math.sqrt(MU_EARTH_KM3_S2 / r)
         self.labels["velocity"].setText(f"{speed:.3f} km/s")
-        lit = bool(view.sunlit_at(t)[sat])
+        lit = view.sunlit_of(sat, t)
         self.labels["state"].setText("☀ sunlit" if lit else "● eclipse")
         self.labels["contact"].setText(next_contact(res, sat, t))
         self.labels["lifetime"].setText(self._lifetime_text(res, sat))
 
-    def _lifetime_text(self, results, sat: int) -> str:
+    def _lifetime_text(self, results: object, sat: int) -> str:
         key = (id(results), sat)
         if key in self._lifetimes:
             return self._lifetimes[key]
         if key not in self._pending:
             self._pending.add(key)
-            threading.Thread(target=self._estimate, args=(results, sat), daemon=True).start()
+            job = Job(lambda _cancelled, _report: lifetime_text(results, sat), self, "lifetime")
+            job.done.connect(lambda text: self._on_lifetime(results, sat, text))
+            job.finished.connect(job.deleteLater)
+            job.start()
         return "estimating (Cowell, J2 + drag)…"
 
-    def _estimate(self, results, sat: int) -> None:
-        from core.api import lifetime_of
-
-        try:
-            text = f"~{lifetime_of(results, sat).text} (COESA-76 drag, mean solar activity)"
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
-            text = f"not available ({exc})"
-        try:
-            self.lifetimeReady.emit(results, sat, text)
-        except RuntimeError:  # the panel was closed while the estimate ran: nothing to show
-            pass
-
-    def _on_lifetime(self, results, sat: int, text: str) -> None:
+    def _on_lifetime(self, results: object, sat: int, text: str) -> None:
         key = (id(results), sat)
         self._pending.discard(key)
         self._lifetimes[key] = text
@@ -125,3 +112,13 @@ class DetailsPanel(QWidget):
             self._lifetimes.pop(next(iter(self._lifetimes)))
         if self.sat == sat:
             self.labels["lifetime"].setText(text)
+
+
+def lifetime_text(results: object, sat: int) -> str:
+    """The orbital lifetime of satellite ``sat`` in words (a Cowell run: seconds; called off the GUI thread)."""
+    from core.api import lifetime_of
+
+    try:
+        return f"~{lifetime_of(results, sat).text} (COESA-76 drag, mean solar activity)"
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+        return f"not available ({exc})"

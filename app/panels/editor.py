@@ -1,14 +1,12 @@
 """The constellation editor: shells and stations, a form per shell, presets, inline validation.
 
-Every change goes through :class:`~app.document.MissionDocument` (an undo command); a change
+Every change goes through :class:`~app.document.MissionDocument` (an undo command; the rules of
+an edit, such as keeping a Walker shorthand in step, are in :mod:`app.edits`); a change
 that does not validate pushes nothing, marks the field red and shows the engine's message
 under the form. The form is rebuilt from the document whenever it changes (edit, undo, redo).
 """
 
 from __future__ import annotations
-
-from dataclasses import asdict
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,38 +34,12 @@ from PySide6.QtWidgets import (
 
 from app import commands
 from app.document import EditError, MissionDocument
+from app.edits import satellite_count
 from app.panels.shell_values import ORBIT_KEYS, WALKER_KEYS, shown_shell
-from core.mission.model import walker_fields
 
 INVALID_STYLE = "border: 1px solid #ff5c5c; background: #3a1f22;"
 STATION_COLUMNS = [("name", "Name", str), ("lat_deg", "Lat [deg]", float), ("lon_deg", "Lon [deg]", float),
                    ("alt_m", "Alt [m]", float), ("min_elevation_deg", "Min el [deg]", float)]
-
-
-def walker_parts(entry: dict) -> dict:
-    """The Walker numbers of a shell entry: the shorthand first, explicit keys win."""
-    out: dict[str, Any] = {k: v for k, v in asdict(walker_fields(entry)).items() if v is not None}
-    out.setdefault("phasing", 0)
-    return out
-
-
-def satellite_count(entry: dict) -> int | None:
-    if any(entry.get(k) for k in ("tle", "tle_file", "omm_file")):
-        return None
-    if entry.get("satellites"):
-        return len(entry["satellites"])
-    if entry.get("cluster"):
-        return int(entry["cluster"].get("satellites", 0))
-    w = walker_parts(entry)
-    if w.get("planes") and w.get("sats_per_plane"):
-        return int(w["planes"]) * int(w["sats_per_plane"])
-    return None
-
-
-def _fmt_incl(value) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{float(value):g}"
 
 
 class ShellForm(QGroupBox):
@@ -432,29 +404,9 @@ class ConstellationEditor(QWidget):
         self.form.load(entry, list(self.doc.mission.buses), self._epoch())
         self.shellSelected.emit(row)
 
-    def _shell_edit(self, key: str, value) -> None:
-        k = self.current_shell
-        entry = self.doc.as_dict()["constellations"][k]
-        label = f"Set {entry.get('name', 'shell')} {key}"
-        walker_keys = ("inclination_deg", "planes", "sats_per_plane", "phasing")
+    def _shell_edit(self, key: str, value: object) -> None:
         try:
-            if key == "walker":
-                # The shorthand becomes the single source: explicit Walker keys are dropped.
-                changes = {("constellations", k, "walker"): value}
-                if value:
-                    changes.update({("constellations", k, w): None for w in walker_keys})
-                self.doc.edit_fields(changes, label)
-            elif key in walker_keys and entry.get("walker"):
-                # Keep the shorthand in step with the field the user changed.
-                w = walker_parts(entry)
-                w[key] = value
-                incl = w["inclination_deg"]
-                text = f"{_fmt_incl(incl)}:{int(w['planes']) * int(w['sats_per_plane'])}/{int(w['planes'])}/{int(w['phasing'])}"
-                changes = {("constellations", k, "walker"): text}
-                changes.update({("constellations", k, wk): None for wk in walker_keys})
-                self.doc.edit_fields(changes, label)
-            else:
-                self.doc.edit_field(("constellations", k, key), value, label)
+            self.doc.edit_shell(self.current_shell, key, value)
         except EditError as err:
             self.show_problems(err.problems)
             return

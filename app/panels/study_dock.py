@@ -3,7 +3,7 @@ Dask cluster), scatter any two metrics with the Pareto front, click a point to o
 
 The dock is self-contained: the main window gives it the current mission with
 :meth:`TradeStudyDock.set_mission` and listens to :attr:`TradeStudyDock.designChosen` (the plain
-mission data of the clicked design). Studies run in a :class:`QThread` through
+mission data of the clicked design). Studies run in a :class:`~app.workers.Job` through
 :func:`core.study.run.run_study`; the GUI thread only draws.
 
 Values are typed as ``500, 550, 600`` (a list), ``4:8:2`` (start:stop:step, stop included) or
@@ -13,15 +13,23 @@ Values are typed as ``500, 550, 600`` (a list), ``4:8:2`` (start:stop:step, stop
 from __future__ import annotations
 
 import re
-import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QThread, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea, QSpinBox,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.panels.sweep_job import SweepDock, SweepJob
+from app.workers import Work, on_executor
+
+if TYPE_CHECKING:
+    from core.study.model import LoadedStudy
+    from core.study.run import StudyOutcome
 
 QUICK_WINDOW = {"analysis.duration_s": 7200, "analysis.step_s": 120, "analysis.coverage_grid_deg": 5}
 """Overrides of the "quick analysis window" option (2 hours at 2 minutes, 5-degree grid)."""
@@ -63,44 +71,18 @@ def format_values(spec) -> str:
     return f"{spec.start:g}:{spec.stop:g}:{spec.step:g}"
 
 
-class StudyThread(QThread):
-    """Runs one study off the GUI thread; ``stop()`` asks it to cancel between designs."""
+def study_work(loaded: LoadedStudy, scheduler: str | None, workers: int | None) -> Work:
+    """The sweep as a :class:`~app.workers.Job`'s function: reports ``(designs done, designs in all)``."""
+    from core.study.run import run_study
 
-    progressed = Signal(int, int)
-    done = Signal(object)  # StudyOutcome
-    failed = Signal(str)
+    def work(cancelled: Callable[[], bool], report: Callable[..., None]) -> StudyOutcome:
+        return on_executor(scheduler, workers, cancelled, lambda executor: run_study(
+            loaded, executor, cancel=cancelled, progress=lambda done, total, _record: report(done, total)))
 
-    def __init__(self, loaded, scheduler: str | None, workers: int | None, checkpoint=None, parent=None):
-        super().__init__(parent)
-        self.loaded, self.scheduler, self.workers, self.checkpoint = loaded, scheduler, workers, checkpoint
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def run(self) -> None:
-        from core.study.run import make_executor, run_study
-
-        try:
-            executor = make_executor(self.scheduler, self.workers)
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(str(exc))
-            return
-        try:
-            outcome = run_study(self.loaded, executor, checkpoint=self.checkpoint, cancel=self._stop.is_set,
-                                progress=lambda done, total, record: self.progressed.emit(done, total))
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(str(exc))
-            return
-        finally:
-            try:
-                executor.close(cancel=self._stop.is_set())
-            except Exception:  # noqa: BLE001
-                pass
-        self.done.emit(outcome)
+    return work
 
 
-class TradeStudyDock(QDockWidget):
+class TradeStudyDock(SweepDock):
     """Trade studies on the open mission. Emits ``designChosen(dict)`` with a clicked design's mission data."""
 
     designChosen = Signal(dict)
@@ -112,9 +94,9 @@ class TradeStudyDock(QDockWidget):
         self._mission: dict | None = None
         self._base_dir: Path | None = None
         self._loaded_study = None
-        self._thread: StudyThread | None = None
         self.outcome = None
         self._build()
+        self.sweep = SweepJob(self, self.scheduler, self.workers, self._set_running)
         self._set_running(False)
 
     # ---------------------------------------------------------------- layout
@@ -270,7 +252,7 @@ class TradeStudyDock(QDockWidget):
                 self.params.removeRow(r)
 
     def _open_study_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open study", "", "Study files (*.yaml *.yml *.json)")
+        path = self.ask_open_path("Open study", "Study files (*.yaml *.yml *.json)")
         if path:
             self.load_study(path)
 
@@ -324,9 +306,6 @@ class TradeStudyDock(QDockWidget):
 
     # ---------------------------------------------------------------- running
 
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
-
     def run(self, scheduler: str | None = None, workers: int | None = None) -> bool:
         """Start the study (``scheduler``/``workers`` default to the dock's fields). False when it cannot start."""
         if self.is_running():
@@ -336,27 +315,12 @@ class TradeStudyDock(QDockWidget):
         except Exception as exc:  # noqa: BLE001
             self.status.setText(str(exc))
             return False
-        scheduler = scheduler if scheduler is not None else (self.scheduler.text().strip() or None)
-        if workers is None:
-            workers = self.workers.value() or None
-        self._thread = StudyThread(loaded, scheduler, workers, parent=self)
-        self._thread.progressed.connect(self._on_progress)
-        self._thread.done.connect(self._on_done)
-        self._thread.failed.connect(self._on_failed)
-        self._thread.finished.connect(lambda: self._set_running(False))
+        scheduler, workers = self.sweep.where(scheduler, workers)
         self.progress.setValue(0)
         self.status.setText(f"running {len(loaded.study.parameters)} parameter(s) on "
                             f"{scheduler or ('this process' if workers == 0 else 'this machine')}…")
-        self._set_running(True)
-        self._thread.start()
+        self.sweep.start(study_work(loaded, scheduler, workers), "study", self._on_progress, self._on_done, self._on_failed)
         return True
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.stop()
-
-    def wait(self, ms: int = 60_000) -> bool:
-        return self._thread.wait(ms) if self._thread is not None else True
 
     def _set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
@@ -452,10 +416,6 @@ class TradeStudyDock(QDockWidget):
         if mission is not None:
             self.designChosen.emit(mission)
 
-    def closeEvent(self, event) -> None:
-        self.stop()
-        self.wait(10_000)
-        super().closeEvent(event)
 
 
 def outcome_objectives(outcome) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ raise it. Wiring, for the main window::
 
     self.welcome = WelcomePanel(self)
     self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.welcome)
-    self.welcome.presetChosen.connect(self.new_from_preset)
+    self.welcome.presetChosen.connect(self.files.new_from_preset)
     self.tour = GuidedTour(self)
     self.welcome.tourRequested.connect(self.tour.start)
     self.tour.highlightRequested.connect(lambda name: self.docks[name].raise_())

@@ -160,6 +160,15 @@ class MapPanel(QWidget):
         self._t = float(t)
         if self.selected is not None and i % 4 == 0:
             self._draw_track()
+        if getattr(v, "large", False):  # a large run: an even sample, and the selected satellite on its own
+            lat, lon, _ = v.geodetic_of(v.map_sample, i)
+            self.sats.setData(lon, lat)
+            if self.selected is not None and self.selected < v.n_sat:
+                la, lo, _ = v.geodetic_of([self.selected], i)
+                self.sel.setData([float(lo[0])], [float(la[0])])
+            else:
+                self.sel.clear()
+            return
         lat, lon, _ = v.geodetic_at(i)
         self.sats.setData(lon, lat)
         if self.selected is not None and self.selected < v.n_sat:

@@ -425,6 +425,11 @@ class WalkerShorthand:
             return None
         return cls(inclination, int(match["t"]), int(match["p"]), int(match["f"]))
 
+    def text(self) -> str:
+        """The ``"i:t/p/f"`` string that :meth:`parse` reads back (``53:1584/72/17``, ``sso:24/6/1``)."""
+        inclination = self.inclination if isinstance(self.inclination, str) else f"{float(self.inclination):g}"
+        return f"{inclination}:{self.total}/{self.planes}/{self.phasing}"
+
 
 @dataclass(frozen=True)
 class WalkerFields:

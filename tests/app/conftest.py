@@ -56,7 +56,7 @@ def make_window(qtbot, tmp_path):
         settings = QSettings(str(tmp_path / settings_file), QSettings.Format.IniFormat)
         w = MainWindow(doc, settings=settings, autosave_path=tmp_path / "autosave" / "autosave.yaml",
                        restore_layout=True, start=start)
-        w.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        w.files.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
         qtbot.addWidget(w)
         w.resize(1280, 800)
         w.show()

@@ -39,7 +39,7 @@ def test_dock_designs_off_the_gui_thread_and_opens_the_best(qtbot, tmp_path):
         assert dock.run(workers=0)  # the inline executor, inside the dock's worker thread
     outcome = blocker.args[0]
     dock.wait()
-    assert dock._thread.worker_thread_id not in (None, threading.get_ident())  # the search ran off the GUI thread
+    assert dock.sweep.job.worker_thread_id not in (None, threading.get_ident())  # the search ran off the GUI thread
     assert outcome.best is not None and outcome.best.point.satellites == 24
     assert "Best: 45:24/6/1" in dock.report.toPlainText() and "Next smaller:" in dock.report.toPlainText()
     assert dock.open_best_button.isEnabled()

@@ -83,10 +83,27 @@ def test_czml_export_from_the_window(make_window, small_mission, wait_full, qtbo
     w = make_window(small_mission)
     wait_full(w)
     target = tmp_path / "m.czml"
-    w.ask_save_path = lambda *a, **k: str(target)
-    with qtbot.waitSignal(w.exports.finished, timeout=60_000):
-        w.export_dialog("czml")
-        assert w.exports.is_running()  # returned at once: the write goes on in the background
+    w.files.ask_save_path = lambda *a, **k: str(target)
+    with qtbot.waitSignal(w.files.exports.finished, timeout=60_000):
+        w.files.export_dialog("czml")
+        assert w.files.exports.is_running()  # returned at once: the write goes on in the background
     doc = json.loads(target.read_text())
     assert doc[0]["id"] == "document"
     assert sum(1 for p in doc if "position" in p) >= w.results.ephemeris.n_sat  # satellites (and stations)
+
+
+def test_results_json_export_from_the_window(make_window, small_mission, wait_full, qtbot, tmp_path):
+    w = make_window(small_mission, start=False)
+    asked = []
+    w.files.ask_save_path = lambda *a, **k: asked.append(a) or str(tmp_path / "r.json")
+    w.files.export_results_dialog()
+    assert asked == []  # nothing is shown yet: nothing to export, no prompt
+    w.analysis.recompute()
+    wait_full(w)
+    with qtbot.waitSignal(w.files.exports.finished, timeout=60_000) as done:
+        w.files.export_results_dialog()
+    assert asked and asked[0][2] == ".json"
+    assert done.args == [f"Results written to {tmp_path / 'r.json'}"]
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["mission"]["name"] == small_mission.name
+    assert doc["mission"]["satellites"] == w.results.ephemeris.n_sat and doc["mission"]["duration_s"] == 7200.0

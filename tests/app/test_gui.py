@@ -36,7 +36,7 @@ def test_open_every_preset(make_window, small_mission, wait_any):
     w.runner.analyze = preview_only
     previews = 0
     for name in ANALYSED_PRESETS:  # the 1M-satellite preset is analysed in benchmarks/scale.py
-        assert w.new_from_preset(name)
+        assert w.files.new_from_preset(name)
         mission = api.load_preset(name)
         assert w.doc.mission.name == mission.name
         assert w.editor.shell_list.count() == len(mission.constellations)
@@ -56,18 +56,18 @@ def test_edit_shell_changes_count_and_plots(make_window, small_mission, wait_ful
     wait_full(w)
     n0 = w.results.ephemeris.n_sat
     sats0 = np.array(w.coverage_plot.sats.yData, dtype=float)
-    assert "60 satellites" in w.count_label.text()
+    assert "60 satellites" in w.analysis.count_label.text()
     g = w.runner.generation
     w.editor.form.fields["planes"].setValue(12)  # 12 planes x 10 = 120 satellites
     assert w.doc.mission.constellations[0].planes == 12
     assert w.editor.form.count.text() == "120"
     wait_full(w, after=g)
     assert w.results.ephemeris.n_sat == 2 * n0
-    assert "120 satellites" in w.count_label.text()
+    assert "120 satellites" in w.analysis.count_label.text()
     assert "preview" not in w.coverage_plot.plot.titleLabel.text
     sats1 = np.array(w.coverage_plot.sats.yData, dtype=float)
     assert sats1.mean() > sats0.mean() * 1.5  # twice the satellites, about twice as many in view
-    assert w.last_refresh_s is not None
+    assert w.analysis.last_refresh_s is not None
 
 
 def test_invalid_edit_is_shown_inline_and_changes_nothing(make_window, small_mission):
@@ -116,15 +116,15 @@ def test_save_and_load_through_gui(make_window, small_mission, tmp_path):
     w.doc.edit_field(("constellations", 0, "altitude_km"), 612.0)
     assert w.doc.is_dirty and w.isWindowModified()
     target = tmp_path / "saved mission.yaml"
-    w.ask_save_path = lambda *a, **k: str(target)
-    assert w.save_as_dialog()
+    w.files.ask_save_path = lambda *a, **k: str(target)
+    assert w.files.save_as_dialog()
     assert target.exists() and not w.doc.is_dirty and w.doc.path == target
-    assert str(target.resolve()) in w.recent_files()
+    assert str(target.resolve()) in w.files.recent_files()
     saved = w.doc.mission.model_dump(mode="json")
-    w.new_from_preset("three-body")
+    w.files.new_from_preset("three-body")
     assert w.doc.mission.model_dump(mode="json") != saved
-    w.ask_open_path = lambda: str(target)
-    assert w.open_dialog()
+    w.files.ask_open_path = lambda: str(target)
+    assert w.files.open_dialog()
     assert w.doc.mission.model_dump(mode="json") == saved
     assert w.doc.path == target and not w.doc.is_dirty
 
@@ -136,9 +136,9 @@ def test_bad_file_shows_messages_and_changes_nothing(make_window, small_mission,
     bad = tmp_path / "bad.yaml"
     bad.write_text("schema_version: 1\nname: bad\nepoch: '2026-03-20T00:00:00Z'\n"
                    "constellations:\n  - name: s\n    walker: '53:10/2/1'\n    altitude_km: 100\n")
-    w.ask_open_path = lambda: str(bad)
-    assert not w.open_dialog()
-    box = w.problem_dialog
+    w.files.ask_open_path = lambda: str(bad)
+    assert not w.files.open_dialog()
+    box = w.files.problem_dialog
     assert box is not None and box.isVisible()
     assert "altitude_km" in box.informativeText()
     assert w.doc.mission.model_dump(mode="json") == before and w.doc.is_dirty
@@ -152,20 +152,20 @@ def test_cancel_a_long_computation(make_window, small_mission, qtbot):
     big = api.load_preset("starlink-shell-1")  # 1,584 satellites over a day
     with qtbot.waitSignal(w.runner.started, timeout=10_000):
         w.doc.reset(big, None)
-        w.recompute()
-    assert w.cancel_button.isVisible()
+        w.analysis.recompute()
+    assert w.analysis.cancel_button.isVisible()
     with qtbot.waitSignal(w.runner.cancelled, timeout=120_000):
-        qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
-    assert "cancelled" in w.stage_label.text().lower()
-    assert not w.progress.isVisible()
+        qtbot.mouseClick(w.analysis.cancel_button, Qt.MouseButton.LeftButton)
+    assert "cancelled" in w.analysis.stage_label.text().lower()
+    assert not w.analysis.progress.isVisible()
 
 
 def test_newest_edit_cancels_older_work(make_window, small_mission, qtbot, wait_full):
     w = make_window(small_mission, start=False)
-    first = w.recompute()
+    first = w.analysis.recompute()
     with qtbot.waitSignal(w.runner.cancelled, timeout=120_000, check_params_cb=lambda g: g == first):
         w.doc.edit_field(("constellations", 0, "planes"), 3)
-        w.recompute()
+        w.analysis.recompute()
     wait_full(w)
     assert w.results.ephemeris.n_sat == 30
 
@@ -210,9 +210,9 @@ def test_autosave_and_recovery(make_window, small_mission):
     from app.main import recover
 
     w = make_window(small_mission, start=False)
-    assert w.autosave() is None  # nothing unsaved
+    assert w.files.autosave() is None  # nothing unsaved
     w.doc.edit_field(("name",), "Unsaved work")
-    path = w.autosave()
+    path = w.files.autosave()
     assert path is not None and path.exists()
     w2 = make_window(small_mission, start=False)
     assert recover(w2)
@@ -268,24 +268,24 @@ def test_screenshot_is_not_blank(tmp_path):
 def test_opening_a_mission_runs_the_analysis_once(make_window, small_mission, tmp_path, qtbot):
     """new_from_preset / open_file: the document reset triggers the one analysis run (none extra)."""
     from core import api
-    from app.main_window import DEBOUNCE_MS
+    from app.analysis_controller import DEBOUNCE_MS
 
     w = make_window(small_mission, start=False)
     path = tmp_path / "small.yaml"
     api.save_mission(small_mission, path)
 
     before = w.runner.generation
-    assert w.open_file(path)
+    assert w.files.open_file(path)
     assert w.runner.generation == before + 1
     before = w.runner.generation
-    assert w.new_from_preset("three-body")
+    assert w.files.new_from_preset("three-body")
     assert w.runner.generation == before + 1
 
     # Right after an edit (its debounce still running) an open is computed at once, and once.
     w.doc.edit_field(("constellations", 0, "altitude_km"), 612.0)
-    assert w.debounce.isActive()
+    assert w.analysis.debounce.isActive()
     before = w.runner.generation
-    assert w.open_file(path)
+    assert w.files.open_file(path)
     assert w.runner.generation == before + 1
     qtbot.wait(DEBOUNCE_MS + 200)
     assert w.runner.generation == before + 1

@@ -12,7 +12,9 @@ def test_f1_lists_only_bound_shortcuts(make_window, small_mission):
     from PySide6.QtGui import QAction, QKeySequence
 
     w = make_window(small_mission, start=False)
-    lines = w.shortcut_lines()
+    from app.menus import shortcut_lines
+
+    lines = shortcut_lines(w)
     bound = {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText) for a in w.findChildren(QAction)} - {""}
     listed = {line.split("\t")[0] for line in lines}
     assert listed == bound
