@@ -127,7 +127,7 @@ def start_cluster(n_workers: int):
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, memory_limit=0, silence_logs=logging.ERROR)
+                           dashboard_address=":0", memory_limit=0, silence_logs=logging.ERROR)
     client = Client(cluster.scheduler_address)
     return cluster, client
 
