@@ -44,6 +44,7 @@ from app.panels.welcome import GuidedTour, WelcomePanel
 from app.plots.coverage import CoveragePlot
 from app.plots.delivered import DeliveredPlot, delivered_has_news
 from app.plots.insight import InsightPlot
+from app.plots.service_map import ServiceMapPlot, service_map_has_news
 from app.plots.latency import LatencyPlot
 from app.plots.map2d import MapPanel
 from app.plots.map_gestures import install_map_gestures
@@ -103,9 +104,10 @@ class MainWindow(QMainWindow):
         self.power_plot = PowerPlot(self)
         self.insight_plot = InsightPlot(self)
         self.delivered_plot = DeliveredPlot(self)
+        self.service_map = ServiceMapPlot(self)
         self.plots = PlotsPanel([("Coverage", self.coverage_plot), ("Latency", self.latency_plot),
                                  ("Battery", self.power_plot), ("Time to insight", self.insight_plot),
-                                 ("Delivered compute", self.delivered_plot)], self)
+                                 ("Delivered compute", self.delivered_plot), ("Service map", self.service_map)], self)
         plots = self.plots
         self.timebar = TimeBar(self)
         self.docks: dict[str, QDockWidget] = {}
@@ -267,7 +269,8 @@ class MainWindow(QMainWindow):
         self.globe.set_view(view)
         self.map.set_view(view)
         self.plots.show_only([title for title, plot in self.plots.all_plots
-                              if plot is not self.delivered_plot or delivered_has_news(results)])
+                              if (plot is not self.delivered_plot or delivered_has_news(results))
+                              and (plot is not self.service_map or service_map_has_news(results))])
         for _title, plot in self.plots.all_plots:
             plot.set_results(results)
             plot.mark_preview(preview)

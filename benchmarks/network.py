@@ -98,7 +98,8 @@ def main() -> None:
 
     # warm-up: numba kernels load from cache / compile (not timed)
     short = Mission.model_validate({**m.model_dump(), "analysis": dict(duration_s=120, step_s=60)})
-    compute_network(short, build_ephemeris(short))
+    short_eph = build_ephemeris(short)
+    compute_network(short, short_eph, compute_topology(short, short_eph))
 
     t0, c0 = time.perf_counter(), time.process_time()
     topo = compute_topology(m, eph)
@@ -119,7 +120,7 @@ def main() -> None:
     t_route, c_route = time.perf_counter() - t0, time.process_time() - c0
 
     t0, c0 = time.perf_counter(), time.process_time()
-    net = compute_network(m, eph)
+    net = compute_network(m, eph, topo)
     t_day, c_day = time.perf_counter() - t0, time.process_time() - c0
 
     sample = np.linspace(0, n_time - 1, min(args.nx_epochs, n_time)).astype(int)

@@ -23,7 +23,7 @@ import os
 import numpy as np
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.analysis.mission_checks import engine_problems
 from core.catalog.presets import preset_names, preset_path
@@ -32,9 +32,10 @@ from core.mission.errors import MissionError, Problem
 from core.mission.model import Mission
 
 if TYPE_CHECKING:  # the names _LAZY serves, for type checkers and linters
-    from core.analysis.pipeline import Cancelled, Results, results_document
+    from core.analysis.pipeline import Cancelled, CancelFn, ProgressFn, Results, results_document
     from core.orbits.blocks import BlockExecutor
     from core.orbits.ephemeris import Ephemeris, build_ephemeris
+    from core.orbits.lifetime import Lifetime
 
 _LAZY = {
     "Cancelled": ("core.analysis.pipeline", "Cancelled"),
@@ -45,7 +46,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """The engine's heavy parts, imported on first use."""
     if name in _LAZY:
         import importlib
@@ -90,8 +91,8 @@ dumps_mission = _io.dumps_mission
 save_mission = _io.save_mission
 
 
-def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cancel=None,
-            executor: BlockExecutor | None = None) -> Results:
+def analyze(mission: Mission, base_dir: Path | None = None, progress: ProgressFn | None = None,
+            cancel: CancelFn | None = None, executor: BlockExecutor | None = None) -> Results:
     """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`.
 
     ``executor`` (from :func:`core.study.run.make_executor`: local processes or a Dask
@@ -102,11 +103,12 @@ def analyze(mission: Mission, base_dir: Path | None = None, progress=None, cance
     return run_analysis(mission, base_dir, progress=progress, cancel=cancel, executor=executor)
 
 
-def lifetime_of(results: "Results", sat: int, offset_s: float = 0.0):
+def lifetime_of(results: Results, sat: int, offset_s: float = 0.0) -> Lifetime:
     """Orbital lifetime estimate of one satellite (Cowell with J2 and drag, then orbit-averaged decay).
 
     The mass comes from the power sizing of its shell; the drag area is a 1 m^2 body plus half the
-    solar array (the average projected area of a tumbling flat plate). Takes about a second.
+    solar array (the average projected area of a tumbling flat plate). Without a power sizing (or with
+    an unbounded one) the satellite is taken as 100 kg with a 1 m^2 array. Takes about a second.
     """
     from core.orbits.lifetime import estimate_lifetime
 
@@ -115,7 +117,7 @@ def lifetime_of(results: "Results", sat: int, offset_s: float = 0.0):
     shell = eph.shell_of(sat)
     mass_kg, array_m2 = 100.0, 1.0
     if results.power is not None:
-        row = next((p for p in results.power.to_json() if p["shell"] == shell.name), None)
-        if row is not None:
-            mass_kg, array_m2 = float(row["mass_kg"]), float(row["solar_array_m2"])
+        sized = next((p for p in results.power.shells if p.shell == shell.name), None)
+        if sized is not None and np.isfinite(sized.mass_kg):
+            mass_kg, array_m2 = float(sized.mass_kg), float(sized.sizing["solar_array_m2"])
     return estimate_lifetime(r[0, 0], v[0, 0], mass_kg=mass_kg, drag_area_m2=1.0 + 0.5 * array_m2)

@@ -17,10 +17,15 @@ import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
 
 from core import __version__
 from core.study.task_progress import TaskProgress
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
+    from core.study.run import Executor
+    from core.mission.model import Mission
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141
@@ -59,7 +64,7 @@ def show_progress(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and sys.stdout.isatty()
 
 
-def load_mission_arg(path: str):
+def load_mission_arg(path: str) -> tuple[Mission, Path]:
     """Load the MISSION argument; a preset name is accepted where no such file exists."""
     from core import api
 
@@ -73,7 +78,7 @@ def load_mission_arg(path: str):
 
 
 @contextmanager
-def named_after(path: str, mission) -> Iterator[None]:
+def named_after(path: str, mission: Mission) -> Iterator[None]:
     """Refusals raised while running (the memory estimate) name the mission by title: name the file instead."""
     from core.mission.errors import MissionError
 
@@ -85,7 +90,7 @@ def named_after(path: str, mission) -> Iterator[None]:
         raise MissionError(Path(path).name, exc.problems) from None
 
 
-def mission_inputs(path: str, mission, base_dir: Path) -> list[Path]:
+def mission_inputs(path: str, mission: Mission, base_dir: Path) -> list[Path]:
     """The files a run of the MISSION argument reads (the mission or preset file, its orbit files)."""
     from core import api
     from core.mission.io import input_files
@@ -116,7 +121,7 @@ def dumps_results(document: dict) -> str:
         raise RuntimeError(f"the results hold a non-finite number at {_first_non_finite(document)}") from None
 
 
-def _first_non_finite(data, path: str = "") -> str:
+def _first_non_finite(data: Any, path: str = "") -> str:
     import math
 
     stack = [(data, path)]
@@ -151,7 +156,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _count_satellites(mission) -> str:
+def _count_satellites(mission: Mission) -> str:
     from core.orbits.shells import build_shells
 
     shells, _ = build_shells(mission, None)
@@ -225,7 +230,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def analysis_executor(args: argparse.Namespace):
+def analysis_executor(args: argparse.Namespace) -> Executor | None:
     """The executor ``--scheduler ADDRESS`` or ``--workers N`` ask for (None: every stage in this process).
 
     ``--workers N`` is a pool of N local processes (:class:`core.study.run.LocalExecutor`, as
@@ -275,7 +280,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def summary_tables(results) -> list:
+def summary_tables(results: Results) -> list:
     """The tables ``starnet analyze`` prints: the mission and shells, then each section's own."""
     from core.analysis.tables import Table
 
@@ -418,7 +423,8 @@ def show_mission_warnings() -> None:
     if getattr(previous, "starnet", False):
         return
 
-    def show(message, category, filename, lineno, file=None, line=None):
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: TextIO | None = None,
+             line: str | None = None) -> None:
         if issubclass(category, MissionWarning):
             _stderr(f"starnet: warning: {message}")
         else:

@@ -24,6 +24,7 @@ ROWS = [
     ("required", "Required [TOPS/sat]", "compute"),
     ("util", "Utilisation [%]", "compute"),
     ("delivered", "Delivered [% of nameplate]", "compute"),
+    ("load", "Busiest load [% delivered]", "compute"),
     ("compute_w", "Compute power [W]", "power"),
     ("load_w", "Total load [W]", "power"),
     ("eclipse", "Max eclipse [min]", "power"),
@@ -95,6 +96,11 @@ def budget_columns(results) -> list[dict]:
                 ds = d.shells[k]
                 v["delivered"] = _fmt(100 * ds.delivered_fraction) + (" (energy)" if ds.throttled_energy_fraction > 0 else "") + (
                     " (heat)" if ds.throttled_heat_fraction > 0 else "")
+            ld = getattr(results.compute, "load", None)
+            if ld is not None and k < len(ld.shells):
+                v["load"] = _fmt(100 * ld.shells[k].load_utilization_max)
+                if ld.shells[k].reason:
+                    col["reasons"].append(ld.shells[k].reason)
             if c.compute_short:
                 col["reasons"].append(f"compute short: needs {c.required_tops_per_satellite:,.0f} TOPS, has {c.tops_per_satellite:,.0f}")
         p = results.power.shells[k] if results.power is not None else None

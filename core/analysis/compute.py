@@ -204,6 +204,8 @@ class ComputeResult(PerShell):
     shells: tuple[ShellCompute, ...]
     delivered: Any = None
     """Delivered compute (:class:`core.analysis.delivered.DeliveredResult`), when analysed."""
+    load: Any = None
+    """Load with service and offloading counted (:class:`core.analysis.compute_load.LoadResult`), when they run."""
 
     def to_json(self) -> list[dict]:
         """The ``compute`` list; with delivered compute each entry adds ``delivered_fraction``,
@@ -212,6 +214,9 @@ class ComputeResult(PerShell):
         if self.delivered is not None:
             for entry, d in zip(out, self.delivered.shells):
                 entry.update({k: v for k, v in d.to_json().items() if k != "shell"})
+        if self.load is not None:
+            for entry, ld in zip(out, self.load.shells):
+                entry.update(ld.to_json())
         return out
 
     def tables(self) -> list:
@@ -240,6 +245,12 @@ class ComputeResult(PerShell):
                       ", ".join(d.fixed) or "sized") for d in self.delivered.shells]
             tables.append(Table("Delivered compute (energy and heat)", ("shell", "delivered fraction", "TOPS/sat mean",
                                 "POPS mean", "throttled: energy", "throttled: heat", "design"), drows))
+        if self.load is not None:
+            lrows = [(ld.shell, round(ld.eo_tops, 2), round(ld.service_tops_mean, 2), round(ld.offload_in_tops_max, 2),
+                      round(ld.load_tops_max, 2), round(ld.load_utilization_max, 4), ld.over_committed_satellites,
+                      round(ld.power_w_with_load, 1)) for ld in self.load.shells]
+            tables.append(Table("Compute load (EO + service + offloaded in)", ("shell", "EO TOPS/sat", "service TOPS/sat mean",
+                                "offloaded in TOPS max", "load TOPS max", "load / delivered max", "over-committed", "compute W with load"), lrows))
         return tables
 
 

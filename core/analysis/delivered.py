@@ -23,8 +23,9 @@ Compute power and TOPS
 Limits (per satellite, over the analysis window)
     * energy (fixed array): the level the array sustains over an orbit,
       ``A p_EOL nu (B + c)^-1 = (1 - nu) / X_e + nu / X_d`` with ``nu`` the satellite's mean
-      illumination over the window, i.e. ``c_energy = A p_EOL nu / ((1 - nu)/X_e + nu/X_d) - B``
-      (the SMAD balance with the day and eclipse shares of this satellite's orbits);
+      illumination over the whole orbits of the window (:func:`whole_orbit_illumination`), i.e.
+      ``c_energy = A p_EOL nu / ((1 - nu)/X_e + nu/X_d) - B`` (the SMAD balance with the day
+      and eclipse shares of this satellite's orbits);
     * battery (fixed battery): the longest eclipse ``T_e`` of the satellite must leave the
       depth of discharge: ``(B + c) T_e / eff <= DoD x capacity``;
     * heat (fixed radiator): ``B + c <= q_net x A_rad``, the net flux of the worst thermal
@@ -189,6 +190,20 @@ def _longest_run_s(dark: np.ndarray, step_s: float) -> np.ndarray:
     return best * step_s
 
 
+def whole_orbit_illumination(illum: np.ndarray, step_s: float, period_s: float) -> np.ndarray:
+    """Each satellite's sunlit share over the whole orbits the window holds (all of it when under one).
+
+    A partial orbit at the end of the window would bias a satellite's share up or down by where
+    its eclipse falls, and the payload's cap at full load turns that noise into a loss that
+    shrinks with the window; whole orbits keep the energy balance independent of the window.
+    """
+    if illum.size == 0:
+        return np.ones(illum.shape[0])
+    orbits = np.floor((illum.shape[1] - 1) * step_s / period_s) if period_s > 0 else 0.0
+    n = int(round(orbits * period_s / step_s)) if orbits >= 1 else illum.shape[1]
+    return illum[:, : max(1, min(n, illum.shape[1]))].mean(axis=1)
+
+
 def compute_delivered(mission, eph, power, compute) -> DeliveredResult:
     """Delivered compute of every satellite and epoch from the power and compute analyses."""
     n_sat, n_time = eph.n_sat, eph.n_time
@@ -211,7 +226,7 @@ def compute_delivered(mission, eph, power, compute) -> DeliveredResult:
         bus_w = float(bus.bus_power_w)
         x_e, x_d = PATH_EFFICIENCY[bus.power_regulation]
         fixed = tuple(k for k in ("solar_array_m2", "battery_wh", "radiator_m2") if getattr(bus, k) is not None)
-        nu = illum.mean(axis=1) if illum.size else np.ones(shell.n_sat)
+        nu = whole_orbit_illumination(illum, step, sp.period_s)
         eol = sp.sizing["array_eol_w_per_m2"]
         if bus.solar_array_m2 is not None:
             array_w = np.full(shell.n_sat, float(bus.solar_array_m2) * eol)

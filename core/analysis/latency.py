@@ -17,24 +17,37 @@ Example (Starlink shell 1 with ``isl: plus-grid`` and one pair, a day at 60 s)::
 
     from core.api import load_mission
     from core.orbits.ephemeris import build_ephemeris
-    mission = load_mission("starlink.yaml"); eph = build_ephemeris(mission)
-    net = compute_network(mission, eph)
+    mission = load_mission("starlink.yaml"); eph = build_ephemeris(mission, lazy=True)
+    topo = compute_topology(mission, eph)
+    net = compute_network(mission, eph, topo)
     net.latency_ms.shape      # (1, 1441): pairs x epochs, NaN where unreachable
     net.route_at(0, 0)        # [265, 266, 288, 310, 332]: satellites in travel order
-    net.links_at(0).shape     # (3168, 2): inter-satellite links up at epoch 0
+    topo.links_at(0).shape    # (3168, 2): inter-satellite links up at epoch 0
     net.to_json()             # the "latency" section of the results document
+
+The routing runs block of epochs by block (:mod:`core.analysis.windows`), here or on an
+executor; the per-epoch figures are concatenated in time order, so the percentiles are
+those of the whole run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from core.analysis.routing import route_changed, route_pairs
-from core.analysis.topology import Topology, compute_topology
+from core.analysis.routing import Routes, concat_routes, route_changed, route_pairs
+from core.analysis.topology import Topology
 from core.constants import C_KM_S, EARTH_MEAN_RADIUS_KM
 from core.constants import FIBRE_KM_S as FIBER_SPEED_KM_S
+from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor
+from core.orbits.ephemeris import Ephemeris
+
+ROUTING_BYTES_PER_SAT_EPOCH = 72
+"""Block memory per satellite and epoch: inertial and Earth-fixed float64 positions (48 bytes)
+and the frame rotation's temporary (24); the per-epoch graph is reused from epoch to epoch."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +70,6 @@ class NetworkResult:
         route_changed: True where the satellite path differs from the previous epoch's.
         route_sats, route_start, route_len: ragged satellite paths; use :meth:`route_at`.
         great_circle_km, vacuum_ms, fiber_ms: ``(n_pair,)`` ground baselines.
-        topology: the inter-satellite links per epoch (:meth:`links_at`).
         place_max_range_km: ``(n_place,)`` slant-range limit of each place's ground links,
             ``inf`` where only the elevation mask applies.
     """
@@ -79,7 +91,6 @@ class NetworkResult:
     great_circle_km: np.ndarray
     vacuum_ms: np.ndarray
     fiber_ms: np.ndarray
-    topology: Topology
     place_max_range_km: np.ndarray | None = None
 
     @property
@@ -107,10 +118,6 @@ class NetworkResult:
         q = self.pair_index(pair)
         start = int(self.route_start[q, epoch])
         return self.route_sats[start : start + int(self.route_len[q, epoch])].tolist()
-
-    def links_at(self, epoch: int) -> np.ndarray:
-        """Active inter-satellite links at grid epoch ``epoch``, ``(k, 2)`` satellite indices."""
-        return self.topology.links_at(epoch)
 
     def route_names(self, pair: int, epoch: int, sat_names) -> list[str]:
         """The route of ``pair`` at ``epoch`` as node names, from the first place through the
@@ -218,12 +225,13 @@ def epoch_weights_s(offsets_s: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], gaps / 2]) + np.concatenate([gaps / 2, [0.0]])
 
 
-def place_range_km(mission, name: str) -> float:
+def place_range_km(mission: Mission, name: str) -> float:
     """Slant-range limit of a place's ground links: its own ``max_range_km`` (a mission ground
     station or city), else ``analysis.max_ground_range_km``, else ``inf``."""
-    for place in (*mission.ground_stations, *mission.cities):
-        if place.name == name and getattr(place, "max_range_km", None) is not None:
-            return float(place.max_range_km)
+    for group in (mission.ground_stations, mission.cities):
+        for place in group:
+            if place.name == name and place.max_range_km is not None:
+                return float(place.max_range_km)
     default = getattr(mission.analysis, "max_ground_range_km", None)
     return float(default) if default is not None else np.inf
 
@@ -237,27 +245,56 @@ def great_circle_km(lat1_deg, lon1_deg, lat2_deg, lon2_deg, radius_km: float = E
     return 2 * radius_km * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def satellite_link_rates(mission, eph) -> tuple[np.ndarray, np.ndarray]:
+def satellite_link_rates(mission: Mission, eph: Ephemeris) -> tuple[np.ndarray, np.ndarray]:
     """Per-satellite ``(isl_gbps, ground_gbps)`` from each shell's bus (``downlink_mbps / 1000``
     for the ground links, used for both directions)."""
     isl = np.zeros(eph.n_sat)
     ground = np.zeros(eph.n_sat)
     for shell in eph.shells:
         bus = mission.bus_for(mission.constellations[shell.index])
-        isl[shell.sat_slice] = bus.isl_gbps
-        ground[shell.sat_slice] = bus.downlink_mbps / 1000.0
+        isl[eph.local_slice(shell)] = bus.isl_gbps
+        ground[eph.local_slice(shell)] = bus.downlink_mbps / 1000.0
     return isl, ground
 
 
-def compute_network(mission, eph, topology: Topology | None = None, base_dir=None) -> NetworkResult | None:
-    """Route every latency pair of ``mission`` at every epoch of ``eph``.
+@dataclass(frozen=True, eq=False)
+class PairPlaces:
+    """The places of the latency pairs, as the router reads them (small: sent with each block task)."""
 
-    Returns ``None`` when the mission has no ``latency_pairs``. ``topology`` may be passed
-    when already computed (for the globe) so it is not built twice; ``base_dir`` resolves
-    the mission's relative link files when it is not.
+    place_ecef_km: np.ndarray
+    place_up: np.ndarray
+    min_elevation_deg: np.ndarray
+    max_range_km: np.ndarray
+    pair_from: np.ndarray
+    pair_to: np.ndarray
+
+
+def window_routes(mission: Mission, win: Ephemeris, edges: np.ndarray, active: np.ndarray, places: PairPlaces) -> Routes:
+    """Routes of every pair on the epochs of ``win`` (``active`` is the links' availability on them)."""
+    isl_gbps, ground_gbps = satellite_link_rates(mission, win)
+    return route_pairs(win.r_ecef_km, edges, active, places.place_ecef_km, places.place_up, places.min_elevation_deg,
+                       places.pair_from, places.pair_to, isl_gbps, ground_gbps, place_max_range_km=places.max_range_km)
+
+
+def latency_block(mission_data: dict, folder: str | None, t0: int, t1: int, edges: np.ndarray, active: np.ndarray,
+                  places: PairPlaces) -> Routes:
+    """:func:`window_routes` of epochs ``t0:t1`` as an executor task."""
+    from core.analysis.windows import run_window_task
+
+    return run_window_task(window_routes, mission_data, folder, t0, t1, edges, active, places)
+
+
+def compute_network(mission: Mission, eph: Ephemeris, topology: Topology, base_dir: Path | None = None,
+                    executor: BlockExecutor | None = None) -> NetworkResult | None:
+    """Route every latency pair of ``mission`` at every epoch of ``eph`` over ``topology``'s links.
+
+    Returns ``None`` when the mission has no ``latency_pairs``. The epochs are routed block by
+    block, on ``executor`` when given (``base_dir``, the mission file's folder, lets the
+    workers find its relative TLE files).
     """
     if not mission.latency_pairs:
         return None
+    from core.analysis.windows import over_windows
     from core.catalog.places import resolve_place
     from core.orbits import frames
 
@@ -277,13 +314,13 @@ def compute_network(mission, eph, topology: Topology | None = None, base_dir=Non
     pair_from = np.array([names.index(a) for a, _ in pairs], dtype=np.int64)
     pair_to = np.array([names.index(b) for _, b in pairs], dtype=np.int64)
     range_km = np.array([place_range_km(mission, name) for name in names], dtype=float)
+    where = PairPlaces(place_km, place_up, mask_deg, range_km, pair_from, pair_to)
 
-    topo = topology if topology is not None else compute_topology(mission, eph, base_dir)
-    isl_gbps, ground_gbps = satellite_link_rates(mission, eph)
-    routes = route_pairs(
-        eph.r_ecef_km, topo.isl_edges, topo.isl_active, place_km, place_up, mask_deg,
-        pair_from, pair_to, isl_gbps, ground_gbps, place_max_range_km=range_km,
-    )
+    edges = np.ascontiguousarray(topology.isl_edges, dtype=np.int64).reshape(-1, 2)
+    parts = [routes for _t0, _t1, routes in over_windows(
+        window_routes, latency_block, mission, eph, base_dir, ROUTING_BYTES_PER_SAT_EPOCH,
+        args_of=lambda t0, t1: (edges, topology.isl_active[t0:t1], where), executor=executor)]
+    routes = concat_routes(parts, len(pairs))
     gc_km = great_circle_km(lat[pair_from], lon[pair_from], lat[pair_to], lon[pair_to])
     return NetworkResult(
         pairs=pairs,
@@ -303,6 +340,5 @@ def compute_network(mission, eph, topology: Topology | None = None, base_dir=Non
         great_circle_km=gc_km,
         vacuum_ms=gc_km / C_KM_S * 1e3,
         fiber_ms=gc_km / FIBER_SPEED_KM_S * 1e3,
-        topology=topo,
         place_max_range_km=range_km,
     )

@@ -10,16 +10,40 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from core.mission.model import Mission
 from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
 
+if TYPE_CHECKING:  # the result classes, for the annotations only: the analyses are imported when they run
+    from core.analysis.access import AccessResult
+    from core.analysis.cluster import ClusterResult
+    from core.analysis.compute import ComputeResult
+    from core.analysis.cost import CostResult
+    from core.analysis.coverage import CoverageResult
+    from core.analysis.insight import InsightResult
+    from core.analysis.latency import NetworkResult
+    from core.analysis.optical import OpticalResult
+    from core.analysis.power import PowerResult
+    from core.analysis.radiation import RadiationResult
+    from core.analysis.service import ServiceResult
+    from core.analysis.topology import Topology
+    from core.analysis.traffic import TrafficResult
+    from core.analysis.training import TrainingResult
+
 ProgressFn = Callable[[str, float], None]
 CancelFn = Callable[[], bool]
 
 RESULTS_SCHEMA = "starnet.results/1"
+
+
+class Section(Protocol):
+    """A computed section of the results: its JSON value (a dict or a list of per-shell rows) and its tables."""
+
+    def to_json(self) -> Any: ...
+
+    def tables(self) -> list[Any]: ...
 
 
 class Cancelled(Exception):
@@ -32,33 +56,34 @@ class Results:
 
     mission: Mission
     ephemeris: Ephemeris
-    topology: Any = None
+    topology: Topology | None = None
     """Inter-satellite links per epoch (:class:`core.analysis.topology.Topology`), for every mission."""
-    coverage: Any = None
-    access: Any = None
-    network: Any = None
-    power: Any = None
-    compute: Any = None
-    insight: Any = None
-    cost: Any = None
+    coverage: CoverageResult | None = None
+    access: AccessResult | None = None
+    network: NetworkResult | None = None
+    power: PowerResult | None = None
+    compute: ComputeResult | None = None
+    insight: InsightResult | None = None
+    cost: CostResult | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
-    cluster: Any = None
+    cluster: ClusterResult | None = None
     """Formation geometry and station-keeping of cluster shells (:mod:`core.analysis.cluster`)."""
-    radiation: Any = None
+    radiation: RadiationResult | None = None
     """Total ionising dose per shell (:mod:`core.analysis.radiation`)."""
-    optical: Any = None
+    optical: OpticalResult | None = None
     """Optical link budget of every inter-satellite link (:mod:`core.analysis.optical`)."""
-    training: Any = None
+    training: TrainingResult | None = None
     """Data-parallel training over the ISL graph (:mod:`core.analysis.training`)."""
-    traffic: Any = None
+    traffic: TrafficResult | None = None
     """Throughput and link loads of the mission's ``traffic`` section (:class:`core.analysis.traffic.TrafficResult`)."""
-    service: Any = None
+    service: ServiceResult | None = None
     """Ground users served by spare delivered compute (:mod:`core.analysis.service`), with a ``service`` section."""
 
-    def sections(self) -> list[tuple[str, Any]]:
+    def sections(self) -> list[tuple[str, Section]]:
         """(JSON key, result) of every section that was computed, in document order."""
-        pairs = [("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
-                 ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
+        pairs: list[tuple[str, Section | None]] = [
+            ("coverage", self.coverage), ("access", self.access), ("latency", self.network), ("power", self.power),
+            ("compute", self.compute), ("insight", self.insight), ("cost", self.cost), ("traffic", self.traffic)]
         pairs += [("cluster", self.cluster), ("radiation", self.radiation), ("optical_links", self.optical),
                   ("training", self.training), ("service", self.service)]
         return [(key, value) for key, value in pairs if value is not None]
@@ -81,6 +106,7 @@ def run_analysis(
     from core.analysis import access as access_mod
     from core.analysis import cluster as cluster_mod
     from core.analysis import compute as compute_mod
+    from core.analysis import compute_load as load_mod
     from core.analysis import cost as cost_mod
     from core.analysis import coverage as coverage_mod
     from core.analysis import delivered as delivered_mod
@@ -116,10 +142,10 @@ def run_analysis(
     coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress,
                                                                         executor=executor, base_dir=base_dir), 0.25)
     access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
-    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir), 0.5)
-    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology), 0.52)
+    topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir, executor=executor), 0.5)
+    optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology, base_dir, executor=executor), 0.52)
     topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
-    network = stage("network", lambda: network_mod.compute_network(mission, eph, topology=topology), 0.55)
+    network = stage("network", lambda: network_mod.compute_network(mission, eph, topology, base_dir, executor=executor), 0.55)
     power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
@@ -132,11 +158,14 @@ def run_analysis(
             raise Cancelled("traffic")
         report("traffic", 0.95 + 0.02 * fraction)
 
-    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress), 0.95)
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress,
+                                                                    executor=executor), 0.95)
     cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
-    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical), 0.98)
-    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute), 0.99) if mission.service else None
+    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical, base_dir,
+                                                                       executor=executor), 0.98)
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute, insight), 0.99) if mission.service else None
+    compute = dataclasses.replace(compute, load=load_mod.compute_load(mission, eph, compute, insight, service))
     if cancel is not None and cancel():
         raise Cancelled("done")
     report("done", 1.0)

@@ -294,6 +294,23 @@ def route_pairs(
     return Routes(path_km, hops, bottleneck, buf[:pos].copy(), start, length)
 
 
+def concat_routes(parts: list[Routes], n_pair: int) -> Routes:
+    """The routes of consecutive blocks of epochs as one :class:`Routes` (time order kept, each
+    block's path offsets moved past the paths before it): the same arrays as one call over all."""
+    if not parts:
+        empty = np.zeros((n_pair, 0))
+        return Routes(empty, empty.astype(np.int32), empty, np.zeros(0, np.int32), empty.astype(np.int64), empty.astype(np.int32))
+    shift = np.cumsum([0] + [p.route_sats.size for p in parts[:-1]])
+    return Routes(
+        path_km=np.concatenate([p.path_km for p in parts], axis=1),
+        hops=np.concatenate([p.hops for p in parts], axis=1),
+        bottleneck_gbps=np.concatenate([p.bottleneck_gbps for p in parts], axis=1),
+        route_sats=np.concatenate([p.route_sats for p in parts]),
+        route_start=np.concatenate([p.route_start + s for p, s in zip(parts, shift)], axis=1),
+        route_len=np.concatenate([p.route_len for p in parts], axis=1),
+    )
+
+
 def shortest_routes(graph, sources, targets) -> tuple[np.ndarray, list[list[int]]]:
     """Shortest distances and node paths from ``sources[i]`` to ``targets[i]`` on any graph.
 

@@ -17,7 +17,8 @@ At every epoch of the analysis grid:
    ``scipy.sparse.csgraph``, link lengths at the speed of light; the network analysis' links,
    :mod:`core.analysis.topology`). Each has *spare delivered compute*: its delivered TOPS
    (:mod:`core.analysis.delivered`, the power analysis' energy model) minus what its own
-   Earth-observation workload needs. Requests fill a satellite up to ``max_utilization`` of its
+   Earth-observation workload needs, counting the captures it hands to or takes from
+   neighbours when offloading (:mod:`core.analysis.compute_load`). Requests fill a satellite up to ``max_utilization`` of its
    spare, then go on to the next; places are served in order of decreasing demand and share
    capacity first come, first served. What no reachable satellite can take is **not served**.
 3. **Queue and compute.** A satellite serving requests at utilisation ``rho`` of its spare
@@ -34,6 +35,15 @@ served requests only. The terrestrial reference of a place is the same request s
 (2/3 c along the great circle) to the nearest public cloud region of
 ``resources/cloud_regions.yaml`` and back: propagation only, no queue or compute, so it is a
 lower bound for the ground.
+
+The service map
+    The ground is cut into cells of :data:`CELL_DEG` degrees of latitude and longitude (cell
+    ``(i, j)`` spans latitudes ``[-90 + i d, -90 + (i + 1) d)`` and longitudes
+    ``[-180 + j d, -180 + (j + 1) d)``). A cell's p50/p95 response time is the demand-weighted
+    percentile of the served requests of the places inside it, over the window. A cell without
+    demand is empty (``nan``); a cell with demand of which nothing is ever served is
+    *unreachable*, because its places never see a satellite or because no reachable satellite
+    has spare compute (``cell_status``).
 """
 
 from __future__ import annotations
@@ -50,6 +60,30 @@ from core.constants import C_KM_S, FIBRE_KM_S
 
 SEARCH_KM = 12000.0
 """First reach of the ISL search from a place's entry satellite; widened where demand is left over."""
+
+CONVERGED_ORBITS = 3.5
+"""Orbits the window must hold for the served fraction and percentiles to stay within their stated
+accuracy when the window doubles (measured: docs/models/service-delivered-offload.md)."""
+
+CELL_DEG = 5.0
+"""Side of a service-map cell, degrees of latitude and of longitude (a 36 x 72 grid)."""
+
+CELL_EMPTY, CELL_SERVED, CELL_NOT_IN_VIEW, CELL_NO_SPARE = 0, 1, 2, 3
+CELL_STATUS = {CELL_EMPTY: "no demand", CELL_SERVED: "served", CELL_NOT_IN_VIEW: "unreachable: no satellite in view",
+               CELL_NO_SPARE: "unreachable: no spare compute in reach"}
+"""What a cell's ``cell_status`` code means."""
+
+
+def cell_of(lat_deg: np.ndarray, lon_deg: np.ndarray, cell_deg: float = CELL_DEG) -> tuple[np.ndarray, np.ndarray]:
+    """Row (latitude) and column (longitude) of the service-map cell holding each point.
+
+    >>> cell_of(np.array([-90.0, 51.5, 90.0]), np.array([-180.0, -0.1, 180.0]))
+    (array([ 0, 28, 35]), array([ 0, 35, 71]))
+    """
+    n_lat, n_lon = round(180.0 / cell_deg), round(360.0 / cell_deg)
+    i = np.clip(np.floor((np.asarray(lat_deg, float) + 90.0) / cell_deg).astype(np.int64), 0, n_lat - 1)
+    j = np.clip(np.floor((np.asarray(lon_deg, float) + 180.0) / cell_deg).astype(np.int64), 0, n_lon - 1)
+    return i, j
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +165,11 @@ class ServiceResult:
 
     ``served_over_time`` (n_time,) served share of the demand at each epoch;
     ``utilization`` (n_sat,) mean share of each satellite's delivered compute that requests use;
-    ``place_served`` / ``place_p50_ms`` per place.
+    ``place_served`` / ``place_p50_ms`` per place; ``used_tops_mean`` (n_sat,) mean TOPS the
+    requests use on each satellite. The service map (see the module docstring): ``cell_deg``,
+    ``cell_p50_ms`` / ``cell_p95_ms`` (n_lat, n_lon; ``nan`` where empty or unreachable),
+    ``cell_demand_tops`` (0 where empty), ``cell_served`` (served share; ``nan`` where empty) and
+    ``cell_status`` (int8, :data:`CELL_STATUS`).
     """
 
     places: tuple[str, ...]
@@ -150,6 +188,41 @@ class ServiceResult:
     utilization: np.ndarray
     requests_per_s: float
     place_not_in_view: np.ndarray
+    used_tops_mean: np.ndarray
+    cell_deg: float
+    cell_p50_ms: np.ndarray
+    cell_p95_ms: np.ndarray
+    cell_demand_tops: np.ndarray
+    cell_served: np.ndarray
+    cell_status: np.ndarray
+    window_orbits: float = float("inf")
+
+    @property
+    def lat_edges_deg(self) -> np.ndarray:
+        """Latitude edges of the map's rows (n_lat + 1,)."""
+        return np.linspace(-90.0, 90.0, self.cell_p50_ms.shape[0] + 1)
+
+    @property
+    def lon_edges_deg(self) -> np.ndarray:
+        """Longitude edges of the map's columns (n_lon + 1,)."""
+        return np.linspace(-180.0, 180.0, self.cell_p50_ms.shape[1] + 1)
+
+    def cells_json(self) -> list[dict]:
+        """The cells with demand, south to north then west to east (see ``docs/results.md``)."""
+        out = []
+        lat_c = self.lat_edges_deg[:-1] + self.cell_deg / 2.0
+        lon_c = self.lon_edges_deg[:-1] + self.cell_deg / 2.0
+        cell_i, cell_j = cell_of(self.place_lat_deg, self.place_lon_deg, self.cell_deg)
+        for i, j in zip(*np.nonzero(self.cell_status != CELL_EMPTY)):
+            p50, p95 = self.cell_p50_ms[i, j], self.cell_p95_ms[i, j]
+            out.append({
+                "lat_deg": float(lat_c[i]), "lon_deg": float(lon_c[j]),
+                "demand_tops": float(self.cell_demand_tops[i, j]), "served_fraction": float(self.cell_served[i, j]),
+                "p50_ms": float(p50) if np.isfinite(p50) else None, "p95_ms": float(p95) if np.isfinite(p95) else None,
+                "status": CELL_STATUS[int(self.cell_status[i, j])],
+                "places": [name for name, a, b in zip(self.places, cell_i, cell_j) if a == i and b == j],
+            })
+        return out
 
     def to_json(self) -> dict:
         def num(x):
@@ -167,6 +240,12 @@ class ServiceResult:
             "not_in_view_fraction": float(np.average(self.place_not_in_view, weights=self.demand_tops)),
             "utilization_mean": float(self.utilization.mean()) if self.utilization.size else 0.0,
             "utilization_max": float(self.utilization.max()) if self.utilization.size else 0.0,
+            "window_orbits": num(self.window_orbits),
+            "window_note": None if self.window_orbits >= CONVERGED_ORBITS else (
+                f"the window holds {self.window_orbits:.1f} orbits: the served fraction and response times sample too few "
+                f"geometries and may move with a longer window (they converge from about {CONVERGED_ORBITS:g} orbits)"),
+            "cell_deg": float(self.cell_deg),
+            "cells": self.cells_json(),
             "places": [
                 {"place": name, "demand_tops": float(d), "served_fraction": float(s), "p50_ms": num(p50),
                  "p95_ms": num(p95), "terrestrial_ms": float(t[1]), "terrestrial_region": t[0],
@@ -209,8 +288,12 @@ def service_places(mission) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
-    """Serve the mission's ``service`` demand epoch by epoch (see the module docstring)."""
+def compute_service(mission, eph, topology, compute, insight=None) -> ServiceResult | None:
+    """Serve the mission's ``service`` demand epoch by epoch (see the module docstring).
+
+    ``insight`` (:mod:`core.analysis.insight`), when given, supplies the offloading plan: the
+    captures a satellite takes in from saturated neighbours use its spare before requests do.
+    """
     if mission.service is None:
         return None
     from core.analysis.topology import visible_from_places
@@ -230,13 +313,17 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     range_km = np.array([place_range_km(mission, p[0]) for p in places], dtype=float)
     r = eph.r_ecef_km
 
-    # spare delivered compute: delivered TOPS minus the satellite's own workload
+    # spare delivered compute: delivered TOPS minus the satellite's own workload and what it took in
+    from core.analysis.compute_load import offload_in_tops
+
+    taken, given = offload_in_tops(mission, n_sat, insight)
     need_eo = np.zeros(n_sat)
     ground_bps = np.zeros(n_sat)
     for shell in eph.shells:
         sc = compute.shells[shell.index]
         need_eo[shell.sat_slice] = min(sc.required_tops_per_satellite, sc.tops_per_satellite)
         ground_bps[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps * 1e6
+    need_eo = np.maximum(need_eo - given, 0.0) + taken
     dlv = getattr(compute, "delivered", None)
     if dlv is not None:
         delivered = dlv.tops
@@ -251,6 +338,7 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
     served = np.zeros((n_place, n_time))
     not_in_view = np.zeros(n_place)
     use_sum = np.zeros(n_sat)
+    used_sum = np.zeros(n_sat)
     samples_ms, samples_w, samples_p = [], [], []
     for t in range(n_time):
         visible_from_places(r, t, place_km, place_up, sin_mask, range_km, vis)
@@ -287,9 +375,10 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
             dist[short] = dijkstra(g, directed=True, indices=sources[short])
             limited[short] = False
         use_sum += np.divide(used, delivered[:, t], out=np.zeros(n_sat), where=delivered[:, t] > 0)
+        used_sum += used
         if m == 0:
             continue
-        p_idx, s_idx, tops, km = (b[:m] for b in buf)
+        p_idx, s_idx, tops, km = (b[:m].copy() for b in buf)  # the buffers are reused at the next epoch
         np.add.at(served[:, t], p_idx, tops)
         rho = used[s_idx] / spare[s_idx]
         t_s = svc.ops_per_request / (spare[s_idx] * 1e12)
@@ -309,13 +398,49 @@ def compute_service(mission, eph, topology, compute) -> ServiceResult | None:
         if sel.any():
             place_p50[p], place_p95[p] = weighted_quantiles(ms[sel], wts[sel], (0.5, 0.95))
     total = demand.sum() * n_time
+    place_served = served.sum(axis=1) / (demand * n_time)
+    cells = service_cells(lat, lon, demand, place_served, not_in_view / max(n_time, 1), ms, wts, pl)
     return ServiceResult(
         places=tuple(p[0] for p in places), place_lat_deg=lat, place_lon_deg=lon, demand_tops=demand,
-        place_served=served.sum(axis=1) / (demand * n_time), place_p50_ms=place_p50, place_p95_ms=place_p95,
+        place_served=place_served, place_p50_ms=place_p50, place_p95_ms=place_p95,
         terrestrial=tuple(terrestrial_ms(a, b) for a, b in zip(lat, lon)),
         served_fraction=float(served.sum() / total) if total > 0 else 0.0,
         p50_ms=p50, p95_ms=p95, p99_ms=p99,
         served_over_time=served.sum(axis=0) / demand.sum(), utilization=use_sum / max(n_time, 1),
         requests_per_s=float(demand.sum() * 1e12 / svc.ops_per_request),
-        place_not_in_view=not_in_view / max(n_time, 1),
+        place_not_in_view=not_in_view / max(n_time, 1), used_tops_mean=used_sum / max(n_time, 1),
+        cell_deg=CELL_DEG, **cells,
+        window_orbits=float((n_time - 1) * eph.time.step_s / max(sh.period_s for sh in eph.shells)) if eph.shells else 0.0,
     )
+
+
+def service_cells(lat_deg: np.ndarray, lon_deg: np.ndarray, demand_tops: np.ndarray, place_served: np.ndarray,
+                  place_not_in_view: np.ndarray, ms: np.ndarray, weights: np.ndarray, sample_place: np.ndarray,
+                  cell_deg: float = CELL_DEG) -> dict[str, np.ndarray]:
+    """The service map's arrays (the ``cell_*`` fields of :class:`ServiceResult`).
+
+    ``ms``/``weights``/``sample_place``: response time, served TOPS and place of every served
+    sample; a cell's percentiles are over the samples of its places.
+    """
+    n_lat, n_lon = round(180.0 / cell_deg), round(360.0 / cell_deg)
+    ci, cj = cell_of(lat_deg, lon_deg, cell_deg)
+    flat = ci * n_lon + cj
+    size = n_lat * n_lon
+    dem = np.bincount(flat, weights=demand_tops, minlength=size)
+    got = np.bincount(flat, weights=demand_tops * place_served, minlength=size)
+    dark = np.bincount(flat, weights=demand_tops * place_not_in_view, minlength=size)
+    p50, p95 = np.full(size, np.nan), np.full(size, np.nan)
+    sample_cell = flat[sample_place] if sample_place.size else np.zeros(0, np.int64)
+    for c in np.unique(sample_cell):
+        sel = sample_cell == c
+        p50[c], p95[c] = weighted_quantiles(ms[sel], weights[sel], (0.5, 0.95))
+    status = np.full(size, CELL_EMPTY, np.int8)
+    has = dem > 0
+    status[has] = CELL_SERVED
+    never = has & (got <= 0)
+    status[never & (dark >= dem * (1 - 1e-9))] = CELL_NOT_IN_VIEW
+    status[never & (dark < dem * (1 - 1e-9))] = CELL_NO_SPARE
+    served = np.where(has, np.minimum(np.divide(got, dem, out=np.zeros(size), where=has), 1.0), np.nan)
+    shape = (n_lat, n_lon)
+    return {"cell_p50_ms": p50.reshape(shape), "cell_p95_ms": p95.reshape(shape), "cell_demand_tops": dem.reshape(shape),
+            "cell_served": served.reshape(shape), "cell_status": status.reshape(shape)}

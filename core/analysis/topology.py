@@ -34,7 +34,12 @@ The network is rebuilt at every epoch of the analysis grid from two ingredients:
 
 :func:`compute_topology` returns a :class:`Topology`: a fixed list of candidate ISLs (the
 union over all epochs) and a per-epoch active mask, so :meth:`Topology.links_at` is a
-cheap lookup for drawing the links on the globe frame by frame.
+cheap lookup for drawing the links on the globe frame by frame. The edges come from the
+shells' geometry (:func:`link_plan`); the mask is computed block of epochs by block from
+positions of that block only (:func:`window_links`, here or as :func:`topology_block` tasks
+on an executor). The mask is the one ``(n_time, n_edge)`` table kept: one byte per link
+and epoch (58 MB for 100,000 satellites in a plus-grid over 289 epochs, 0.58 GB for
+1,000,000).
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ from numba import njit
 from core.analysis.elevation_mask import in_ground_link
 from core.constants import WGS84_A_KM, WGS84_B_KM
 from core.mission.hypatia import grid_of_entry, isl_pairs_of_entry
+from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor
+from core.orbits.ephemeris import Ephemeris
 
 LOS_CLEARANCE_KM = 80.0
 """Height above the Earth's surface that a link's line of sight must clear."""
@@ -296,30 +304,30 @@ def visible_from_places(r_km, t, place_km, place_up, sin_mask, max_range_km, out
 def isl_active_over_time(r_ecef_km: np.ndarray, edges: np.ndarray, max_range_km: np.ndarray | float | None = None) -> np.ndarray:
     """Availability ``(n_time, n_edge)`` of fixed candidate links over all epochs."""
     edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
-    if max_range_km is None:
-        limit = np.full(edges.shape[0], np.inf)
-    else:
-        limit = np.broadcast_to(np.asarray(max_range_km, dtype=float), (edges.shape[0],)).copy()
-        limit[~np.isfinite(limit)] = np.inf
     out = np.zeros((r_ecef_km.shape[1], edges.shape[0]), dtype=np.bool_)
     if edges.shape[0]:
-        isl_active_kernel(np.ascontiguousarray(r_ecef_km, dtype=np.float64), edges, limit, LOS_CLEARANCE_KM, out)
+        isl_active_kernel(np.ascontiguousarray(r_ecef_km, dtype=np.float64), edges, _range_limits(edges.shape[0], max_range_km),
+                          LOS_CLEARANCE_KM, out)
     return out
 
 
-def nearest_neighbour_links(
-    r_ecef_km: np.ndarray, terminals: int, max_range_km: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest-neighbour links of one unstructured set at every epoch.
+def _range_limits(n_edge: int, max_range_km: np.ndarray | float | None) -> np.ndarray:
+    """``(n_edge,)`` range limit of each link, ``inf`` for none."""
+    if max_range_km is None:
+        return np.full(n_edge, np.inf)
+    limit = np.broadcast_to(np.asarray(max_range_km, dtype=float), (n_edge,)).copy()
+    limit[~np.isfinite(limit)] = np.inf
+    return limit
 
-    ``r_ecef_km`` is ``(n, n_time, 3)`` for the set's satellites. Returns ``(edges (k, 2),
-    active (n_time, k))`` in local indices, ``edges`` the union over all epochs.
-    """
+
+def nearest_neighbour_keys(r_ecef_km: np.ndarray, terminals: int, max_range_km: float | None = None) -> list[np.ndarray]:
+    """Nearest-neighbour links of one unstructured set at each epoch of ``r_ecef_km (n, n_time, 3)``,
+    as sorted-pair keys ``a * n + b`` (local indices, ``a < b``), one array per epoch."""
     from scipy.spatial import cKDTree
 
     n, n_time = r_ecef_km.shape[:2]
     if n < 2 or terminals <= 0:
-        return np.zeros((0, 2), np.int64), np.zeros((n_time, 0), bool)
+        return [np.zeros(0, np.int64) for _ in range(n_time)]
     k = min(n - 1, max(terminals + 2, 2 * terminals))
     limit = float(max_range_km) if max_range_km else np.inf
     r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
@@ -333,32 +341,71 @@ def nearest_neighbour_links(
         d2 = np.where(np.isfinite(dist[:, 1:]), dist[:, 1:] ** 2, np.inf)
         m = nearest_neighbour_kernel(r, t, np.ascontiguousarray(cand), np.ascontiguousarray(d2), terminals, limit, LOS_CLEARANCE_KM, out_a, out_b)
         keys_per_epoch.append(out_a[:m] * n + out_b[:m])
+    return keys_per_epoch
+
+
+def links_from_keys(keys_per_epoch: list[np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(edges (k, 2), active (n_time, k))`` from per-epoch link keys ``a * n + b``; ``edges`` is
+    their union, sorted (so it does not depend on how the epochs were split into blocks)."""
     union = np.unique(np.concatenate(keys_per_epoch)) if keys_per_epoch else np.zeros(0, np.int64)
-    active = np.zeros((n_time, union.size), bool)
+    active = np.zeros((len(keys_per_epoch), union.size), bool)
     for t, keys in enumerate(keys_per_epoch):
         active[t, np.searchsorted(union, keys)] = True
     return np.stack([union // n, union % n], axis=1), active
 
 
-def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
-    """Inter-satellite links of every shell of ``mission`` over the grid of ``eph``.
+def nearest_neighbour_links(
+    r_ecef_km: np.ndarray, terminals: int, max_range_km: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest-neighbour links of one unstructured set at every epoch.
 
-    Shells with an ``isl_file`` get its links; otherwise shells with ``isl: none`` contribute
-    nothing, Walker shells and imported shells with a plane structure get the plus-grid,
-    other sets nearest-neighbour links under ``isl_terminals``. Link rates come from each
-    shell's bus (``isl_gbps``). ``base_dir`` (the mission file's folder) resolves relative
-    ``isl_file`` and ``tle_file`` paths.
+    ``r_ecef_km`` is ``(n, n_time, 3)`` for the set's satellites. Returns ``(edges (k, 2),
+    active (n_time, k))`` in local indices, ``edges`` the union over all epochs.
     """
-    edges_all, active_all, cap_all, kind_all = [], [], [], []
-    r = eph.r_ecef_km
+    n, n_time = r_ecef_km.shape[:2]
+    if n < 2 or terminals <= 0:
+        return np.zeros((0, 2), np.int64), np.zeros((n_time, 0), bool)
+    return links_from_keys(nearest_neighbour_keys(r_ecef_km, terminals, max_range_km), n)
+
+
+# ----------------------------------------------------------------------------------------
+# Whole constellation, block by block
+
+TOPOLOGY_BYTES_PER_SAT_EPOCH = 96
+"""Block memory per satellite and epoch: inertial and Earth-fixed float64 positions (48
+bytes), the frame rotation's temporary (24) and a plus-grid's availability (2 links)."""
+
+
+@dataclass(frozen=True, eq=False)
+class ShellLinks:
+    """One shell's candidate links, from its geometry alone (no positions).
+
+    ``edges`` are global satellite indices ``(k, 2)`` (``a < b``), ``None`` for a set whose
+    nearest-neighbour links are chosen epoch by epoch from the positions.
+    """
+
+    sat_start: int
+    n_sat: int
+    edges: np.ndarray | None
+    kind: np.ndarray | None
+    gbps: float
+    max_range_km: float | None
+    terminals: int
+
+
+def link_plan(mission: Mission, eph: Ephemeris, base_dir: Path | None = None) -> list[ShellLinks]:
+    """The candidate links of every shell that has any, in shell order (see :func:`compute_topology`)."""
+    plan = []
     for shell in eph.shells:
         entry = mission.constellations[shell.index]
         isl_file = getattr(entry, "isl_file", None)
         if (shell.isl != "plus-grid" and isl_file is None) or shell.n_sat < 2:
             continue
-        sl = shell.sat_slice
-        gbps = float(mission.bus_for(mission.constellations[shell.index]).isl_gbps)
+        start = shell.sat_slice.start
+        gbps = float(mission.bus_for(entry).isl_gbps)
         shift = int(getattr(entry, "isl_shift", None) or 0)
+        local: np.ndarray | None
+        kind: np.ndarray | None
         if isl_file is not None:
             local = isl_pairs_of_entry(entry, base_dir, shell.n_sat)
             kind = np.full(local.shape[0], 3, np.int8)
@@ -369,25 +416,118 @@ def compute_topology(mission, eph, base_dir: Path | None = None) -> Topology:
         elif (grid := imported_grid(entry, shell, base_dir)) is not None:
             local, kind = plus_grid_edges(grid[0], grid[1], "delta", 0, shift)
         else:  # no plane structure: links chosen epoch by epoch
-            local, active = nearest_neighbour_links(r[sl], shell.isl_terminals, shell.max_isl_range_km)
-            edges_all.append(local + sl.start)
-            active_all.append(active)
-            cap_all.append(np.full(local.shape[0], gbps))
-            kind_all.append(np.full(local.shape[0], 2, np.int8))
-            continue
-        edges = local + sl.start
-        active = isl_active_over_time(r, edges, shell.max_isl_range_km)
-        edges_all.append(edges)
-        active_all.append(active)
-        cap_all.append(np.full(edges.shape[0], gbps))
-        kind_all.append(kind)
-    if not edges_all:
+            local = kind = None
+        edges = None if local is None else np.asarray(local, np.int64).reshape(-1, 2) + start
+        plan.append(ShellLinks(start, shell.n_sat, edges, kind, gbps, shell.max_isl_range_km, shell.isl_terminals))
+    return plan
+
+
+def _fixed_span(plan: list[ShellLinks]) -> tuple[int, int]:
+    """The satellites ``lo:hi`` the fixed-edge shells of ``plan`` lie in (``0:0`` for none)."""
+    fixed = [s for s in plan if s.edges is not None]
+    if not fixed:
+        return 0, 0
+    return min(s.sat_start for s in fixed), max(s.sat_start + s.n_sat for s in fixed)
+
+
+def window_links(mission: Mission, win: Ephemeris, plan: list[ShellLinks]) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    """One block's links: ``(fixed (n_time, n_fixed) bool, keys)``.
+
+    ``fixed`` is the availability of the fixed-edge shells' links (in plan order, their edges
+    concatenated); ``keys`` holds, for each nearest-neighbour shell, its links at each epoch
+    (:func:`nearest_neighbour_keys`). Only the satellites of linked shells are propagated.
+    """
+    fixed = [s for s in plan if s.edges is not None]
+    n_fixed = sum(int(s.edges.shape[0]) for s in fixed if s.edges is not None)
+    out = np.zeros((win.n_time, n_fixed), np.bool_)
+    if n_fixed:
+        lo, hi = _fixed_span(plan)
+        edges = np.concatenate([s.edges for s in fixed if s.edges is not None]) - lo
+        limit = np.concatenate([_range_limits(int(s.edges.shape[0]), s.max_range_km) for s in fixed if s.edges is not None])
+        r = win.subset(lo, hi).r_ecef_km
+        isl_active_kernel(np.ascontiguousarray(r, dtype=np.float64), np.ascontiguousarray(edges), limit, LOS_CLEARANCE_KM, out)
+    keys = [nearest_neighbour_keys(win.subset(s.sat_start, s.sat_start + s.n_sat).r_ecef_km, s.terminals, s.max_range_km)
+            for s in plan if s.edges is None]
+    return out, keys
+
+
+def topology_block(mission_data: dict, folder: str | None, t0: int, t1: int) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    """:func:`window_links` of epochs ``t0:t1`` as an executor task (the worker builds the plan and its block)."""
+    from core.analysis.windows import run_window_task
+
+    return run_window_task(_planned_window_links, mission_data, folder, t0, t1, folder)
+
+
+def _planned_window_links(mission: Mission, win: Ephemeris, folder: str | None) -> tuple[np.ndarray, list[list[np.ndarray]]]:
+    return window_links(mission, win, link_plan(mission, win, Path(folder) if folder else None))
+
+
+def compute_topology(mission: Mission, eph: Ephemeris, base_dir: Path | None = None, executor: BlockExecutor | None = None) -> Topology:
+    """Inter-satellite links of every shell of ``mission`` over the grid of ``eph``.
+
+    Shells with an ``isl_file`` get its links; otherwise shells with ``isl: none`` contribute
+    nothing, Walker shells and imported shells with a plane structure get the plus-grid,
+    other sets nearest-neighbour links under ``isl_terminals``. Link rates come from each
+    shell's bus (``isl_gbps``). ``base_dir`` (the mission file's folder) resolves relative
+    ``isl_file`` and ``tle_file`` paths.
+
+    The availability is computed block of epochs by block (:mod:`core.analysis.windows`), on
+    ``executor`` when given; only the ``(n_time, n_edge)`` table is kept whole (it is filled in
+    place when no shell uses nearest-neighbour links, whose edge list is known only at the end).
+    """
+    from core.analysis.windows import over_windows
+
+    plan = link_plan(mission, eph, base_dir)
+    if not plan:
         return Topology(np.zeros((0, 2), np.int32), np.zeros((eph.n_time, 0), bool), np.zeros(0), np.zeros(0, np.int8))
+    fixed = [s for s in plan if s.edges is not None]
+    n_fixed = sum(int(s.edges.shape[0]) for s in fixed if s.edges is not None)
+    nearest = [s for s in plan if s.edges is None]
+    lo, hi = _fixed_span(plan)
+    n_block_sat = (hi - lo) + sum(s.n_sat for s in nearest)
+    direct = np.empty((eph.n_time, n_fixed), np.bool_) if not nearest else None
+    held: list[np.ndarray] = []
+    keys: list[list[np.ndarray]] = [[] for _ in nearest]
+    for t0, _t1, (block, block_keys) in over_windows(
+            lambda m, win: window_links(m, win, plan), topology_block, mission, eph, base_dir,
+            TOPOLOGY_BYTES_PER_SAT_EPOCH, executor=executor, n_sat=max(1, n_block_sat)):
+        if direct is not None:
+            direct[t0:t0 + block.shape[0]] = block
+        else:
+            held.append(block)
+        for k, per_epoch in enumerate(block_keys):
+            keys[k].extend(per_epoch)
+    if direct is not None:
+        active = direct
+        edges_all = [s.edges for s in fixed if s.edges is not None]
+        kinds = [s.kind for s in fixed if s.kind is not None]
+        caps = [np.full(int(s.edges.shape[0]), s.gbps) for s in fixed if s.edges is not None]
+    else:
+        fixed_active = np.concatenate(held) if held else np.zeros((eph.n_time, 0), bool)
+        del held
+        edges_all, kinds, caps, parts = [], [], [], []
+        col = k_nn = 0
+        for s in plan:
+            if s.edges is not None and s.kind is not None:
+                k = int(s.edges.shape[0])
+                edges_all.append(s.edges)
+                kinds.append(s.kind)
+                parts.append(fixed_active[:, col:col + k])
+                col += k
+            else:
+                local, act = links_from_keys(keys[k_nn], s.n_sat)
+                k_nn += 1
+                k = int(local.shape[0])
+                edges_all.append(local + s.sat_start)
+                kinds.append(np.full(k, 2, np.int8))
+                parts.append(act)
+            caps.append(np.full(k, s.gbps))
+        active = np.concatenate(parts, axis=1) if parts else np.zeros((eph.n_time, 0), bool)
     return Topology(
         isl_edges=np.concatenate(edges_all).astype(np.int32),
-        isl_active=np.ascontiguousarray(np.concatenate(active_all, axis=1)),
-        isl_capacity_gbps=np.concatenate(cap_all),
-        isl_kind=np.concatenate(kind_all),
+        isl_active=np.ascontiguousarray(active),
+        isl_capacity_gbps=np.concatenate(caps),
+        isl_kind=np.concatenate(kinds),
     )
 
 

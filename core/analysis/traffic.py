@@ -28,7 +28,10 @@ offered per demand, the bottleneck links, the most loaded links and their utilis
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -37,6 +40,9 @@ from scipy.sparse.csgraph import dijkstra
 
 from core.analysis.elevation_mask import place_ranges_km
 from core.analysis.topology import Topology, visible_from_places
+from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor
+from core.orbits.ephemeris import Ephemeris
 
 SATURATED = 1.0 - 1e-9
 """A resource counts as full at this share of its capacity (float rounding)."""
@@ -278,7 +284,7 @@ class TrafficResult:
         served_gbps: ``(n_demand, n_time)`` max-min fair rate (0 where unreachable).
         reachable: ``(n_demand, n_time)`` a route exists.
         isl_utilisation: ``(n_time, n_edge)`` float16, the busier direction's load over
-            capacity of each link of :attr:`topology` (0 when idle or down), for drawing.
+            capacity of each link of the topology (``Results.topology``; 0 when idle or down), for drawing.
         isl_utilisation_mean: the mean of that over links and epochs (in full precision).
         resource_names, resource_kind, resource_capacity_gbps: the loaded resources
             (link directions, satellites' ground links, gateways).
@@ -301,7 +307,6 @@ class TrafficResult:
     utilisation_max: np.ndarray
     saturated_fraction: np.ndarray
     bottlenecks: tuple[Counter, ...]
-    topology: Topology
     isl_utilisation_mean: float = 0.0
     timings_s: dict = field(default_factory=dict)
 
@@ -382,94 +387,161 @@ class TrafficResult:
 
 
 # ----------------------------------------------------------------------------------------
-# The analysis
+# The analysis, block of epochs by block
+
+TRAFFIC_BYTES_PER_SAT_EPOCH = 72
+"""Block memory per satellite and epoch: inertial and Earth-fixed float64 positions (48 bytes),
+the frame rotation's temporary (24); the per-epoch graph and loads are reused from epoch to epoch."""
 
 
-def compute_traffic(mission, eph, topology: Topology | None = None, base_dir=None, progress=None) -> TrafficResult | None:
-    """Route and share the mission's traffic at every epoch; ``None`` without a ``traffic`` section.
+@dataclass(frozen=True, eq=False)
+class TrafficSetup:
+    """Everything the per-epoch routing and sharing reads besides the positions and links up.
 
-    ``progress(stage, fraction)`` is called every few dozen epochs (it may raise to stop the run).
+    Resources are numbered: ISL ``a -> b`` ``2e``, ``b -> a`` ``2e + 1``; then each satellite's
+    uplink, its downlink, each place's gateway out and in (:attr:`base_up` ...).
     """
-    traffic = getattr(mission, "traffic", None)
-    if traffic is None:
-        return None
-    from core.analysis.latency import place_range_km, satellite_link_rates
-    from core.analysis.topology import compute_topology
-    from core.catalog.places import resolve_place
-    from core.orbits import frames
 
-    demands = mission_demands(traffic)
-    names: list[str] = []
-    for d in demands:
-        for n in (d.src, d.dst):
-            if n not in names:
-                names.append(n)
-    places = [resolve_place(mission, n) for n in names]
-    lat = np.array([p.lat_deg for p in places], dtype=float)
-    lon = np.array([p.lon_deg for p in places], dtype=float)
-    place_km = frames.ecef_from_geodetic(lat, lon, np.array([p.alt_m for p in places]) / 1000.0).reshape(-1, 3)
-    up = frames.up_vector(lat, lon).reshape(-1, 3)
-    sin_mask = np.sin(np.radians([p.min_elevation_deg for p in places]))
-    range_km = place_ranges_km(np.array([place_range_km(mission, n) for n in names]), len(names))
-    src = np.array([names.index(d.src) for d in demands], dtype=np.int64)
-    dst = np.array([names.index(d.dst) for d in demands], dtype=np.int64)
-    offered = np.array([d.gbps for d in demands], dtype=float)
+    place_km: np.ndarray
+    up: np.ndarray
+    sin_mask: np.ndarray
+    range_km: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    offered: np.ndarray
+    edges: np.ndarray
+    capacity: np.ndarray
+    n_sat: int
+    k_paths: int
 
-    topo = topology if topology is not None else compute_topology(mission, eph, base_dir)
-    _, ground_gbps = satellite_link_rates(mission, eph)
-    return traffic_over_time(
-        np.ascontiguousarray(eph.r_ecef_km, dtype=np.float64), topo, place_km, up, sin_mask, range_km, src, dst, offered,
-        ground_gbps, names, eph.names, np.asarray(eph.time.offsets_s, dtype=float),
-        k_paths=traffic.routes_per_demand(), gateway_gbps=traffic.gateway_gbps,
-        model="demands" if traffic.demands is not None else "gravity", routing=traffic.routing, demands=demands,
-        progress=progress,
-    )
+    @property
+    def n_place(self) -> int:
+        return int(self.place_km.shape[0])
+
+    @property
+    def n_edge(self) -> int:
+        return int(self.edges.shape[0])
+
+    @property
+    def base_up(self) -> int:
+        return 2 * self.n_edge
+
+    @property
+    def base_down(self) -> int:
+        return 2 * self.n_edge + self.n_sat
+
+    @property
+    def base_out(self) -> int:
+        return 2 * self.n_edge + 2 * self.n_sat
+
+    @property
+    def base_in(self) -> int:
+        return 2 * self.n_edge + 2 * self.n_sat + self.n_place
+
+    @property
+    def n_res(self) -> int:
+        return self.base_in + self.n_place
+
+    @cached_property
+    def lookup(self) -> csr_matrix | None:
+        """Edge index + 1 of each linked satellite pair ``(min, max)``."""
+        if not self.n_edge:
+            return None
+        return csr_matrix((np.arange(self.n_edge) + 1, (self.edges[:, 0], self.edges[:, 1])), shape=(self.n_sat, self.n_sat))
 
 
-def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, dst, offered, ground_gbps, place_names,
-                      sat_names, offsets_s, k_paths: int = 1, gateway_gbps: float | None = None, model: str = "demands",
-                      routing: str = "shortest", demands=None, progress=None) -> TrafficResult:
-    """The traffic analysis on plain arrays (see :func:`compute_traffic`)."""
-    import time
-
-    n_sat, n_time = r.shape[:2]
-    n_place = place_km.shape[0]
-    n_dem = src.size
+def traffic_setup(topo: Topology, place_km: np.ndarray, up: np.ndarray, sin_mask: np.ndarray, range_km: np.ndarray,
+                  src: np.ndarray, dst: np.ndarray, offered: np.ndarray, ground_gbps: np.ndarray,
+                  gateway_gbps: float | None = None, k_paths: int = 1) -> TrafficSetup:
+    """The :class:`TrafficSetup` of a topology, places, demands and ground link rates."""
     edges = np.ascontiguousarray(topo.isl_edges, dtype=np.int64).reshape(-1, 2)
-    n_edge = edges.shape[0]
-    # resources: ISL a->b (2e), b->a (2e+1); sat uplink; sat downlink; place out; place in
-    base_up, base_down = 2 * n_edge, 2 * n_edge + n_sat
-    base_out, base_in = 2 * n_edge + 2 * n_sat, 2 * n_edge + 2 * n_sat + n_place
-    n_res = base_in + n_place
+    n_place = int(place_km.shape[0])
     capacity = np.concatenate([np.repeat(np.asarray(topo.isl_capacity_gbps, dtype=float), 2), ground_gbps, ground_gbps,
                                np.full(2 * n_place, np.inf if gateway_gbps is None else float(gateway_gbps))])
-    kind = np.concatenate([np.zeros(2 * n_edge, np.int8), np.full(n_sat, 1, np.int8), np.full(n_sat, 2, np.int8),
-                           np.full(n_place, 3, np.int8), np.full(n_place, 4, np.int8)])
-    lookup = csr_matrix((np.arange(n_edge) + 1, (edges[:, 0], edges[:, 1])), shape=(n_sat, n_sat)) if n_edge else None
+    return TrafficSetup(place_km, up, sin_mask, range_km, np.asarray(src, np.int64), np.asarray(dst, np.int64),
+                        np.asarray(offered, dtype=float), edges, capacity, int(np.asarray(ground_gbps).size), int(k_paths))
 
+
+@dataclass(eq=False)
+class TrafficSums:
+    """The per-resource sums over epochs (and the bottleneck counts), folded epoch by epoch in time order."""
+
+    util_sum: np.ndarray
+    util_max: np.ndarray
+    sat_count: np.ndarray
+    bottlenecks: list[Counter[int]]
+    t_route: float = 0.0
+    t_share: float = 0.0
+
+    @classmethod
+    def zeros(cls, n_res: int, n_dem: int) -> "TrafficSums":
+        return cls(np.zeros(n_res), np.zeros(n_res), np.zeros(n_res), [Counter() for _ in range(n_dem)])
+
+    def fold(self, epoch: "EpochLoads") -> None:
+        """Add one epoch's loads: the resources it did not load add 0, so the sums are those of a dense pass."""
+        self.util_sum[epoch.resource] += epoch.util
+        self.util_max[epoch.resource] = np.maximum(self.util_max[epoch.resource], epoch.util)
+        self.sat_count[epoch.resource] += epoch.util >= SATURATED
+        for q, r in zip(epoch.bottleneck_demand.tolist(), epoch.bottleneck_resource.tolist()):
+            self.bottlenecks[q][r] += 1
+
+
+@dataclass(frozen=True, eq=False)
+class EpochLoads:
+    """One epoch's non-zero utilisations (``resource`` distinct indices, ``util`` their share of
+    capacity) and each bottlenecked flow's demand and resource, in flow order."""
+
+    resource: np.ndarray
+    util: np.ndarray
+    bottleneck_demand: np.ndarray
+    bottleneck_resource: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class TrafficEpochs:
+    """One block's per-epoch outcome: ``served``/``reach`` ``(n_dem, n_t)``, ``isl_util (n_t, n_edge)``
+    float16, ``isl_mean (n_t,)``, and (on an executor) its epochs' loads for the caller to fold in order."""
+
+    served: np.ndarray
+    reach: np.ndarray
+    isl_util: np.ndarray
+    isl_mean: np.ndarray
+    loads: list[EpochLoads] | None = None
+    t_route: float = 0.0
+    t_share: float = 0.0
+
+
+def traffic_epochs(setup: TrafficSetup, r: np.ndarray, active: np.ndarray, sums: TrafficSums | None,
+                   progress: Callable[[int], None] | None = None) -> TrafficEpochs:
+    """Route and share every epoch of ``r (n_sat, n_t, 3)`` Earth-fixed with links ``active (n_t, n_edge)``,
+    folding each epoch's loads into ``sums`` (or, without, keeping them in the result for the caller
+    to fold in time order); ``progress(j)`` is called before epoch ``j``."""
+    import time
+
+    n_time = r.shape[1]
+    n_dem, n_sat, n_place, n_edge = setup.src.size, setup.n_sat, setup.n_place, setup.n_edge
+    src, dst, edges, capacity, lookup = setup.src, setup.dst, setup.edges, setup.capacity, setup.lookup
+    base_up, base_down, base_out, base_in, n_res = setup.base_up, setup.base_down, setup.base_out, setup.base_in, setup.n_res
     served = np.zeros((n_dem, n_time))
     reach = np.zeros((n_dem, n_time), bool)
     isl_util = np.zeros((n_time, n_edge), np.float16)  # for drawing: 3 significant digits are plenty
     isl_mean = np.zeros(n_time)
-    util_sum = np.zeros(n_res)
-    util_max = np.zeros(n_res)
-    sat_count = np.zeros(n_res)
-    bottlenecks: list[Counter[int]] = [Counter() for _ in range(n_dem)]
     vis = np.zeros((n_place, n_sat), np.bool_)
+    kept: list[EpochLoads] = []
     t_route = t_share = 0.0
     for t in range(n_time):
-        if progress is not None and t % 50 == 0:
-            progress("traffic", t / n_time)
+        if progress is not None:
+            progress(t)
         t0 = time.perf_counter()
-        g = _epoch_graph(r, t, edges, topo.isl_active[t], place_km, up, sin_mask, range_km, vis)
+        g = _epoch_graph(r, t, edges, active[t], setup.place_km, setup.up, setup.sin_mask, setup.range_km, vis)
         factor = np.ones(n_edge)
         flow_parts, row_parts, col_parts = [], [], []
         n_flow = 0
         seen: list[set] = [set() for _ in range(n_dem)]
-        for _round in range(k_paths):
+        for _round in range(setup.k_paths):
             sats, offs, ok = _route_round(g.matrix(factor if _round else None), src, dst, n_sat, n_place)
             keep = ok.copy()
-            if k_paths > 1:  # a route found again in a later round is not a new route
+            if setup.k_paths > 1:  # a route found again in a later round is not a new route
                 for q in np.flatnonzero(ok):
                     key = sats[offs[q]:offs[q + 1]].tobytes()
                     keep[q] = key not in seen[q]
@@ -504,23 +576,142 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
             per = np.bincount(fd, minlength=n_dem)
             row_idx, col_idx = np.concatenate(row_parts), np.concatenate(col_parts)
             inc = csr_matrix((np.ones(row_idx.size), (row_idx, col_idx)), shape=(n_flow, n_res))
-            rate, bott = max_min_fair(inc, capacity, offered[fd] / per[fd])
+            rate, bott = max_min_fair(inc, capacity, setup.offered[fd] / per[fd])
             np.add.at(served[:, t], fd, rate)
-            for f in np.flatnonzero(bott >= 0):
-                bottlenecks[fd[f]][int(bott[f])] += 1
+            hit = np.flatnonzero(bott >= 0)
             load = inc.T @ rate
             util = np.where(np.isfinite(capacity) & (capacity > 0), load / np.where(capacity > 0, capacity, 1.0), 0.0)
             util = np.minimum(util, 1.0)  # a full resource may read 1 + 1e-16 after the sums
-            util_sum += util
-            np.maximum(util_max, util, out=util_max)
-            sat_count += util >= SATURATED
+            loaded = np.flatnonzero(util)
+            epoch = EpochLoads(loaded, util[loaded], fd[hit], bott[hit])
+            if sums is not None:
+                sums.fold(epoch)
+            else:
+                kept.append(epoch)
             if n_edge:
                 busier = np.maximum(util[0:2 * n_edge:2], util[1:2 * n_edge:2])
                 isl_util[t] = busier
                 isl_mean[t] = busier.mean()
+        elif sums is None:
+            kept.append(EpochLoads(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64)))
         t_share += time.perf_counter() - t1
         t_route += t1 - t0
+    if sums is not None:
+        sums.t_route += t_route
+        sums.t_share += t_share
+    return TrafficEpochs(served, reach, isl_util, isl_mean, None if sums is not None else kept, t_route, t_share)
 
+
+def window_traffic(mission: Mission, win: Ephemeris, setup: TrafficSetup, active: np.ndarray) -> TrafficEpochs:
+    """:func:`traffic_epochs` of one block, its epochs' loads kept for the caller (an executor task's partial state)."""
+    return traffic_epochs(setup, np.ascontiguousarray(win.r_ecef_km, dtype=np.float64), active, None)
+
+
+def traffic_block(mission_data: dict, folder: str | None, t0: int, t1: int, setup: TrafficSetup,
+                  active: np.ndarray) -> TrafficEpochs:
+    """:func:`window_traffic` of epochs ``t0:t1`` as an executor task."""
+    from core.analysis.windows import run_window_task
+
+    return run_window_task(window_traffic, mission_data, folder, t0, t1, setup, active)
+
+
+def compute_traffic(mission: Mission, eph: Ephemeris, topology: Topology, base_dir: Path | None = None,
+                    progress: Callable[[str, float], None] | None = None,
+                    executor: BlockExecutor | None = None) -> TrafficResult | None:
+    """Route and share the mission's traffic at every epoch over ``topology``'s links; ``None``
+    without a ``traffic`` section.
+
+    The epochs run block by block (:mod:`core.analysis.windows`), on ``executor`` when given
+    (``base_dir``, the mission file's folder, lets the workers find its relative TLE files).
+    ``progress(stage, fraction)`` is called every few dozen epochs (it may raise to stop the run).
+    Each epoch's loads are folded into the per-resource sums in time order (in this process as
+    they come, from an executor's blocks as they return), so the sums are those of one pass.
+    """
+    traffic = getattr(mission, "traffic", None)
+    if traffic is None:
+        return None
+    from core.analysis.latency import place_range_km, satellite_link_rates
+    from core.analysis.windows import over_windows
+    from core.catalog.places import resolve_place
+    from core.orbits import frames
+
+    demands = mission_demands(traffic)
+    names: list[str] = []
+    for d in demands:
+        for n in (d.src, d.dst):
+            if n not in names:
+                names.append(n)
+    places = [resolve_place(mission, n) for n in names]
+    lat = np.array([p.lat_deg for p in places], dtype=float)
+    lon = np.array([p.lon_deg for p in places], dtype=float)
+    place_km = frames.ecef_from_geodetic(lat, lon, np.array([p.alt_m for p in places]) / 1000.0).reshape(-1, 3)
+    up = frames.up_vector(lat, lon).reshape(-1, 3)
+    sin_mask = np.sin(np.radians([p.min_elevation_deg for p in places]))
+    range_km = place_ranges_km(np.array([place_range_km(mission, n) for n in names]), len(names))
+    src = np.array([names.index(d.src) for d in demands], dtype=np.int64)
+    dst = np.array([names.index(d.dst) for d in demands], dtype=np.int64)
+    offered = np.array([d.gbps for d in demands], dtype=float)
+
+    _, ground_gbps = satellite_link_rates(mission, eph)
+    setup = traffic_setup(topology, place_km, up, sin_mask, range_km, src, dst, offered, ground_gbps,
+                          traffic.gateway_gbps, traffic.routes_per_demand())
+    sums = TrafficSums.zeros(setup.n_res, src.size)
+    n_time = eph.n_time
+
+    def local(_mission: Mission, win: Ephemeris, setup_: TrafficSetup, active: np.ndarray) -> TrafficEpochs:
+        start = win.epochs.start
+
+        def tick(j: int) -> None:
+            if progress is not None and (start + j) % 50 == 0:
+                progress("traffic", (start + j) / n_time)
+
+        return traffic_epochs(setup_, np.ascontiguousarray(win.r_ecef_km, dtype=np.float64), active, sums, tick)
+
+    parts: list[TrafficEpochs] = []
+    for _t0, t1, part in over_windows(local, traffic_block, mission, eph, base_dir, TRAFFIC_BYTES_PER_SAT_EPOCH,
+                                      args_of=lambda t0, t1: (setup, topology.isl_active[t0:t1]), executor=executor):
+        if part.loads is not None:  # an executor's block: fold its epochs here, in time order
+            for epoch in part.loads:
+                sums.fold(epoch)
+            sums.t_route += part.t_route
+            sums.t_share += part.t_share
+            if progress is not None:
+                progress("traffic", t1 / n_time)
+        parts.append(replace(part, loads=None))
+    return _traffic_result(setup, parts, sums, names, eph.names, np.asarray(eph.time.offsets_s, dtype=float),
+                           model="demands" if traffic.demands is not None else "gravity", routing=traffic.routing,
+                           demands=demands)
+
+
+def traffic_over_time(r: np.ndarray, topo: Topology, place_km: np.ndarray, up: np.ndarray, sin_mask: np.ndarray,
+                      range_km: np.ndarray, src: np.ndarray, dst: np.ndarray, offered: np.ndarray, ground_gbps: np.ndarray,
+                      place_names: list[str], sat_names: Sequence[str], offsets_s: np.ndarray, k_paths: int = 1,
+                      gateway_gbps: float | None = None, model: str = "demands", routing: str = "shortest",
+                      demands: Sequence[Demand] | None = None,
+                      progress: Callable[[str, float], None] | None = None) -> TrafficResult:
+    """The traffic analysis on plain arrays, all epochs of ``r (n_sat, n_time, 3)`` at once (see :func:`compute_traffic`)."""
+    setup = traffic_setup(topo, place_km, up, sin_mask, range_km, src, dst, offered, ground_gbps, gateway_gbps, k_paths)
+    sums = TrafficSums.zeros(setup.n_res, setup.src.size)
+    n_time = r.shape[1]
+
+    def tick(t: int) -> None:
+        if progress is not None and t % 50 == 0:
+            progress("traffic", t / n_time)
+
+    part = traffic_epochs(setup, np.ascontiguousarray(r, dtype=np.float64), topo.isl_active, sums, tick)
+    return _traffic_result(setup, [part], sums, place_names, sat_names, offsets_s, model, routing, demands)
+
+
+def _traffic_result(setup: TrafficSetup, parts: list[TrafficEpochs], sums: TrafficSums, place_names: list[str],
+                    sat_names: Sequence[str], offsets_s: np.ndarray, model: str, routing: str,
+                    demands: Sequence[Demand] | None) -> TrafficResult:
+    """The :class:`TrafficResult` of the blocks ``parts`` (in time order) and their folded ``sums``."""
+    n_sat, n_place, n_res, n_dem = setup.n_sat, setup.n_place, setup.n_res, setup.src.size
+    edges = setup.edges
+    n_time = sum(p.served.shape[1] for p in parts)
+    base_up, base_down, base_out, base_in = setup.base_up, setup.base_down, setup.base_out, setup.base_in
+    kind = np.concatenate([np.zeros(2 * setup.n_edge, np.int8), np.full(n_sat, 1, np.int8), np.full(n_sat, 2, np.int8),
+                           np.full(n_place, 3, np.int8), np.full(n_place, 4, np.int8)])
     res_names = [""] * n_res
     for k, (sat_a, sat_b) in enumerate(edges):
         res_names[2 * k] = f"{sat_names[sat_a]} -> {sat_names[sat_b]}"
@@ -532,13 +723,17 @@ def traffic_over_time(r, topo: Topology, place_km, up, sin_mask, range_km, src, 
         res_names[base_out + p] = f"{place_names[p]} gateway out"
         res_names[base_in + p] = f"{place_names[p]} gateway in"
     steps = max(n_time, 1)
+    isl_mean = np.concatenate([p.isl_mean for p in parts]) if parts else np.zeros(0)
     return TrafficResult(
-        model=model, routing=routing, paths=k_paths,
+        model=model, routing=routing, paths=setup.k_paths,
         demands=tuple(demands) if demands is not None else tuple(
-            Demand(place_names[s], place_names[d], float(g)) for s, d, g in zip(src, dst, offered)),
-        offsets_s=np.asarray(offsets_s, dtype=float), served_gbps=served, reachable=reach, isl_utilisation=isl_util,
-        resource_names=tuple(res_names), resource_kind=kind, resource_capacity_gbps=capacity,
-        utilisation_mean=util_sum / steps, utilisation_max=util_max, saturated_fraction=sat_count / steps,
-        bottlenecks=tuple(bottlenecks), topology=topo, isl_utilisation_mean=float(isl_mean.mean()) if n_time else 0.0,
-        timings_s={"routing": t_route, "sharing": t_share, "per_epoch": (t_route + t_share) / steps},
+            Demand(place_names[s], place_names[d], float(g)) for s, d, g in zip(setup.src, setup.dst, setup.offered)),
+        offsets_s=np.asarray(offsets_s, dtype=float),
+        served_gbps=np.concatenate([p.served for p in parts], axis=1) if parts else np.zeros((n_dem, 0)),
+        reachable=np.concatenate([p.reach for p in parts], axis=1) if parts else np.zeros((n_dem, 0), bool),
+        isl_utilisation=np.concatenate([p.isl_util for p in parts]) if parts else np.zeros((0, setup.n_edge), np.float16),
+        resource_names=tuple(res_names), resource_kind=kind, resource_capacity_gbps=setup.capacity,
+        utilisation_mean=sums.util_sum / steps, utilisation_max=sums.util_max, saturated_fraction=sums.sat_count / steps,
+        bottlenecks=tuple(sums.bottlenecks), isl_utilisation_mean=float(isl_mean.mean()) if n_time else 0.0,
+        timings_s={"routing": sums.t_route, "sharing": sums.t_share, "per_epoch": (sums.t_route + sums.t_share) / steps},
     )

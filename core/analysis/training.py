@@ -28,10 +28,18 @@ Link rates come from the optical link budget when the buses have one
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from core.analysis.optical import OpticalResult, edge_capacity_gbps, edge_range_km
+from core.analysis.topology import Topology
 from core.constants import C_KM_S
+from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor
+from core.orbits.ephemeris import Ephemeris
+from core.orbits.shells import ShellInfo
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,8 +209,14 @@ def allreduce_s(plan: Plan, algorithm: str, n: int, gradient_gbit: float, cap_gb
 # Whole mission
 
 
-def _training_shell(mission, eph):
+TRAINING_BYTES_PER_SAT_EPOCH = 128
+"""Block memory per training satellite and epoch: inertial float64 positions (24 bytes) and, for
+about two links per satellite, their separations (48), lengths and rates (32) and temporaries."""
+
+
+def _training_shell(mission: Mission, eph: Ephemeris) -> ShellInfo:
     spec = mission.training
+    assert spec is not None
     if spec.shell is not None:
         return next(s for s in eph.shells if s.name == spec.shell)
     clusters = [s for s in eph.shells if s.source == "cluster"]
@@ -213,9 +227,76 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def compute_training(mission, eph, topology, optical=None) -> TrainingResult | None:
+@dataclass(frozen=True, eq=False)
+class TrainingLinks:
+    """What one block of the all-reduce needs: the training shell's links (shell-local indices)
+    and the step's constants (small: sent with each block task)."""
+
+    sat_start: int
+    sat_stop: int
+    edges: np.ndarray
+    isl_capacity_gbps: np.ndarray
+    use_optical: bool
+    algorithm: str
+    gradient_gbit: float
+    hop_latency_s: float
+
+
+Worst = tuple[float, float, int]
+"""(the all-reduce's rate on its bottleneck link, that link's rate, its index in the shell's links)."""
+
+
+def window_training(mission: Mission, win: Ephemeris, links: TrainingLinks, active: np.ndarray,
+                    plans: dict[bytes, Plan | None] | None = None) -> tuple[np.ndarray, Worst]:
+    """All-reduce time at each epoch of ``win`` (NaN where the graph is split) and the block's worst
+    bottleneck (the first epoch with the smallest share). ``plans`` caches a plan per set of links up."""
+    plans = {} if plans is None else plans
+    n = links.sat_stop - links.sat_start
+    sub = win.subset(links.sat_start, links.sat_stop)
+    edges = links.edges
+    length = edge_range_km(sub, edges)  # (n_time, n_edge)
+    if links.use_optical:
+        cap = edge_capacity_gbps(mission, sub, edges, length)
+    else:
+        cap = np.broadcast_to(links.isl_capacity_gbps, active.shape)
+    out = np.full(win.n_time, np.nan)
+    worst: Worst = (np.inf, -1.0, -1)
+    planner = ring_plan if links.algorithm == "ring" else tree_plan
+    for t in range(win.n_time):
+        up = active[t]
+        key = np.packbits(up).tobytes()
+        if key not in plans:
+            plans[key] = planner(n, edges[up]) if n > 1 else Plan([], [], np.zeros(0), 0)
+        plan = plans[key]
+        if plan is None:
+            continue
+        if n == 1:
+            out[t] = 0.0
+            continue
+        ids = np.flatnonzero(up)
+        out[t], b, share = allreduce_s(plan, links.algorithm, n, links.gradient_gbit, cap[t, ids], length[t, ids],
+                                       links.hop_latency_s)
+        if share < worst[0]:
+            worst = (share, float(cap[t, ids[b]]), int(ids[b]))
+    return out, worst
+
+
+def training_block(mission_data: dict, folder: str | None, t0: int, t1: int, links: TrainingLinks,
+                   active: np.ndarray) -> tuple[np.ndarray, Worst]:
+    """:func:`window_training` of epochs ``t0:t1`` as an executor task."""
+    from core.analysis.windows import run_window_task
+
+    return run_window_task(window_training, mission_data, folder, t0, t1, links, active)
+
+
+def compute_training(mission: Mission, eph: Ephemeris, topology: Topology, optical: OpticalResult | None = None,
+                     base_dir: Path | None = None, executor: BlockExecutor | None = None) -> TrainingResult | None:
     """Step time of the mission's ``training`` section on its shell's ISL graph at every epoch;
-    ``None`` when the mission has no ``training`` section."""
+    ``None`` when the mission has no ``training`` section.
+
+    Link rates follow the optical budget epoch by epoch when ``optical`` is given, else the
+    topology's rates. The epochs are computed block by block, on ``executor`` when given."""
+    from core.analysis.windows import over_windows
     from core.catalog.hardware import get_hardware
 
     spec = mission.training
@@ -234,7 +315,7 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     compute_s = single_s / n
     grad_gbit = spec.parameters * spec.bytes_per_parameter * 8.0 / 1e9
     n_time = eph.n_time
-    common = {"shell": shell.name, "model_name": spec.model_name, "algorithm": spec.algorithm, "satellites": n,
+    common: dict[str, Any] = {"shell": shell.name, "model_name": spec.model_name, "algorithm": spec.algorithm, "satellites": n,
               "compute_s": compute_s, "single_satellite_s": single_s, "gradient_gbit": grad_gbit,
               "tokens_per_step": spec.tokens_per_step, "compute_basis": "nameplate", "compute_source": source,
               "tflops_per_satellite": tflops}
@@ -247,36 +328,23 @@ def compute_training(mission, eph, topology, optical=None) -> TrainingResult | N
     if n > 1 and mine.size == 0:
         return TrainingResult(**common, allreduce_s=np.full(n_time, np.nan), bottleneck=None,
                               reason=f"shell {shell.name} has no inter-satellite links (isl: none): gradients cannot be exchanged")
-    edges = topology.isl_edges[mine].astype(np.int64) - sl.start
-    active = topology.isl_active[:, mine]
-    if optical is not None:
-        cap = optical.capacity_gbps[:, mine]
-    else:
-        cap = np.broadcast_to(topology.isl_capacity_gbps[mine], active.shape)
-    glob = edges + sl.start
-    length = np.linalg.norm(eph.r_eci_km[glob[:, 1]] - eph.r_eci_km[glob[:, 0]], axis=-1).T  # (n_time, n_edge)
+    links = TrainingLinks(int(sl.start), int(sl.stop), topology.isl_edges[mine].astype(np.int64) - sl.start,
+                          np.asarray(topology.isl_capacity_gbps[mine], dtype=float), optical is not None, spec.algorithm,
+                          grad_gbit, spec.hop_latency_s)
     plans: dict[bytes, Plan | None] = {}
-    out = np.full(n_time, np.nan)
-    worst: tuple[float, float, int] = (np.inf, -1.0, -1)  # share, capacity, satellite
-    planner = ring_plan if spec.algorithm == "ring" else tree_plan
-    for t in range(n_time):
-        up = active[t]
-        key = np.packbits(up).tobytes()
-        if key not in plans:
-            plans[key] = planner(n, edges[up]) if n > 1 else Plan([], [], np.zeros(0), 0)
-        plan = plans[key]
-        if plan is None:
-            continue
-        if n == 1:
-            out[t] = 0.0
-            continue
-        ids = np.flatnonzero(up)
-        out[t], b, share = allreduce_s(plan, spec.algorithm, n, grad_gbit, cap[t, ids], length[t, ids], spec.hop_latency_s)
-        if share < worst[0]:
-            worst = (share, float(cap[t, ids[b]]), int(ids[b]))
+    outs: list[np.ndarray] = []
+    worst: Worst = (np.inf, -1.0, -1)
+    for _t0, _t1, (out, block_worst) in over_windows(
+            lambda m, win, links_, active: window_training(m, win, links_, active, plans), training_block, mission, eph,
+            base_dir, TRAINING_BYTES_PER_SAT_EPOCH, executor=executor, n_sat=max(n, 1),
+            args_of=lambda t0, t1: (links, topology.isl_active[t0:t1, mine])):
+        outs.append(out)
+        if block_worst[0] < worst[0]:
+            worst = block_worst
     bottleneck = None
     if worst[2] >= 0:
-        a, b = glob[worst[2]]
+        a, b = links.edges[worst[2]] + sl.start
         bottleneck = (eph.names[int(a)], eph.names[int(b)], worst[1], worst[0])
-    reason = None if np.isfinite(out).any() else "the ISL graph never connects every satellite of the shell"
-    return TrainingResult(**common, allreduce_s=out, bottleneck=bottleneck, reason=reason)
+    allreduce = np.concatenate(outs) if outs else np.full(n_time, np.nan)
+    reason = None if np.isfinite(allreduce).any() else "the ISL graph never connects every satellite of the shell"
+    return TrainingResult(**common, allreduce_s=allreduce, bottleneck=bottleneck, reason=reason)

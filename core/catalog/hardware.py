@@ -114,7 +114,7 @@ def hardware_catalog() -> dict[str, Hardware]:
     return catalog
 
 
-def _optional_float(value) -> float | None:
+def _optional_float(value: float | str | None) -> float | None:
     return None if value is None else float(value)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -24,6 +25,9 @@ import numpy as np
 from core.export._files import ExportError, atomic_write_text, safe_name, staged_dir
 from core.export.elements import ElementSet, element_sets, satrec_epoch_iso
 from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from astropy.time import Time
 
 ORIGINATOR = "StarNet Studio"
 XPDOTP = 1440.0 / (2.0 * np.pi)  # rad/min -> rev/day
@@ -38,7 +42,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _iso_ms(times) -> list[str]:
+def _iso_ms(times: Time) -> list[str]:
     """ISO 8601 UTC with milliseconds for an astropy Time array."""
     return [t[:23] for t in np.atleast_1d(times.utc.isot)]
 
@@ -140,7 +144,7 @@ def omm_fields(es: ElementSet) -> dict:
     }
 
 
-def _num(value) -> str:
+def _num(value: float | int | np.number) -> str:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from core.export._files import ExportError, check_dir_target, check_file_target, refuse_overwriting_inputs
 from core.export.report import report_kind, write_report
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
+    from core.mission.model import Mission
 
 ProgressFn = Callable[[str, float], None]
 
@@ -30,7 +34,7 @@ FILE_OPTIONS = ("czml", "omm", "tle", "geojson")
 DIR_OPTIONS = ("oem", "csv", "hypatia")
 
 
-def add_parsers(subparsers) -> None:
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     """Register ``export`` and ``report`` on ``starnet``'s subparsers (CONTRACT §2)."""
     p = subparsers.add_parser("export", help="write exchange formats: CZML, CCSDS OEM/OMM, TLE, GeoJSON, CSV",
                               description="Write the mission's orbits and results in exchange formats. "
@@ -57,7 +61,7 @@ def _chosen(args: argparse.Namespace) -> list[str]:
     return [name for name in ("czml", "oem", "omm", "tle", "geojson", "csv", "hypatia") if getattr(args, name, None)]
 
 
-def check_export_args(args: argparse.Namespace, inputs=()) -> None:
+def check_export_args(args: argparse.Namespace, inputs: Iterable[Path] = ()) -> None:
     """Check, before any computation, that something is asked for and every target is writable.
 
     ``inputs`` are the files the run reads (:func:`core.mission.io.input_files`); a target
@@ -88,7 +92,8 @@ def needs_full_analysis(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "csv", None))
 
 
-def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn | None = None, results=None) -> list[str]:
+def run_export(mission: Mission, base_dir: Path | None, args: argparse.Namespace, progress: ProgressFn | None = None,
+               results: Results | None = None) -> list[str]:
     """Compute what the chosen formats need (once) and write them; returns one line per thing written.
 
     ``results`` may be given when the caller has already analysed the mission.
@@ -148,7 +153,8 @@ def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn
         from core.export.hypatia import write_hypatia_dir
 
         report("Hypatia", 0.92)
-        topology = results.topology if results is not None else compute_topology(mission, eph, base_dir)
+        topology = results.topology if results is not None else None
+        topology = topology if topology is not None else compute_topology(mission, eph, base_dir)
         hyp = write_hypatia_dir(mission, eph, topology, args.hypatia, base_dir)
         lines.append(f"wrote Hypatia's tles.txt ({hyp.satellites} satellites), isls.txt ({hyp.isls} links), "
                      f"ground_stations.txt ({hyp.ground_stations}), gsl_interfaces_info.txt and description.txt to {args.hypatia}")
@@ -157,6 +163,7 @@ def run_export(mission, base_dir, args: argparse.Namespace, progress: ProgressFn
         from core.export.csv import write_csv_dir
 
         report("CSV", 0.95)
+        assert results is not None  # needs_full_analysis(args) ran the analysis above
         paths = write_csv_dir(results, args.csv)
         lines.append(f"wrote {len(paths)} CSV file(s) to {args.csv}")
     report("done", 1.0)
@@ -169,13 +176,13 @@ def check_report_target(path: str | Path) -> Path:
     return check_file_target(path)
 
 
-def run_report(results, path: str | Path) -> Path:
+def run_report(results: Results, path: str | Path) -> Path:
     """Write the report of already-computed ``results`` (PDF or HTML by suffix)."""
     check_report_target(path)
     return write_report(results, path)
 
 
-def write_outputs(results, out_dir: str | Path) -> list[Path]:
+def write_outputs(results: Results, out_dir: str | Path) -> list[Path]:
     """``analyze --out DIR``: CSV series, CZML, GeoJSON, OMM, TLE and per-satellite OEM, all from ``results``.
 
     Layout: ``DIR/csv/*.csv``, ``DIR/oem/*.oem``, ``DIR/<mission>.czml``, ``.geojson``,

@@ -23,23 +23,30 @@ One file per series, columns with their unit in the name, times as ISO 8601 UTC
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.export._files import staged_dir
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def _stamps(grid, offsets: np.ndarray) -> list[str]:
+    from core.analysis.pipeline import Results
+    from core.orbits.timegrid import TimeGrid
+
+
+def _stamps(grid: TimeGrid, offsets: np.ndarray) -> list[str]:
     return [t[:19] + "Z" for t in np.atleast_1d(grid.at(offsets).utc.isot)]
 
 
-def _frame(columns: dict):
+def _frame(columns: dict) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(columns)
 
 
-def _flatten(prefix: str, value, rows: list) -> None:
+def _flatten(prefix: str, value: Any, rows: list) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, rows)
@@ -52,7 +59,7 @@ def _flatten(prefix: str, value, rows: list) -> None:
         rows.append((section, key, value if not isinstance(value, list) else "; ".join(map(str, value))))
 
 
-def csv_tables(results) -> dict:
+def csv_tables(results: Results) -> dict:
     """File name -> ``pandas.DataFrame`` of every series the results hold."""
     from core.analysis.pipeline import results_document
 
@@ -94,7 +101,7 @@ def csv_tables(results) -> dict:
             "offered_gbps": np.repeat(traffic.offered_gbps, n_t), "served_gbps": np.round(traffic.served_gbps.ravel(), 6),
             "reachable": traffic.reachable.ravel(),
         })
-    topo = net.topology if net is not None else None
+    topo = results.topology if net is not None else None  # the links table goes with the latency tables
     if topo is not None and topo.n_edge:
         out["isl_links.csv"] = _frame({"time_utc": _stamps(grid, grid.offsets_s), "offset_s": grid.offsets_s,
                                        "active_links": topo.active_count()})
@@ -175,7 +182,7 @@ def csv_tables(results) -> dict:
     return out
 
 
-def write_csv_dir(results, folder: str | Path) -> list[Path]:
+def write_csv_dir(results: Results, folder: str | Path) -> list[Path]:
     """Write every CSV into ``folder`` (created if missing), all or nothing; returns the paths."""
     tables = csv_tables(results)
     with staged_dir(folder) as stage:

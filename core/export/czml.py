@@ -17,10 +17,19 @@ Every packet is a ``czml3.Packet``, so the document is validated as it is built.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.export._files import atomic_write_text, safe_name
+
+if TYPE_CHECKING:
+    from czml3 import Document
+
+    from core.analysis.pipeline import Results
+    from core.analysis.topology import Topology
+    from core.mission.model import Mission
+    from core.orbits.ephemeris import Ephemeris
 
 SHELL_COLOURS = [
     (255, 196, 0), (0, 200, 255), (255, 90, 160), (120, 230, 90), (190, 140, 255), (255, 140, 60), (80, 255, 220),
@@ -51,11 +60,12 @@ def _runs(active: np.ndarray) -> list[tuple[int, int, bool]]:
     return [(int(a), int(b), bool(active[a])) for a, b in zip(starts, ends)]
 
 
-def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, path_orbits: float = 1.0):
+def czml_document(results: Results | None = None, *, ephemeris: Ephemeris | None = None, mission: Mission | None = None,
+                  topology: Topology | None = None, path_orbits: float = 1.0) -> Document:
     """The ``czml3.Document`` of a ``Results`` (or of an ephemeris, a mission and a topology).
 
-    ``topology`` defaults to the results' network topology; when there is none (no latency
-    pairs), the links are computed from the mission's ISL settings.
+    ``topology`` defaults to the results' topology (the links the analysis computed); without
+    results it must be given (:func:`core.analysis.topology.compute_topology`).
     """
     from czml3 import Document, Packet
     from czml3.enums import ClockRanges, ClockSteps, HorizontalOrigins, InterpolationAlgorithms, LabelStyles
@@ -74,14 +84,16 @@ def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, 
     )
     from czml3.types import Cartesian2Value, IntervalValue, TimeInterval, TimeIntervalCollection
 
-    eph = ephemeris if ephemeris is not None else results.ephemeris
-    mission = mission if mission is not None else results.mission
+    if ephemeris is None or mission is None:
+        if results is None:
+            raise TypeError("czml_document needs results, or an ephemeris and a mission")
+        ephemeris = ephemeris if ephemeris is not None else results.ephemeris
+        mission = mission if mission is not None else results.mission
+    eph = ephemeris
     if topology is None and results is not None:
         topology = results.topology
     if topology is None:
-        from core.analysis.topology import compute_topology
-
-        topology = compute_topology(mission, eph)
+        raise ValueError("czml_document: give the results, or the ephemeris, the mission and the topology")
 
     grid = eph.time
     offsets = grid.offsets_s
@@ -180,12 +192,12 @@ def czml_document(results=None, *, ephemeris=None, mission=None, topology=None, 
     return Document(packets=packets)
 
 
-def czml_text(results=None, **kwargs) -> str:
+def czml_text(results: Results | None = None, **kwargs: Any) -> str:
     """The CZML document as JSON text."""
     return czml_document(results, **kwargs).model_dump_json(exclude_none=True)
 
 
-def write_czml(results, path: str | Path, **kwargs) -> int:
+def write_czml(results: Results | None, path: str | Path, **kwargs: Any) -> int:
     """Write the CZML of ``results`` to ``path`` atomically; returns the number of packets."""
     doc = czml_document(results, **kwargs)
     atomic_write_text(path, doc.model_dump_json(exclude_none=True) + "\n")

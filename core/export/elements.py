@@ -45,7 +45,7 @@ class ElementSet:
     ``converted`` (analytic mean elements rotated into TEME, see the module docstring)."""
 
 
-def _renumbered(rec, satnum: int):
+def _renumbered(rec: Satrec, satnum: int) -> Satrec:
     """A copy of an SGP4 record with another catalogue number."""
     epoch_days = float(rec.jdsatepoch - 2433281.5) + float(rec.jdsatepochF)
     return init_satrec(satnum, epoch_days, rec.ecco, rec.argpo, rec.inclo, rec.mo, rec.no_kozai, rec.nodeo,
@@ -101,7 +101,7 @@ def _object_id(intldesg: str) -> str:
     return f"{year}-{intldesg[2:]}"
 
 
-def satrec_epoch_iso(rec) -> str:
+def satrec_epoch_iso(rec: Satrec) -> str:
     """The record's epoch as ISO 8601 UTC with microseconds (no zone letter, as OMM writes it)."""
     from sgp4.conveniences import sat_epoch_datetime
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.export._files import atomic_write_text
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
+    from core.mission.model import Mission
+    from core.orbits.ephemeris import Ephemeris
 
 
 def _split_antimeridian(lon: np.ndarray, lat: np.ndarray) -> list[list[list[float]]]:
@@ -25,9 +31,11 @@ def _split_antimeridian(lon: np.ndarray, lat: np.ndarray) -> list[list[list[floa
     return parts
 
 
-def ground_tracks(results_or_eph, mission=None) -> dict:
+def ground_tracks(results_or_eph: Results | Ephemeris, mission: Mission | None = None) -> dict:
     """The FeatureCollection as a dict (``results_or_eph``: a ``Results`` or an ``Ephemeris``)."""
-    eph = getattr(results_or_eph, "ephemeris", results_or_eph)
+    from core.orbits.ephemeris import Ephemeris
+
+    eph = results_or_eph if isinstance(results_or_eph, Ephemeris) else results_or_eph.ephemeris
     mission = mission or getattr(results_or_eph, "mission", None)
     lat, lon, alt = eph.lat_lon_alt
     lon = (np.asarray(lon) + 180.0) % 360.0 - 180.0
@@ -55,7 +63,7 @@ def ground_tracks(results_or_eph, mission=None) -> dict:
     return {"type": "FeatureCollection", "name": getattr(mission, "name", "StarNet ground tracks"), "features": features}
 
 
-def write_geojson(results_or_eph, path: str | Path, mission=None) -> int:
+def write_geojson(results_or_eph: Results | Ephemeris, path: str | Path, mission: Mission | None = None) -> int:
     """Write the ground tracks; returns the number of features."""
     doc = ground_tracks(results_or_eph, mission)
     atomic_write_text(path, json.dumps(doc, separators=(",", ":")) + "\n")

@@ -38,11 +38,17 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.constants import EARTH_RADIUS_KM, WGS72_A_KM, WGS72_F
 from core.export._files import ExportError, staged_dir
+
+if TYPE_CHECKING:
+    from core.analysis.topology import Topology
+    from core.mission.model import City, GroundStation, Mission
+    from core.orbits.ephemeris import Ephemeris
 
 HYPATIA_EARTH_RADIUS_M = WGS72_A_KM * 1000.0
 """WGS-72 equatorial radius (Hypatia's ``geodetic2cartesian``)."""
@@ -78,7 +84,7 @@ def slant_range_m(orbit_radius_m: float, elevation_deg: float, earth_radius_m: f
     return math.sqrt(orbit_radius_m**2 - (earth_radius_m * math.cos(e)) ** 2) - earth_radius_m * math.sin(e)
 
 
-def _places(mission) -> list:
+def _places(mission: Mission) -> list:
     from core.catalog.places import find_place, mission_places
 
     places = {p.name: p for p in mission_places(mission)}
@@ -91,7 +97,7 @@ def _places(mission) -> list:
     return list(places.values())
 
 
-def _header(mission, eph, base_dir) -> tuple[int, int]:
+def _header(mission: Mission, eph: Ephemeris, base_dir: Path | None) -> tuple[int, int]:
     from core.analysis.topology import imported_grid
 
     if len(eph.shells) == 1:
@@ -104,7 +110,8 @@ def _header(mission, eph, base_dir) -> tuple[int, int]:
     return 1, eph.n_sat
 
 
-def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple[dict[str, str], HypatiaExport]:
+def hypatia_texts(mission: Mission, eph: Ephemeris, topology: Topology,
+                  base_dir: Path | None = None) -> tuple[dict[str, str], HypatiaExport]:
     """The four files' text (by file name) and a summary, without writing anything."""
     from core.export.elements import element_sets
     from core.export.tle import tle_lines
@@ -149,7 +156,8 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
     cap = getattr(mission.analysis, "max_ground_range_km", None)
     if cap is not None:
         max_gsl_m = min(max_gsl_m, float(cap) * 1000.0)
-    own = [p.name for p in (*mission.ground_stations, *mission.cities)
+    places: list[GroundStation | City] = [*mission.ground_stations, *mission.cities]
+    own = [p.name for p in places
            if getattr(p, "max_range_km", None) is not None or getattr(p, "min_elevation_deg", None) not in (None, mission.analysis.min_elevation_deg)]
     if own:
         notes.append(f"Hypatia has one ground-link range for all ground stations: {', '.join(own[:5])}"
@@ -183,7 +191,8 @@ def hypatia_texts(mission, eph, topology, base_dir: Path | None = None) -> tuple
     return texts, summary
 
 
-def write_hypatia_dir(mission, eph, topology, target: str | Path, base_dir: Path | None = None) -> HypatiaExport:
+def write_hypatia_dir(mission: Mission, eph: Ephemeris, topology: Topology, target: str | Path,
+                      base_dir: Path | None = None) -> HypatiaExport:
     """Write ``tles.txt``, ``isls.txt``, ``ground_stations.txt``, ``gsl_interfaces_info.txt`` and
     ``description.txt`` into ``target`` (created if missing, filled all or nothing)."""
     texts, summary = hypatia_texts(mission, eph, topology, base_dir)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
+    from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Problem:
 class MissionError(ValueError):
     """A mission that cannot be used. ``str()`` gives one line per problem, naming the file and field."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = list(problems)
         super().__init__("\n".join(p.line(source) for p in self.problems))
@@ -53,7 +53,7 @@ def _keys_at(model: type[BaseModel] | None, loc: tuple) -> list[str]:
 
     from pydantic import BaseModel
 
-    def models_in(annotation) -> list[type[BaseModel]]:
+    def models_in(annotation: Any) -> list[type[BaseModel]]:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return [annotation]
         return [m for arg in typing.get_args(annotation) for m in models_in(arg)]
@@ -81,8 +81,8 @@ def did_you_mean(word: str, known: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def problems_from_validation(exc, hidden_loc: frozenset[str] = frozenset(), renamed: dict[str, str] | None = None,
-                             model: type | None = None) -> list[Problem]:
+def problems_from_validation(exc: ValidationError, hidden_loc: frozenset[str] = frozenset(),
+                             renamed: dict[str, str] | None = None, model: type | None = None) -> list[Problem]:
     """One plain-language :class:`Problem` per pydantic error, each line once.
 
     ``hidden_loc`` are pydantic's type tags in error locations (``float``, a union member's
@@ -105,7 +105,7 @@ def problems_from_validation(exc, hidden_loc: frozenset[str] = frozenset(), rena
         elif err["type"] == "extra_forbidden":
             message = "is not a known key"
             if model is not None and loc:
-                message += did_you_mean(loc[-1], _keys_at(model, tuple(err["loc"])))
+                message += did_you_mean(str(loc[-1]), _keys_at(model, tuple(err["loc"])))
         problem = Problem(field_path(loc), message)
         if (problem.path, problem.message) not in seen:
             seen.add((problem.path, problem.message))

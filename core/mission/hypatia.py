@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.mission.model import Constellation
 
 _HEADER_RE = re.compile(r"^\s*(\d+)\s+(\d+)\s*$")
 
@@ -51,7 +55,7 @@ def resolve(path: str, base_dir: Path | None) -> Path:
     return p if p.is_absolute() else (Path(base_dir) if base_dir else Path.cwd()) / p
 
 
-def tle_text_of(entry, base_dir: Path | None) -> str | None:
+def tle_text_of(entry: Constellation, base_dir: Path | None) -> str | None:
     """The TLE text of a ``tle``/``tle_file`` entry (``None`` for other sources or an unreadable file)."""
     if entry.tle is not None:
         return entry.tle
@@ -63,7 +67,7 @@ def tle_text_of(entry, base_dir: Path | None) -> str | None:
         return None
 
 
-def grid_of_entry(entry, base_dir: Path | None) -> tuple[int, int] | None:
+def grid_of_entry(entry: Constellation, base_dir: Path | None) -> tuple[int, int] | None:
     """``(planes, sats_per_plane)`` of an imported (TLE/OMM) entry: the mission's values when
     it gives both, else the Hypatia header of its TLE file, else ``None`` (no plane structure)."""
     if entry.planes is not None and entry.sats_per_plane is not None:
@@ -104,8 +108,10 @@ def read_isl_pairs(text: str, n_sat: int | None, where: str) -> np.ndarray:
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
-def isl_pairs_of_entry(entry, base_dir: Path | None, n_sat: int) -> np.ndarray:
-    """The links of an entry's ``isl_file`` (see :func:`read_isl_pairs`)."""
+def isl_pairs_of_entry(entry: Constellation, base_dir: Path | None, n_sat: int) -> np.ndarray:
+    """The links of an entry's ``isl_file`` (see :func:`read_isl_pairs`); the entry must name one."""
+    if entry.isl_file is None:
+        raise LinkFileError(f"shell {entry.name!r} has no isl_file")
     path = resolve(entry.isl_file, base_dir)
     try:
         text = path.read_text(encoding="utf-8")

@@ -71,7 +71,7 @@ class _UniqueKeyLoader(_YamlBase):  # type: ignore[misc, valid-type]
     """The safe YAML loader, refusing a key given twice in one mapping."""
 
 
-def _unique_mapping(loader, node, deep: bool = False):
+def _unique_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
     seen: dict[object, int] = {}
     for key_node, _ in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge":

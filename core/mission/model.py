@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import Field, field_serializer, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_serializer, field_validator, model_validator
 
 from core.mission.bus import Bus, CostModel, Workload
 from core.mission.traffic import Traffic
@@ -72,7 +72,7 @@ class Region(Strict):
 
     @field_validator("polygon")
     @classmethod
-    def _polygon_size(cls, value):
+    def _polygon_size(cls, value: list[tuple[float, float]] | None) -> list[tuple[float, float]] | None:
         if value is not None and len(value) < 3:
             raise ValueError("a polygon needs at least 3 [lat_deg, lon_deg] vertices")
         for k, (lat, lon) in enumerate(value or []):
@@ -87,7 +87,7 @@ class Region(Strict):
         return value
 
     @model_validator(mode="after")
-    def _box_order(self):
+    def _box_order(self) -> Region:
         if self.polygon is None and self.lat_min_deg >= self.lat_max_deg:
             raise ValueError(f"lat_min_deg ({self.lat_min_deg:g}) must be below lat_max_deg ({self.lat_max_deg:g})")
         if self.polygon is None and self.lon_min_deg == self.lon_max_deg:
@@ -108,7 +108,7 @@ class Analysis(Strict):
 
     @field_validator("duration_s", "step_s")
     @classmethod
-    def _positive(cls, value: float, info) -> float:
+    def _positive(cls, value: float, info: ValidationInfo) -> float:
         if value <= 0:
             raise ValueError("must be positive")
         if info.field_name == "step_s" and value < MIN_STEP_S:
@@ -150,7 +150,7 @@ class Cluster(Strict):
     )
 
     @model_validator(mode="after")
-    def _fits(self):
+    def _fits(self) -> Cluster:
         # Each lattice point owns a hexagon of (sqrt(3)/2) s^2 inside the disc of radius R + s.
         ratio = self.radius_km * 1000.0 / self.min_separation_m + 1.0
         most = int(2.0 * 3.141592653589793 / 3.0**0.5 * ratio * ratio) + 1
@@ -221,7 +221,7 @@ class Constellation(Strict):
 
     @field_validator("inclination_deg")
     @classmethod
-    def _inclination(cls, value):
+    def _inclination(cls, value: float | str) -> float | str:
         if isinstance(value, str):
             return value.lower()
         if value is not None and not 0 <= value <= 180:
@@ -236,7 +236,7 @@ class Constellation(Strict):
         return value
 
     @model_validator(mode="after")
-    def _shell_size(self):
+    def _shell_size(self) -> Constellation:
         if self.planes is not None and self.sats_per_plane is not None and self.planes * self.sats_per_plane > MAX_SATS_PER_SHELL:
             raise ValueError(f"planes x sats_per_plane = {self.planes * self.sats_per_plane:,} is more than "
                              f"{MAX_SATS_PER_SHELL:,} satellites in one shell")
@@ -362,7 +362,7 @@ class Mission(Strict):
 
     @field_validator("training")
     @classmethod
-    def _training_shell(cls, value, info):
+    def _training_shell(cls, value: Training | None, info: ValidationInfo) -> Training | None:
         names = [c.name for c in info.data.get("constellations") or []]
         if value is not None and value.shell is not None and names and value.shell not in names:
             raise ValueError(f"shell {value.shell!r} is not a constellation name (known: {', '.join(names)})")

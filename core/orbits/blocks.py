@@ -54,7 +54,10 @@ def epoch_blocks(n_sat: int, n_time: int, bytes_per_sat_epoch: int, budget_bytes
 class BlockExecutor(Protocol):
     """What :func:`map_blocks` needs of an executor (those of :mod:`core.study.run` have it)."""
 
-    slots: int
+    @property
+    def slots(self) -> int:
+        """How many tasks run at once."""
+        ...
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any: ...
 

@@ -16,17 +16,23 @@ from __future__ import annotations
 
 import copy
 import math
-import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.analysis.coverage import CoverageResult
+    from core.analysis.latency import NetworkResult
+    from core.analysis.pipeline import Results
+    from core.mission.model import Mission
+    from core.study.requirements import CoverageRequirement, LoadedRequirements, Requirements
 
 COVERAGE_KEY = "coverage_percent"
 """Metric: percent of the region's area that meets the coverage requirement's gap bound."""
 
 
-def candidate_mission(loaded, altitude_km: float, inclination_deg: float | str, pattern: str, planes: int,
+def candidate_mission(loaded: LoadedRequirements, altitude_km: float, inclination_deg: float | str, pattern: str, planes: int,
                       sats_per_plane: int, phasing: int, bus: str) -> dict:
     """The mission (plain data) of one point of the design space of ``loaded`` (:class:`LoadedRequirements`)."""
     doc = loaded.doc
@@ -79,28 +85,20 @@ def evaluate_candidate(key: str, mission: dict, base_dir: str | None, requiremen
     requirement missed, in words; empty when the candidate meets them all), ``"invalid"`` (the
     mission does not load) or ``"error"`` (an analysis raised).
     """
-    from core.study.evaluate import load_design_mission
+    from core.study.evaluate import evaluate_guarded
     from core.study.requirements import Requirements
 
-    start = time.perf_counter()
     reqs = Requirements.model_validate(requirements)
+
+    def figures(model: Mission, folder: Path | None) -> dict[str, Any]:
+        metrics = _figures(model, folder, reqs, stage)
+        return {"metrics": metrics, "failures": judge(metrics, reqs, stage)}
+
     record: dict[str, Any] = {"key": key, "stage": stage, "status": "ok", "metrics": {}, "failures": [], "reason": ""}
-    folder = Path(base_dir) if base_dir else None
-    model, reason = load_design_mission(mission, folder)
-    if model is None:
-        record.update(status="invalid", reason=reason)
-    else:
-        try:
-            record["metrics"] = _figures(model, folder, reqs, stage)
-        except Exception as exc:  # noqa: BLE001 - one candidate failing must not stop the search
-            record.update(status="error", reason=f"analysis failed: {type(exc).__name__}: {exc}")
-        else:
-            record["failures"] = judge(record["metrics"], reqs, stage)
-    record["elapsed_s"] = round(time.perf_counter() - start, 4)
-    return record
+    return evaluate_guarded(record, mission, base_dir, figures)
 
 
-def _figures(model, folder: Path | None, reqs, stage: str) -> dict[str, Any]:
+def _figures(model: Mission, folder: Path | None, reqs: Requirements, stage: str) -> dict[str, Any]:
     from core.analysis.coverage import compute_coverage
     from core.analysis.pipeline import run_analysis
     from core.orbits.ephemeris import build_ephemeris
@@ -112,13 +110,13 @@ def _figures(model, folder: Path | None, reqs, stage: str) -> dict[str, Any]:
         return metrics
     results = run_analysis(model, folder)
     metrics = {"satellites": int(results.ephemeris.n_sat)}
-    if reqs.coverage is not None:
+    if reqs.coverage is not None and results.coverage is not None:
         metrics.update(coverage_figures(results.coverage, reqs.coverage))
     metrics.update(full_figures(results, reqs))
     return metrics
 
 
-def coverage_figures(coverage, requirement) -> dict[str, Any]:
+def coverage_figures(coverage: CoverageResult, requirement: CoverageRequirement | None) -> dict[str, Any]:
     """The coverage figures the search judges: the share meeting the gap bound, and the usual ones."""
     out: dict[str, Any] = {
         "continuous_percent": _num(coverage.continuous_percent),
@@ -132,23 +130,24 @@ def coverage_figures(coverage, requirement) -> dict[str, Any]:
     return out
 
 
-def full_figures(results, reqs) -> dict[str, Any]:
+def full_figures(results: Results, reqs: Requirements) -> dict[str, Any]:
     """Cost, mass, compute, time to insight and the latency percentiles the requirements name."""
-    doc_cost = results.cost.to_json() if results.cost is not None else []
-    doc_compute = results.compute.to_json() if results.compute is not None else []
-    insight = results.insight.to_json() if results.insight is not None else {}
+    costs = results.cost.shells if results.cost is not None else ()
+    computes = results.compute.shells if results.compute is not None else ()
+    insight = results.insight
+    in_orbit = None if insight is None else insight.summary(insight.in_orbit_s, insight.in_orbit_stability)
     out: dict[str, Any] = {
-        "launch_usd": _sum([c.get("constellation_usd") for c in doc_cost]),
-        "mass_kg": _sum([c.get("constellation_mass_kg") for c in doc_cost]),
-        "delivered_pops": _sum([c.get("constellation_pops") for c in doc_compute]),
-        "insight_p95_s": _num((insight.get("in_orbit") or {}).get("p95_s")),
+        "launch_usd": _sum([c.constellation_usd for c in costs]),
+        "mass_kg": _sum([c.mass_kg_per_sat * c.satellites for c in costs]),
+        "delivered_pops": _sum([c.constellation_pops for c in computes]),
+        "insight_p95_s": None if in_orbit is None else _num(in_orbit["p95_s"]),
     }
     for lat in reqs.latency:
         out[lat.key], out[lat.key + ".reachable_fraction"] = latency_p95_ms(results.network, lat.from_, lat.to)
     return out
 
 
-def latency_p95_ms(network, a: str, b: str) -> tuple[float | None, float]:
+def latency_p95_ms(network: NetworkResult | None, a: str, b: str) -> tuple[float | None, float]:
     """95th percentile of the one-way latency between ``a`` and ``b`` over the window, and the reachable share.
 
     The nearest-rank percentile (the smallest latency that 95 % of the epochs meet or beat); an
@@ -169,7 +168,7 @@ def latency_p95_ms(network, a: str, b: str) -> tuple[float | None, float]:
     return (value if math.isfinite(value) else None), reachable
 
 
-def judge(metrics: dict[str, Any], reqs, stage: str = "full") -> list[str]:
+def judge(metrics: dict[str, Any], reqs: Requirements, stage: str = "full") -> list[str]:
     """Every requirement ``metrics`` misses, in words (empty when all are met).
 
     At the ``"coverage"`` stage only the coverage requirement is judged.
@@ -203,7 +202,7 @@ def judge(metrics: dict[str, Any], reqs, stage: str = "full") -> list[str]:
     return failures
 
 
-def _cap(failures: list[str], what: str, got, bound, unit: str, lower: bool = False) -> None:
+def _cap(failures: list[str], what: str, got: float | None, bound: float | None, unit: str, lower: bool = False) -> None:
     if bound is None:
         return
     if got is None:
@@ -212,18 +211,18 @@ def _cap(failures: list[str], what: str, got, bound, unit: str, lower: bool = Fa
         failures.append(f"{what}: {got:,.4g} {unit} {'<' if lower else '>'} {bound:,.4g} {unit}")
 
 
-def _pct(value) -> str:
+def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f} %"
 
 
-def _num(value) -> float | None:
+def _num(value: Any) -> float | None:
     if value is None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
 
 
-def _sum(values) -> float | None:
+def _sum(values: Iterable[Any]) -> float | None:
     nums = [_num(v) for v in values]
     finite = [v for v in nums if v is not None]
     if not nums or len(finite) != len(nums):

@@ -18,14 +18,19 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from core.mission.errors import Problem
 from core.study.model import StudyError
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from core.study.run import ProgressFn as StudyProgressFn, StudyOutcome
+
 EXIT_OK, EXIT_INTERRUPTED = 0, 130
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``sweep`` subcommand to ``subparsers`` (from ``ArgumentParser.add_subparsers``)."""
     p = subparsers.add_parser(
         "sweep", help="run a trade study (a mission plus parameter ranges) and mark its Pareto front",
@@ -33,13 +38,33 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                     "write one row per design (Parquet and CSV). Local on all cores by default; "
                     "on a Dask cluster with --scheduler. Interrupted runs resume from FILE.partial.jsonl.")
     p.add_argument("study", metavar="STUDY", help="study file (YAML/JSON, see docs/trade-studies.md)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("-o", "--output", metavar="FILE.parquet",
                    help="results table (a .csv is written beside it); default: STUDY's name with .parquet")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores; 0: in this process)")
     p.add_argument("--restart", action="store_true", help="ignore the checkpoint of an earlier run and compute every design")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_executor_options(p)
     return p
+
+
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """``--scheduler``, ``--workers`` and ``--quiet``, shared by ``sweep`` and ``design``."""
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores; 0: in this process)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def check_workers(args: argparse.Namespace, error: type[StudyError] = StudyError) -> None:
+    """Refuse a negative ``--workers`` (an ``error`` naming the option)."""
+    if getattr(args, "workers", None) is not None and args.workers < 0:
+        raise error("--workers", [Problem("", "must be 0 or more")])
+
+
+def check_output_folder(target: Path, where: str, error: type[StudyError] = StudyError) -> None:
+    """Refuse an output whose folder does not exist or is not writable (an ``error`` naming ``where``)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise error(where, [Problem("", f"the folder {folder} does not exist")])
+    if not os.access(folder, os.W_OK):
+        raise error(where, [Problem("", f"the folder {folder} is not writable")])
 
 
 def _output_path(args: argparse.Namespace) -> Path:
@@ -48,11 +73,7 @@ def _output_path(args: argparse.Namespace) -> Path:
     else:
         study = Path(args.study)
         target = study.with_suffix(".parquet")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise StudyError(str(target), [Problem("", f"the folder {folder} does not exist")])
-    if not os.access(folder, os.W_OK):
-        raise StudyError(str(target), [Problem("", f"the folder {folder} is not writable")])
+    check_output_folder(target, str(target))
     if target.suffix.lower() not in (".parquet", ".pq", ".csv"):
         target = target.with_name(target.name + ".parquet")
     return target
@@ -68,16 +89,16 @@ def run_sweep(args: argparse.Namespace) -> int:
     parquet = out.with_suffix(".parquet") if out.suffix.lower() == ".csv" else out
     quiet = getattr(args, "quiet", False)
     show = not quiet and sys.stdout.isatty()
-    if getattr(args, "workers", None) is not None and args.workers < 0:
-        raise StudyError("--workers", [Problem("", "must be 0 or more")])
+    check_workers(args)
     executor = make_executor(getattr(args, "scheduler", None), getattr(args, "workers", None))
-    outcome = None
+    outcome: StudyOutcome | None = None
     try:
         with _progress_bar(show, loaded.name) as progress:
             outcome = run_study(loaded, executor, checkpoint=checkpoint_path(parquet), restart=getattr(args, "restart", False),
                                 progress=progress)
     finally:
         executor.close(cancel=outcome is None or outcome.interrupted)
+    assert outcome is not None  # run_study returned (an error would have left above)
     if outcome.interrupted:
         print(f"starnet: interrupted: {outcome.finished} of {len(outcome.designs)} designs finished and kept in "
               f"{outcome.checkpoint}; run the same command again to resume", file=sys.stderr)
@@ -91,11 +112,11 @@ def run_sweep(args: argparse.Namespace) -> int:
 class _progress_bar:
     """A rich progress bar of designs (nothing when ``enabled`` is False)."""
 
-    def __init__(self, enabled: bool, title: str):
+    def __init__(self, enabled: bool, title: str) -> None:
         self.enabled, self.title = enabled, title
-        self._bar = None
+        self._bar: Progress | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> StudyProgressFn:
         if not self.enabled:
             return lambda done, total, record: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -106,18 +127,17 @@ class _progress_bar:
         bar.__enter__()
         task = bar.add_task(self.title[:30], total=None)
 
-        def update(done: int, total: int, record) -> None:
+        def update(done: int, total: int, record: dict | None) -> None:
             bar.update(task, completed=done, total=total)
 
         return update
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
-        return False
 
 
-def _print_summary(outcome) -> None:
+def _print_summary(outcome: StudyOutcome) -> None:
     from rich.console import Console
 
     from core.analysis.tables import Table, print_tables

@@ -30,10 +30,22 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from core.analysis.coverage import fold_counts
+
+if TYPE_CHECKING:
+    from core.analysis.coverage import CoverageResult
+    from core.analysis.grid import CoverageGrid
+    from core.mission.model import Mission
+    from core.orbits.propagate import ShellPropagator
+    from core.orbits.shells import ShellInfo
+    from core.orbits.timegrid import TimeGrid
+    from core.study.run import Executor
+
+    Prepared = tuple[Mission, list[ShellInfo], tuple[ShellPropagator, ...], TimeGrid, np.ndarray, CoverageGrid]
+    """A mission's model, shells, propagators, time grid, GCRS -> ITRS matrices and coverage grid."""
 
 ProgressFn = Callable[[str, float], None]
 
@@ -50,7 +62,7 @@ def _mission_key(mission: dict, base_dir: str | None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _prepared(mission: dict, base_dir: str | None):
+def _prepared(mission: dict, base_dir: str | None) -> Prepared:
     """Shells, propagators, time grid, rotation matrices and grid of a mission (cached per worker process)."""
     key = _mission_key(mission, base_dir)
     hit = _WORKER_CACHE.get(key)
@@ -78,7 +90,7 @@ def _prepared(mission: dict, base_dir: str | None):
     return value
 
 
-def _sub_propagator(prop, local: np.ndarray):
+def _sub_propagator(prop: ShellPropagator, local: np.ndarray) -> ShellPropagator:
     from core.orbits.propagate import AnalyticPropagator, Sgp4Propagator
 
     if isinstance(prop, AnalyticPropagator):
@@ -122,7 +134,7 @@ def coverage_counts_tile(mission: dict, base_dir: str | None, s0: int, s1: int, 
 class CoverageMerger:
     """Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
 
-    def __init__(self, grid, n_time: int):
+    def __init__(self, grid: CoverageGrid, n_time: int) -> None:
         self.grid = grid
         self.n_time = n_time
         n_cells = grid.n_cells
@@ -139,7 +151,7 @@ class CoverageMerger:
         fold_counts(counts, counts.shape[0], t0, self.area, self.covered_area, self.count_area, *self.state)
         self.next_epoch = t0 + counts.shape[0]
 
-    def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float):
+    def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float) -> CoverageResult:
         """The :class:`~core.analysis.coverage.CoverageResult`, assembled as the unsplit analysis does it."""
         from core.analysis.coverage import assemble_result
 
@@ -161,8 +173,9 @@ def plan_tiles(n_sat: int, n_time: int, sat_chunk: int, epoch_chunk: int) -> lis
             for t0 in range(0, n_time, epoch_chunk) for s0 in range(0, n_sat, sat_chunk)]
 
 
-def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *, sat_chunk: int | None = None,
-                   epoch_chunk: int | None = None, progress: ProgressFn | None = None, cancel=None):
+def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, executor: Executor | None = None, *,
+                   sat_chunk: int | None = None, epoch_chunk: int | None = None, progress: ProgressFn | None = None,
+                   cancel: Callable[[], bool] | None = None) -> CoverageResult:
     """The coverage analysis of ``mission`` (a ``Mission`` or its plain data), computed in tiles on ``executor``.
 
     ``executor`` is one of :mod:`core.study.run`'s executors (``LocalExecutor``,
@@ -181,8 +194,7 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
     n_sat = sum(s.n_sat for s in shells)
     n_time = grid_t.n
     own = executor is None
-    if own:
-        executor = LocalExecutor()
+    executor = LocalExecutor() if executor is None else executor
     report = progress or (lambda stage, fraction: None)
     try:
         slots = max(1, getattr(executor, "slots", 1))
@@ -228,7 +240,7 @@ def split_coverage(mission, base_dir: str | Path | None = None, executor=None, *
     return merger.result(grid_t.offsets_s, step, model.analysis.min_elevation_deg, model.analysis.coverage_grid_deg)
 
 
-def count_satellites(mission) -> int:
+def count_satellites(mission: Mission | dict) -> int:
     """Number of satellites a mission (``Mission`` or plain data) has, without propagating."""
     from core.mission.io import mission_to_dict
     from core.mission.model import Mission

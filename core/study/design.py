@@ -32,10 +32,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.study.candidates import COVERAGE_KEY, candidate_mission, evaluate_candidate
 from core.study.requirements import LoadedRequirements
+
+if TYPE_CHECKING:
+    import os
+
+    from core.study.run import Executor
 
 DESIGN_SCHEMA = "starnet.design/1"
 
@@ -221,8 +226,8 @@ def sampling_at(loaded: LoadedRequirements, level: int) -> dict:
 class _Runner:
     """Evaluates batches of points through one executor; remembers every result."""
 
-    def __init__(self, loaded: LoadedRequirements, executor, progress: ProgressFn | None, cancel: Callable[[], bool] | None,
-                 level: int = 0, order: list | None = None):
+    def __init__(self, loaded: LoadedRequirements, executor: Executor, progress: ProgressFn | None,
+                 cancel: Callable[[], bool] | None, level: int = 0, order: list | None = None) -> None:
         self.loaded, self.executor = loaded, executor
         self.progress = progress or (lambda stage, n: None)
         self.cancel = cancel
@@ -347,7 +352,7 @@ class _PlaneSearch:
             self.found = self.hi
 
 
-def design_from_requirements(loaded: LoadedRequirements, executor=None, progress: ProgressFn | None = None,
+def design_from_requirements(loaded: LoadedRequirements, executor: Executor | None = None, progress: ProgressFn | None = None,
                              cancel: Callable[[], bool] | None = None) -> DesignOutcome:
     """Search the design space of ``loaded`` for the cheapest design meeting every requirement.
 
@@ -524,7 +529,7 @@ def _full_check(loaded: LoadedRequirements, runner: _Runner, candidates: list[Po
     return min(winners, key=lambda e: (_objective(e, objective), e.point.satellites))
 
 
-def write_report(outcome: DesignOutcome, path) -> None:
+def write_report(outcome: DesignOutcome, path: str | os.PathLike) -> None:
     """Write :meth:`DesignOutcome.to_json` atomically as indented JSON."""
     from core.mission.io import atomic_write_text
 

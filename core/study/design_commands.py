@@ -15,17 +15,20 @@ space meets every requirement (the report is written all the same), 2 for a bad 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.mission.errors import Problem
+from core.study.commands import add_executor_options, check_output_folder, check_workers
 from core.study.requirements import RequirementsError
+
+if TYPE_CHECKING:
+    from core.study.design import DesignOutcome
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_INTERRUPTED = 0, 1, 130
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``design`` subcommand to ``subparsers``."""
     p = subparsers.add_parser(
         "design", help="find the cheapest constellation that meets a requirements file",
@@ -35,18 +38,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("requirements", metavar="REQS", help="requirements file (YAML/JSON, see docs/trade-studies.md)")
     p.add_argument("-o", "--output", required=True, metavar="BEST.yaml", help="mission file of the best design")
     p.add_argument("--report", metavar="FILE.json", help="design report (default: BEST.design.json beside the mission)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: all cores; 0: in this process)")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    add_executor_options(p)
     return p
-
-
-def _check_output(target: Path, flag: str) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise RequirementsError(flag, [Problem("", f"the folder {folder} does not exist")])
-    if not os.access(folder, os.W_OK):
-        raise RequirementsError(flag, [Problem("", f"the folder {folder} is not writable")])
 
 
 def report_path(output: Path) -> Path:
@@ -65,10 +58,9 @@ def run_design(args: argparse.Namespace) -> int:
     loaded = load_requirements(args.requirements)
     out = Path(args.output)
     report = Path(args.report) if getattr(args, "report", None) else report_path(out)
-    _check_output(out, "-o")
-    _check_output(report, "--report")
-    if getattr(args, "workers", None) is not None and args.workers < 0:
-        raise RequirementsError("--workers", [Problem("", "must be 0 or more")])
+    check_output_folder(out, "-o", RequirementsError)
+    check_output_folder(report, "--report", RequirementsError)
+    check_workers(args, RequirementsError)
     quiet = getattr(args, "quiet", False)
     show = not quiet and sys.stdout.isatty()
 
@@ -101,7 +93,7 @@ def run_design(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def print_summary(outcome, written: list[Path], report: Path) -> None:
+def print_summary(outcome: DesignOutcome, written: list[Path], report: Path) -> None:
     """The answer, why the next smaller design fails, and the Pareto front, as rich tables."""
     from rich.console import Console
 

@@ -20,12 +20,15 @@ import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from core.mission.errors import MissionError, Problem
 from core.study.model import (ANALYSIS_SHORTHANDS, BUS_SHORTHANDS, SHELL_SHORTHANDS, WORKLOAD_SHORTHANDS, LoadedStudy,
                               ParameterSpec)
 from core.study.paths import Missing, PathError, format_path, parse_path, set_path
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 
 @dataclass
@@ -101,7 +104,7 @@ def expand_points(loaded: LoadedStudy) -> list[dict[str, Any]]:
     return points
 
 
-def _draw(spec: ParameterSpec, rng: random.Random):
+def _draw(spec: ParameterSpec, rng: random.Random) -> Any:
     if spec.continuous is not None:
         a, b = spec.continuous
         if all(isinstance(v, int) for v in spec.grid_values()):  # an integer range draws integers
@@ -185,7 +188,8 @@ def check_paths(loaded: LoadedStudy) -> list[Problem]:
     return problems
 
 
-def _structural_errors(data: dict, model, migrate, validation_error, any_error: bool = False) -> list[str]:
+def _structural_errors(data: dict, model: type[BaseModel], migrate: Callable[[dict], dict],
+                       validation_error: type[ValidationError], any_error: bool = False) -> list[str]:
     from core.mission.errors import field_path
 
     try:

@@ -14,7 +14,10 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from core.mission.model import Mission
 
 
 def _plain(value: Any) -> Any:
@@ -51,7 +54,7 @@ def extract_metrics(document: dict, paths: list[str]) -> tuple[dict[str, Any], d
     return values, missing
 
 
-def load_design_mission(mission: dict, folder: Path | None):
+def load_design_mission(mission: dict, folder: Path | None) -> tuple[Mission | None, str]:
     """A design's mission, checked as a run checks it: ``(Mission, "")``, or ``(None, reason)``
     when it does not load (one line naming the fields)."""
     from core.analysis.mission_checks import engine_problems
@@ -72,19 +75,32 @@ def evaluate_design(design_id: str, mission: dict, base_dir: str | None, paths: 
     """
     from core.analysis.pipeline import results_document, run_analysis
 
-    start = time.perf_counter()
+    def metrics(model: Mission, folder: Path | None) -> dict[str, Any]:
+        values, missing = extract_metrics(results_document(run_analysis(model, folder)), list(paths))
+        return {"metrics": values, "missing": missing}
+
     record: dict[str, Any] = {"design_id": design_id, "status": "ok", "metrics": {}, "missing": {}, "reason": "",
                               "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    return evaluate_guarded(record, mission, base_dir, metrics)
+
+
+def evaluate_guarded(record: dict[str, Any], mission: dict, base_dir: str | None,
+                     analyse: Callable[[Mission, Path | None], dict[str, Any]]) -> dict[str, Any]:
+    """Load ``mission`` and fill ``record`` with ``analyse(model, folder)``, never raising.
+
+    The shared part of a design's and a design candidate's evaluation: ``status`` becomes
+    ``"invalid"`` (the mission does not load; ``reason`` has the loader's lines) or ``"error"``
+    (``analyse`` raised; ``reason`` names it); ``elapsed_s`` is the wall time of the whole.
+    """
+    start = time.perf_counter()
     folder = Path(base_dir) if base_dir else None
     model, reason = load_design_mission(mission, folder)
     if model is None:
         record.update(status="invalid", reason=reason)
     else:
         try:
-            document = results_document(run_analysis(model, folder))
+            record.update(analyse(model, folder))
         except Exception as exc:  # noqa: BLE001 - one design failing must not stop the study
             record.update(status="error", reason=f"analysis failed: {type(exc).__name__}: {exc}")
-        else:
-            record["metrics"], record["missing"] = extract_metrics(document, list(paths))
     record["elapsed_s"] = round(time.perf_counter() - start, 4)
     return record

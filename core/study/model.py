@@ -87,7 +87,7 @@ class ParameterSpec(_Strict):
     count: int | None = Field(None, ge=1, le=100_000)
 
     @model_validator(mode="after")
-    def _one_form(self):
+    def _one_form(self) -> ParameterSpec:
         forms = [self.values is not None, any(v is not None for v in (self.start, self.stop, self.step)),
                  self.range is not None]
         if sum(forms) != 1:
@@ -133,7 +133,7 @@ def _spaced_evenly(a: float, b: float, n: int) -> bool:
     return n == 1 or float((b - a) / (n - 1)).is_integer()
 
 
-def _tidy(value: float, integral: bool):
+def _tidy(value: float, integral: bool) -> int | float:
     if integral:
         return int(round(value))
     return round(float(value), 12)
@@ -164,7 +164,7 @@ class ConstraintSpec(_Strict):
     equals: Any = None
 
     @model_validator(mode="after")
-    def _some_bound(self):
+    def _some_bound(self) -> ConstraintSpec:
         if self.min is None and self.max is None and self.equals is None:
             raise ValueError("give min, max or equals")
         return self
@@ -215,20 +215,20 @@ class Study(_Strict):
 
     @field_validator("parameters", mode="before")
     @classmethod
-    def _bare_lists(cls, value):
+    def _bare_lists(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {k: ({"values": v} if isinstance(v, list) else v) for k, v in value.items()}
         return value
 
     @field_validator("metrics", mode="before")
     @classmethod
-    def _metric_specs(cls, value):
+    def _metric_specs(cls, value: Any) -> Any:
         if isinstance(value, list):
             return [{"metric": v} if isinstance(v, str) else v for v in value]
         return value
 
     @model_validator(mode="after")
-    def _random_needs_samples(self):
+    def _random_needs_samples(self) -> Study:
         if self.mode == "random" and self.samples is None:
             raise ValueError("mode: random needs samples: N")
         return self
@@ -258,7 +258,7 @@ class Study(_Strict):
 class LoadedStudy:
     """A checked study: the document, its base mission as plain data, and where relative paths resolve."""
 
-    def __init__(self, study: Study, base_mission: dict, base_dir: Path | None, source: str, path: Path | None):
+    def __init__(self, study: Study, base_mission: dict, base_dir: Path | None, source: str, path: Path | None) -> None:
         self.study = study
         self.base_mission = base_mission
         self.base_dir = base_dir

@@ -15,12 +15,15 @@ and dominate nothing (rank 0).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def _as_costs(values, goals: Sequence[str]) -> np.ndarray:
+
+def _as_costs(values: ArrayLike, goals: Sequence[str]) -> np.ndarray:
     costs = np.asarray(values, dtype=float)
     if costs.ndim == 1:
         costs = costs[:, None]
@@ -57,7 +60,7 @@ def _front(costs: np.ndarray) -> np.ndarray:
     return idx
 
 
-def pareto_mask(values, goals: Sequence[str], mask: np.ndarray | None = None) -> np.ndarray:
+def pareto_mask(values: ArrayLike, goals: Sequence[str], mask: np.ndarray | None = None) -> np.ndarray:
     """Boolean ``(n,)``: True for the rows on the Pareto front.
 
     ``values`` is ``(n, k)`` (one column per objective), ``goals`` ``k`` strings ``"min"``/``"max"``,
@@ -74,7 +77,7 @@ def pareto_mask(values, goals: Sequence[str], mask: np.ndarray | None = None) ->
     return out
 
 
-def pareto_ranks(values, goals: Sequence[str], mask: np.ndarray | None = None) -> np.ndarray:
+def pareto_ranks(values: ArrayLike, goals: Sequence[str], mask: np.ndarray | None = None) -> np.ndarray:
     """Non-dominated sorting: ``(n,)`` ints, 1 for the front, 2 for the next front, ...; 0 for rows left out."""
     costs = _as_costs(values, goals)
     n = costs.shape[0]
@@ -92,7 +95,7 @@ def pareto_ranks(values, goals: Sequence[str], mask: np.ndarray | None = None) -
     return ranks
 
 
-def dominates(a, b, goals: Sequence[str]) -> bool:
+def dominates(a: ArrayLike, b: ArrayLike, goals: Sequence[str]) -> bool:
     """Whether design ``a`` dominates design ``b`` (a readable reference for tests and docs)."""
     ca, cb = _as_costs(np.asarray([a]), goals)[0], _as_costs(np.asarray([b]), goals)[0]
     return bool(np.all(ca <= cb) and np.any(ca < cb))

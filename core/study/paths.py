@@ -28,7 +28,7 @@ class PathError(ValueError):
 class Missing(PathError):
     """The path is well formed but the data has no such key (``where`` says which part)."""
 
-    def __init__(self, message: str, where: list, available: list[str] | None = None):
+    def __init__(self, message: str, where: list, available: list[str] | None = None) -> None:
         super().__init__(message)
         self.where = where
         self.available = available or []

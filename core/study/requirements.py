@@ -109,7 +109,7 @@ class Requirements(_Strict):
     max_launch_usd: float | None = Field(None, gt=0, description="launch cost of the constellation (today's price)")
 
     @model_validator(mode="after")
-    def _something(self):
+    def _something(self) -> Requirements:
         if (self.coverage is None and not self.latency and self.min_delivered_pops is None and self.max_insight_p95_s is None
                 and self.max_mass_kg is None and self.max_launch_usd is None):
             raise ValueError("give at least one requirement (coverage, latency, min_delivered_pops, ...)")
@@ -128,7 +128,7 @@ class IntRange(_Strict):
     max: int = Field(ge=1)
 
     @model_validator(mode="after")
-    def _ordered(self):
+    def _ordered(self) -> IntRange:
         if self.max < self.min:
             raise ValueError("max must be at least min")
         if self.max - self.min > 10_000:
@@ -152,7 +152,7 @@ class DesignSpace(_Strict):
 
     @field_validator("planes", "sats_per_plane")
     @classmethod
-    def _positive(cls, value):
+    def _positive(cls, value: Any) -> Any:
         if isinstance(value, list):
             if not value:
                 raise ValueError("must list at least one value")
@@ -162,7 +162,7 @@ class DesignSpace(_Strict):
 
     @field_validator("phasing")
     @classmethod
-    def _phasing(cls, value):
+    def _phasing(cls, value: Any) -> Any:
         if isinstance(value, list) and (not value or any(v < 0 for v in value)):
             raise ValueError('list at least one F value (0 or more), or write "all"')
         return value
@@ -206,7 +206,7 @@ class RequirementsDoc(_Strict):
 class LoadedRequirements:
     """A checked requirements document, its base mission as plain data, and where relative paths resolve."""
 
-    def __init__(self, doc: RequirementsDoc, base_mission: dict, base_dir: Path | None, source: str):
+    def __init__(self, doc: RequirementsDoc, base_mission: dict, base_dir: Path | None, source: str) -> None:
         self.doc = doc
         self.base_mission = base_mission
         self.base_dir = base_dir

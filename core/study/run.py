@@ -22,13 +22,18 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, TextIO
 
 import numpy as np
 
 from core.mission.errors import Problem
+from core.orbits.blocks import BlockExecutor
 from core.study.designs import Design, build_designs
 from core.study.model import LoadedStudy, StudyError
+
+if TYPE_CHECKING:
+    from core.study.model import ConstraintSpec
+    import pandas as pd
 
 ProgressFn = Callable[[int, int, dict | None], None]
 """``progress(done, total, record)``: ``record`` is the newest finished record (None at the start)."""
@@ -54,12 +59,23 @@ def _init_local_worker(threads: int) -> None:
         pass
 
 
+class Executor(BlockExecutor, Protocol):
+    """What a study and a design search need of an executor: :class:`LocalExecutor`,
+    :class:`InlineExecutor` and :class:`DaskExecutor` have it."""
+
+    kind: str
+
+    def describe(self) -> str: ...
+
+    def close(self, cancel: bool = False) -> None: ...
+
+
 class LocalExecutor:
     """All cores of this machine: a process pool (spawned processes, so it is safe from a GUI)."""
 
     kind = "local"
 
-    def __init__(self, workers: int | None = None, threads_per_worker: int = 1):
+    def __init__(self, workers: int | None = None, threads_per_worker: int = 1) -> None:
         self.workers = int(workers or os.cpu_count() or 1)
         self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_init_local_worker, initargs=(threads_per_worker,))
@@ -71,7 +87,7 @@ class LocalExecutor:
     def describe(self) -> str:
         return f"local, {self.workers} process{'es' if self.workers != 1 else ''}"
 
-    def submit(self, fn, *args, key: str | None = None):
+    def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
         return self._pool.submit(fn, *args)
 
     def wait(self, futures: set, timeout: float) -> set:
@@ -99,7 +115,7 @@ class LocalExecutor:
 class _Deferred:
     """A future that runs its function when first waited on (for :class:`InlineExecutor`)."""
 
-    def __init__(self, fn, args, order: int = 0):
+    def __init__(self, fn: Callable[..., Any], args: Any, order: int = 0) -> None:
         self.fn, self.args = fn, args
         self.order = order
         """Submission number: :meth:`InlineExecutor.wait` runs the oldest first."""
@@ -119,7 +135,7 @@ class _Deferred:
     def done(self) -> bool:
         return self._done
 
-    def result(self):
+    def result(self) -> Any:
         self.run()
         if self._error is not None:
             raise self._error
@@ -142,7 +158,7 @@ class InlineExecutor:
     def describe(self) -> str:
         return "in this process"
 
-    def submit(self, fn, *args, key: str | None = None):
+    def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
         self._submitted += 1
         return _Deferred(fn, args, self._submitted)
 
@@ -170,7 +186,7 @@ class DaskExecutor:
 
     kind = "dask"
 
-    def __init__(self, address: str | None = None, client=None, timeout_s: float = 10.0):
+    def __init__(self, address: str | None = None, client: Any = None, timeout_s: float = 10.0) -> None:
         from distributed import Client
 
         if client is None:
@@ -194,7 +210,7 @@ class DaskExecutor:
     def describe(self) -> str:
         return f"Dask cluster {self.address} ({self.slots} worker threads)"
 
-    def submit(self, fn, *args, key: str | None = None):
+    def submit(self, fn: Callable[..., Any], *args: Any, key: str | None = None) -> Any:
         return self.client.submit(fn, *args, key=key, pure=False)
 
     def wait(self, futures: set, timeout: float) -> set:
@@ -216,7 +232,7 @@ class DaskExecutor:
             self.client.close()
 
 
-def make_executor(scheduler: str | None = None, workers: int | None = None):
+def make_executor(scheduler: str | None = None, workers: int | None = None) -> Executor:
     """Local processes by default (``workers`` of them, all cores when None; 0 runs in this
     process); a Dask cluster when ``scheduler`` is an address (``tcp://host:8786``)."""
     if scheduler:
@@ -240,7 +256,7 @@ def checkpoint_path(out: str | os.PathLike) -> Path:
 class Checkpoint:
     """Finished records, one JSON object a line, appended and flushed as they arrive."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self._handle: TextIO | None = None
 
@@ -331,7 +347,7 @@ def _usable(record: dict | None, paths: list[str] | None = None) -> bool:
 
 def run_study(
     loaded: LoadedStudy,
-    executor=None,
+    executor: Executor | None = None,
     *,
     checkpoint: str | os.PathLike | None = None,
     restart: bool = False,
@@ -388,6 +404,7 @@ def run_study(
     try:
         window = max(2, 2 * (executor.slots if executor is not None else 1))
         while queue or pending:
+            assert executor is not None  # there is work, so one was made above
             while queue and len(pending) < window:
                 design = queue.pop()
                 future = executor.submit(evaluate_design, design.design_id, design.mission, base_dir, paths,
@@ -475,7 +492,7 @@ def _as_float(value: Any) -> float:
         return float("nan")
 
 
-def _check_constraint(constraint, value: Any) -> str | None:
+def _check_constraint(constraint: ConstraintSpec, value: Any) -> str | None:
     """None when satisfied, else the reason."""
     items = value if isinstance(value, list) else [value]
     if not items or any(v is None for v in items):
@@ -511,7 +528,7 @@ def objective_value(value: Any, goal: str) -> float:
     return _as_float(value)
 
 
-def build_table(loaded: LoadedStudy, designs: list[Design], records: dict[str, dict]):
+def build_table(loaded: LoadedStudy, designs: list[Design], records: dict[str, dict]) -> pd.DataFrame:
     """One row per design, in design order: parameters, metrics, status, feasibility, Pareto front."""
     import pandas as pd
 
@@ -561,7 +578,7 @@ def build_table(loaded: LoadedStudy, designs: list[Design], records: dict[str, d
     return table
 
 
-def write_table(table, out: str | os.PathLike) -> list[Path]:
+def write_table(table: pd.DataFrame, out: str | os.PathLike) -> list[Path]:
     """Write the table as Parquet and CSV beside each other (``x.parquet`` and ``x.csv``), atomically."""
     from core.mission.atomic import atomic_path
 
@@ -580,7 +597,7 @@ def write_table(table, out: str | os.PathLike) -> list[Path]:
     return written
 
 
-def _arrow_safe(table):
+def _arrow_safe(table: pd.DataFrame) -> pd.DataFrame:
     """Columns that mix kinds (numbers and text) become text so Parquet can store them."""
     out = table.copy()
     for column in out.columns:
@@ -591,7 +608,7 @@ def _arrow_safe(table):
     return out
 
 
-def read_table(path: str | os.PathLike):
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
     """A results table written by :func:`write_table` (Parquet or CSV)."""
     import pandas as pd
 

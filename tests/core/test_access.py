@@ -22,6 +22,7 @@ from core.analysis.access import (
     union_intervals,
 )
 from core.orbits import frames
+from tests.core.factories import ground_station, mission_data, mission_from, walker_shell
 
 
 def station(name="Svalbard", lat=78.23, lon=15.41, alt_m=450.0, el=5.0):
@@ -161,26 +162,20 @@ def test_time_to_next_contact_matches_a_direct_computation():
     assert np.all(np.isinf(got[n_sat - 1]))  # the satellite with no window never gets one
 
 
-MISSION = """
-schema_version: 1
-name: polar
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 21600, step_s: 60}
-constellations:
-  - {name: p, walker: "97.6:6/3/1", altitude_km: 550, propagator: j2}
-ground_stations:
-  - {name: Svalbard, lat_deg: 78.23, lon_deg: 15.41, alt_m: 450, min_elevation_deg: 5}
-buses:
-  default: {downlink_mbps: 1200}
-"""
+MISSION = mission_data(
+    walker_shell("97.6:6/3/1", name="p", altitude_km=550, propagator="j2"),
+    name="polar",
+    analysis=dict(duration_s=21600, step_s=60),
+    ground_stations=[ground_station("Svalbard", 78.23, 15.41, alt_m=450, min_elevation_deg=5)],
+    buses={"default": {"downlink_mbps": 1200}},
+)
 
 
 @pytest.fixture(scope="module")
 def polar():
-    from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
-    mission = loads_mission(MISSION)
+    mission = mission_from(MISSION)
     return mission, build_ephemeris(mission)
 
 

@@ -8,7 +8,6 @@ file's contents.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import stat
@@ -18,6 +17,7 @@ import pytest
 import yaml
 
 from core.cli import main
+from tests.core.factories import edited, write_mission
 
 TLE_ISS = (
     "ISS (ZARYA)\n"
@@ -41,24 +41,6 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def write(tmp_path: Path, doc: dict, name: str = "m.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc, sort_keys=False) if name.endswith(".yaml") else json.dumps(doc))
-    return path
-
-
-def edited(**changes) -> dict:
-    """SMALL with dotted paths set: ``edited(**{"analysis.step_s": 0})``."""
-    doc = copy.deepcopy(SMALL)
-    for dotted, value in changes.items():
-        parts = dotted.split(".")
-        node = doc
-        for part in parts[:-1]:
-            node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
-        node[parts[-1]] = value
-    return doc
-
-
 NAN, INF = float("nan"), float("inf")
 
 FIELD_CASES = [
@@ -74,10 +56,10 @@ FIELD_CASES = [
 
 @pytest.mark.parametrize(("dotted", "value"), FIELD_CASES, ids=[f"{d}={v}" for d, v in FIELD_CASES])
 def test_bad_values_exit_2_naming_the_field(dotted, value, tmp_path, capsys):
-    doc = edited(**{dotted: value})
+    doc = edited(SMALL, {dotted: value})
     if dotted == "constellations.0.planes" and value == 100_000:
         doc["constellations"][0]["sats_per_plane"] = 100_000
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2, err
     field = dotted.replace(".0.", "[0].").replace("buses.default", "buses.default")
     leaf = field.split(".")[-1]
@@ -95,7 +77,7 @@ REGION_CASES = [
 
 @pytest.mark.parametrize("region", REGION_CASES)
 def test_a_region_with_no_cell_is_refused(region, tmp_path, capsys):
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, edited(**{"analysis.region": region}))), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, edited(SMALL, {"analysis.region": region}), "m.yaml")), "--quiet")
     assert code == 2 and "analysis.region" in err, err
 
 
@@ -109,18 +91,18 @@ def test_nan_in_a_polygon_vertex_is_refused(tmp_path, capsys):
 
 
 def test_huge_walker_and_cluster_spacing_are_refused_before_allocating(tmp_path, capsys):
-    doc = edited()
+    doc = edited(SMALL, {})
     doc["constellations"][0] = {"name": "w", "walker": "53:100000000000000000000/10/1", "altitude_km": 550}
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and "constellations[0].walker" in err, err
     for spacing in (0.2, 0):
-        doc = edited()
+        doc = edited(SMALL, {})
         doc["constellations"][0] = {"name": "c", "altitude_km": 550, "inclination_deg": 53,
                                     "cluster": {"satellites": 10_000, "radius_km": 0.01, "min_separation_m": spacing}}
-        code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+        code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
         assert code == 2 and "constellations[0].cluster" in err, err
     doc["constellations"][0]["cluster"] = {"satellites": 81, "radius_km": 100, "min_separation_m": 0.2}
-    mission_path = write(tmp_path, doc)
+    mission_path = write_mission(tmp_path, doc, "m.yaml")
     from core import api
 
     assert len(api.build_ephemeris(api.load_mission(mission_path)).names) == 81  # fits: built without a 10 GB lattice
@@ -130,11 +112,11 @@ def test_a_run_bigger_than_memory_is_refused_with_the_estimate(tmp_path, capsys,
     from core.orbits import estimate
 
     monkeypatch.setattr(estimate, "available_bytes", lambda: 1024**3)
-    doc = edited(**{"analysis.step_s": 1, "analysis.duration_s": 1e7})
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    doc = edited(SMALL, {"analysis.step_s": 1, "analysis.duration_s": 1e7})
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and "m.yaml: analysis.step_s: gives 10,000,001 epochs" in err, err
-    doc = edited(**{"analysis.step_s": 1, "analysis.duration_s": 1e6})
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    doc = edited(SMALL, {"analysis.step_s": 1, "analysis.duration_s": 1e6})
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2, err  # 6 satellites x 1,000,001 epochs: 0.7 GB + 0.4 GB of frames + 0.3 GB for the engine > 1 GiB
     assert err.startswith("m.yaml: analysis.step_s: the run needs about") and "1,000,001 epochs" in err, err
     assert "raise analysis.step_s" in err
@@ -168,7 +150,7 @@ def test_deep_nesting_in_a_study_and_an_omm_file(tmp_path, capsys):
     assert code == 2 and "s.json" in err and "nest deeper" in err, err
     omm = tmp_path / "o.json"
     omm.write_text("[" * 3000 + "]" * 3000)
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, edited(constellations=[{"name": "o", "omm_file": "o.json"}]))), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, edited(SMALL, {"constellations": [{"name": "o", "omm_file": "o.json"}]}), "m.yaml")), "--quiet")
     assert code == 2 and "constellations[0].omm_file" in err and "nest deeper" in err, err
 
 
@@ -181,28 +163,28 @@ def test_deep_nesting_in_a_study_and_an_omm_file(tmp_path, capsys):
 def test_binary_latin1_and_misshapen_orbit_files(content, expected, tmp_path, capsys):
     key = "omm_file" if content.startswith(b"[") else "tle_file"
     (tmp_path / "orbits.txt").write_bytes(content)
-    doc = edited(constellations=[{"name": "o", key: "orbits.txt"}])
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    doc = edited(SMALL, {"constellations": [{"name": "o", key: "orbits.txt"}]})
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and f"constellations[0].{key}" in err and expected in err, err
 
 
 def test_a_referenced_file_is_never_quoted(tmp_path, capsys, monkeypatch):
     secret = "SECRET_TOKEN=hunter2"
     (tmp_path / "environ").write_bytes(f"PATH=/usr/bin\x00{secret}\x00".encode().replace(b"\x00", b"\n") * 3)
-    doc = edited(constellations=[{"name": "o", "tle_file": "environ"}])
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    doc = edited(SMALL, {"constellations": [{"name": "o", "tle_file": "environ"}]})
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and "constellations[0].tle_file" in err and "line 1" in err, err
     assert "hunter2" not in err and "PATH" not in err
     if Path("/proc/self/environ").exists():
         monkeypatch.setenv("STARNET_TEST_SECRET", "hunter2")
-        doc = edited(constellations=[{"name": "o", "tle_file": "/proc/self/environ"}])
-        code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+        doc = edited(SMALL, {"constellations": [{"name": "o", "tle_file": "/proc/self/environ"}]})
+        code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
         assert code == 2 and "hunter2" not in err and "STARNET_TEST_SECRET" not in err, err
 
 
 def test_devices_and_endless_files_are_refused(tmp_path, capsys):
-    doc = edited(constellations=[{"name": "o", "tle_file": "/dev/zero"}])
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    doc = edited(SMALL, {"constellations": [{"name": "o", "tle_file": "/dev/zero"}]})
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and "is a device" in err, err
     code, _, err = run_cli(capsys, "analyze", "/dev/urandom", "--quiet")
     assert code == 2 and "is a device" in err, err
@@ -230,9 +212,9 @@ def test_an_element_set_that_decays_in_the_window_is_refused(tmp_path, capsys):
     lines[2] = lines[2][:68] + str(tle_checksum(lines[2]))
     lines[1] = lines[1][:53] + " 99999-1" + lines[1][61:68]
     lines[1] = lines[1][:68] + str(tle_checksum(lines[1]))
-    doc = edited(**{"analysis.duration_s": 30 * 86400, "analysis.step_s": 3600,
+    doc = edited(SMALL, {"analysis.duration_s": 30 * 86400, "analysis.step_s": 3600,
                     "constellations": [{"name": "iss", "tle": "\n".join(lines) + "\n"}]})
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2 and "constellations[0].tle: record 1: SGP4 fails" in err, err
 
 
@@ -242,7 +224,7 @@ def test_an_element_set_that_decays_in_the_window_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("option", [("analyze", "--json"), ("export", "--czml"), ("export", "--tle"), ("analyze", "--report"),
                                     ("export", "--oem"), ("analyze", "--out")])
 def test_an_output_may_not_be_an_input(option, tmp_path, capsys):
-    mission = write(tmp_path, SMALL)
+    mission = write_mission(tmp_path, SMALL, "m.yaml")
     before = mission.read_bytes()
     command, flag = option
     link = tmp_path / "link.yaml"
@@ -255,14 +237,14 @@ def test_an_output_may_not_be_an_input(option, tmp_path, capsys):
 
 def test_an_orbit_file_may_not_be_overwritten_either(tmp_path, capsys):
     (tmp_path / "iss.tle").write_text(TLE_ISS)
-    mission = write(tmp_path, edited(constellations=[{"name": "iss", "tle_file": "iss.tle"}]))
+    mission = write_mission(tmp_path, edited(SMALL, {"constellations": [{"name": "iss", "tle_file": "iss.tle"}]}), "m.yaml")
     code, _, err = run_cli(capsys, "export", str(mission), "--tle", str(tmp_path / "iss.tle"), "--quiet")
     assert code == 2 and "--tle is the input file" in err, err
     assert (tmp_path / "iss.tle").read_text() == TLE_ISS
 
 
 def test_outputs_get_ordinary_permissions_and_keep_existing_modes(tmp_path, capsys):
-    mission = write(tmp_path, SMALL)
+    mission = write_mission(tmp_path, SMALL, "m.yaml")
     old = os.umask(0o022)
     try:
         assert run_cli(capsys, "analyze", str(mission), "--json", str(tmp_path / "r.json"), "--quiet")[0] == 0
@@ -281,7 +263,7 @@ def test_outputs_get_ordinary_permissions_and_keep_existing_modes(tmp_path, caps
 
 
 def test_a_symlinked_json_target_is_written_through_and_an_unwritable_one_refused_first(tmp_path, capsys, monkeypatch):
-    mission = write(tmp_path, SMALL)
+    mission = write_mission(tmp_path, SMALL, "m.yaml")
     (tmp_path / "real").mkdir()
     real = tmp_path / "real" / "r.json"
     real.write_text("{}")
@@ -328,7 +310,7 @@ def test_an_internal_error_says_so_with_a_hint(tmp_path, capsys, monkeypatch):
 
     monkeypatch.delenv("STARNET_DEBUG", raising=False)
     monkeypatch.setattr(api, "analyze", lambda *a, **k: (_ for _ in ()).throw(ZeroDivisionError("float division by zero")))
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, SMALL)), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, SMALL, "m.yaml")), "--quiet")
     assert code == 1 and err.startswith("starnet: internal error: ZeroDivisionError") and "STARNET_DEBUG=1" in err
 
 
@@ -343,10 +325,10 @@ def test_the_results_writer_refuses_non_finite_numbers():
 def test_did_you_mean_for_presets_and_keys(tmp_path, capsys):
     code, _, err = run_cli(capsys, "new", "--preset", "suncatch", "-o", str(tmp_path / "x.yaml"))
     assert code == 2 and "did you mean 'suncatcher'" in err, err
-    doc = edited()
+    doc = edited(SMALL, {})
     doc["constelations"] = doc["constellations"]
     doc["analysis"]["step"] = 30
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, doc)), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, doc, "m.yaml")), "--quiet")
     assert code == 2
     assert "m.yaml: constelations: is not a known key; did you mean 'constellations'?" in err
     assert "analysis.step: is not a known key; did you mean 'step_s'?" in err
@@ -355,11 +337,11 @@ def test_did_you_mean_for_presets_and_keys(tmp_path, capsys):
 def test_epochs_outside_the_time_tables(tmp_path, capsys):
     import warnings
 
-    code, _, err = run_cli(capsys, "analyze", str(write(tmp_path, edited(epoch="2200-01-01T00:00:00Z"))), "--quiet")
+    code, _, err = run_cli(capsys, "analyze", str(write_mission(tmp_path, edited(SMALL, {"epoch": "2200-01-01T00:00:00Z"}), "m.yaml")), "--quiet")
     assert code == 2 and err.startswith("m.yaml: epoch: must be from 1960 to 2100"), err
     from core import api
 
-    mission = api.load_mission(write(tmp_path, edited(epoch="2045-01-01T00:00:00Z")))
+    mission = api.load_mission(write_mission(tmp_path, edited(SMALL, {"epoch": "2045-01-01T00:00:00Z"}), "m.yaml"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         api.build_ephemeris(mission)
@@ -370,7 +352,7 @@ def test_epochs_outside_the_time_tables(tmp_path, capsys):
 
 
 def test_same_path_for_two_outputs_and_new_over_its_preset(tmp_path, capsys):
-    mission = write(tmp_path, SMALL)
+    mission = write_mission(tmp_path, SMALL, "m.yaml")
     code, _, err = run_cli(capsys, "analyze", str(mission), "--json", str(tmp_path / "r.html"), "--report", str(tmp_path / "r.html"))
     assert code == 2 and "same path" in err, err
     from core import api

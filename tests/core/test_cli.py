@@ -11,6 +11,7 @@ import pytest
 
 from core import api
 from core.cli import main
+from tests.core.factories import mission_data, walker_shell
 
 ROOT = Path(__file__).parents[2]
 MISSIONS = ROOT / "resources" / "missions"
@@ -65,9 +66,8 @@ def test_analyze_prints_a_summary_table(tmp_path):
     assert "eo-sso" in done.stdout and "satellites" in done.stdout
 
 
-def test_bad_mission_exits_2_with_file_and_field(tmp_path):
-    path = tmp_path / "bad.yaml"
-    path.write_text('name: x\nepoch: "2026-03-20T00:00:00Z"\nconstellations:\n  - {name: s, walker: "53:24/6/1", altitude_km: 100}\n')
+def test_bad_mission_exits_2_with_file_and_field(mission_file):
+    path = mission_file(mission_data(walker_shell("53:24/6/1", altitude_km=100), name="x"), "bad.yaml")
     done = starnet("analyze", str(path))
     assert done.returncode == 2
     assert done.stderr.strip() == "bad.yaml: constellations[0].altitude_km: must be above 160 km"

@@ -1,8 +1,8 @@
 """``starnet analyze --scheduler ADDRESS`` and ``--workers N``: the same results document as in this process.
 
-The case is 10,000 satellites over 3 epochs (30,000 satellite-epochs, a few MB of arrays: no
-memory guard needed) with a tiny block budget, so that coverage (and every other stage that
-splits into tasks once the streaming engine sends them) runs as several tasks on a local Dask
+The case is 10,000 satellites with plus-grid links over 3 epochs (30,000 satellite-epochs, a few MB of arrays: no
+memory guard needed) with a tiny block budget, so that coverage, the links and routing (and
+every other stage as the streaming engine sends it) run as several tasks on a local Dask
 cluster of two worker processes.
 """
 
@@ -23,8 +23,8 @@ name: ten thousand
 epoch: "2026-03-20T00:00:00Z"
 analysis: {duration_s: 120, step_s: 60, coverage_grid_deg: 3.0}
 constellations:
-  - {name: sso, pattern: star, altitude_km: 600, inclination_deg: sso, ltan_h: 6.0, planes: 50, sats_per_plane: 100, phasing: 1}
-  - {name: mid, altitude_km: 1000, inclination_deg: 40, planes: 50, sats_per_plane: 100, phasing: 1}
+  - {name: sso, pattern: star, altitude_km: 600, inclination_deg: sso, ltan_h: 6.0, planes: 50, sats_per_plane: 100, phasing: 1, isl: plus-grid}
+  - {name: mid, altitude_km: 1000, inclination_deg: 40, planes: 50, sats_per_plane: 100, phasing: 1, isl: plus-grid}
 ground_stations:
   - {name: Redmond, lat_deg: 47.67, lon_deg: -122.12}
   - {name: Awarua, lat_deg: -46.53, lon_deg: 168.38}
@@ -72,6 +72,7 @@ def test_local_dask_cluster_gives_the_in_process_results(mission_file: Path, in_
     finished = re.search(r"coverage: (\d+)/(\d+) tasks done", err)
     assert finished is not None, err
     assert finished.group(1) == finished.group(2) == "3"  # one task per epoch block
+    assert re.search(r"links: (\d+)/\1 tasks done", err), err  # the links (s17-stream-b) go to the cluster too
 
 
 def test_local_worker_processes_give_the_in_process_results(mission_file: Path, in_process: dict) -> None:

@@ -3,26 +3,24 @@
 import pytest
 
 from core.analysis import compute
-from core.mission.io import loads_mission
+from tests.core.factories import edited, mission_data, mission_from, walker_shell
 
-MISSION = """
-schema_version: 1
-name: compute test
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 3600, step_s: 60}
-constellations:
-  - {name: light, walker: "53:24/4/1", altitude_km: 550}
-  - {name: heavy, walker: "97:12/3/1", altitude_km: 600, bus: heavy}
-buses:
-  default: {compute_hardware: jetson-agx-orin-64gb, compute_units: 2, sensor_rate_mbps: 800, sensor_duty: 0.3}
-  heavy: {compute_hardware: jetson-agx-orin-64gb, compute_units: 1, sensor_rate_mbps: 8000, sensor_duty: 0.5}
-workload: {ops_per_byte: 100000, capture_s: 60}
-"""
+MISSION = mission_data(
+    walker_shell("53:24/4/1", name="light", altitude_km=550),
+    walker_shell("97:12/3/1", name="heavy", altitude_km=600, bus="heavy"),
+    name="compute test",
+    analysis=dict(duration_s=3600, step_s=60),
+    buses=dict(
+        default=dict(compute_hardware="jetson-agx-orin-64gb", compute_units=2, sensor_rate_mbps=800, sensor_duty=0.3),
+        heavy=dict(compute_hardware="jetson-agx-orin-64gb", compute_units=1, sensor_rate_mbps=8000, sensor_duty=0.5),
+    ),
+    workload=dict(ops_per_byte=100000, capture_s=60),
+)
 
 
 @pytest.fixture(scope="module")
 def result():
-    return compute.size_compute(loads_mission(MISSION))
+    return compute.size_compute(mission_from(MISSION))
 
 
 def test_required_tops_utilisation_and_pops(result):
@@ -46,7 +44,7 @@ def test_required_tops_utilisation_and_pops(result):
 
 
 def test_switched_off_payload_draws_only_while_busy():
-    m = loads_mission(MISSION.replace("sensor_duty: 0.3}", "sensor_duty: 0.3, compute_idle_power: false}"))
+    m = mission_from(edited(MISSION, {"buses.default.compute_idle_power": False}))
     light = compute.size_compute(m).shells[0]
     assert light.compute_power_w == pytest.approx(2 * 60.0 * 3.0 / 275.0)
     assert light.to_json()["switched_off_between_jobs"] is True
@@ -54,8 +52,8 @@ def test_switched_off_payload_draws_only_while_busy():
 
 def test_precision_selects_one_basis_for_every_part():
     def tops(precision, hw):
-        m = loads_mission(MISSION.replace("capture_s: 60}", f"capture_s: 60, precision: {precision}}}")
-                          .replace("compute_hardware: jetson-agx-orin-64gb, compute_units: 2", f"compute_hardware: {hw}, compute_units: 1"))
+        m = mission_from(edited(MISSION, {"workload.precision": precision, "buses.default.compute_hardware": hw,
+                                         "buses.default.compute_units": 1}))
         return compute.size_compute(m).to_json()[0]
 
     assert tops("int8-dense", "jetson-agx-orin-64gb")["tops_per_satellite"] == pytest.approx(137.5)
@@ -70,7 +68,7 @@ def test_precision_selects_one_basis_for_every_part():
 
 
 def test_short_compute_clips_utilisation_and_needs_storage():
-    m = loads_mission(MISSION.replace("ops_per_byte: 100000", "ops_per_byte: 1000000"))
+    m = mission_from(edited(MISSION, {"workload.ops_per_byte": 1000000}))
     heavy = compute.size_compute(m).shells[1]
     # 500 TOPS needed, 137.5 available (dense INT8)
     assert heavy.required_tops_per_satellite == pytest.approx(500.0)

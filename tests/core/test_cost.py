@@ -5,22 +5,14 @@ from types import SimpleNamespace
 import pytest
 
 from core.analysis import cost
-from core.mission.io import loads_mission
+from tests.core.factories import make_mission, walker_shell
 
-MISSION = """
-schema_version: 1
-name: cost test
-epoch: "2026-03-20T00:00:00Z"
-constellations:
-  - {name: s, walker: "53:10/2/1", altitude_km: 550}
-buses:
-  default: {mission_life_years: 5}
-cost: {launch_usd_per_kg: 3600, launch_usd_per_kg_2035: 200}
-"""
+MISSION = dict(name="cost test", buses={"default": {"mission_life_years": 5}},
+               cost={"launch_usd_per_kg": 3600, "launch_usd_per_kg_2035": 200})
 
 
 def test_cost_by_hand():
-    mission = loads_mission(MISSION)
+    mission = make_mission(walker_shell("53:10/2/1", altitude_km=550), **MISSION)
     eph = SimpleNamespace(shells=[SimpleNamespace(name="s", n_sat=10, index=0)])
     power = SimpleNamespace(shells=[SimpleNamespace(mass_kg=50.0)])
     comp = SimpleNamespace(shells=[SimpleNamespace(constellation_pops=2.75)])
@@ -34,7 +26,7 @@ def test_cost_by_hand():
 
 
 def test_no_compute_gives_null_per_pops_year():
-    mission = loads_mission(MISSION)
+    mission = make_mission(walker_shell("53:10/2/1", altitude_km=550), **MISSION)
     eph = SimpleNamespace(shells=[SimpleNamespace(name="s", n_sat=10, index=0)])
     power = SimpleNamespace(shells=[SimpleNamespace(mass_kg=50.0)])
     comp = SimpleNamespace(shells=[SimpleNamespace(constellation_pops=0.0)])

@@ -17,6 +17,7 @@ from core.analysis.coverage import (
 )
 from core.analysis.grid import EARTH_MEAN_RADIUS_KM, make_grid
 from core.mission.model import Region
+from tests.core.factories import mission_data, mission_from, walker_shell
 
 R = EARTH_MEAN_RADIUS_KM
 
@@ -224,22 +225,15 @@ def test_to_json_has_the_contract_keys():
 
 # ---------------------------------------------------------------------------- with the orbit engine
 
-MISSION = """
-schema_version: 1
-name: small
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 3600, step_s: 60, min_elevation_deg: 20, coverage_grid_deg: 4}
-constellations:
-  - {name: s, walker: "60:24/6/1", altitude_km: 1000, propagator: j2}
-"""
+MISSION = mission_data(walker_shell("60:24/6/1", altitude_km=1000, propagator="j2"), name="small",
+                       analysis=dict(duration_s=3600, step_s=60, min_elevation_deg=20, coverage_grid_deg=4))
 
 
 def test_compute_coverage_on_a_mission_matches_brute_force_at_sampled_epochs():
     from core.analysis.coverage import compute_coverage
-    from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
-    mission = loads_mission(MISSION)
+    mission = mission_from(MISSION)
     eph = build_ephemeris(mission)
     res = compute_coverage(mission, eph)
     assert res.grid.shape == (45, 90)

@@ -18,6 +18,7 @@ from core.export import _files
 from core.export._files import ExportError, staged_dir
 from core.export.elements import element_sets
 from core.orbits.propagate import Sgp4Propagator
+from tests.core.factories import ground_station, mission_data, write_mission
 
 ROOT = Path(__file__).parents[2]
 EPOCH = "2026-03-20T00:00:00Z"
@@ -35,21 +36,18 @@ def _tle_near_epoch() -> str:
     return f"ISS (ZARYA)\n{l1}\n{l2}\n"
 
 
-MISSION = f"""
-schema_version: 1
-name: Export test
-epoch: "{EPOCH}"
-analysis: {{duration_s: 3600, step_s: 60, coverage_grid_deg: 5}}
-constellations:
-  - {{name: ring, altitude_km: 550, inclination_deg: 53, planes: 2, sats_per_plane: 10, phasing: 1, isl: plus-grid}}
-  - name: imported
-    omm_file: big.json
-  - {{name: iss, tle: ISS_TLE}}
-ground_stations:
-  - {{name: Svalbard, lat_deg: 78.23, lon_deg: 15.41, alt_m: 450, min_elevation_deg: 5}}
-latency_pairs:
-  - [London, New York]
-"""
+def export_mission(iss_tle: str) -> dict:
+    """A Walker ring with links, an imported OMM file (``big.json``) and one TLE, a station and a latency pair."""
+    return mission_data(
+        dict(name="ring", altitude_km=550, inclination_deg=53, planes=2, sats_per_plane=10, phasing=1, isl="plus-grid"),
+        dict(name="imported", omm_file="big.json"),
+        dict(name="iss", tle=iss_tle),
+        name="Export test",
+        epoch=EPOCH,
+        analysis=dict(duration_s=3600, step_s=60, coverage_grid_deg=5),
+        ground_stations=[ground_station("Svalbard", 78.23, 15.41, alt_m=450, min_elevation_deg=5)],
+        latency_pairs=[["London", "New York"]],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +59,7 @@ def results(tmp_path_factory):
         "ARG_OF_PERICENTER": 30.0, "MEAN_ANOMALY": 40.0, "NORAD_CAT_ID": 99990, "BSTAR": 0.0001,
     }]
     (folder / "big.json").write_text(json.dumps(big))
-    text = MISSION.replace("ISS_TLE", json.dumps(_tle_near_epoch()))
-    mission = api.loads_mission(text, "export-test.yaml", folder)
+    mission = api.mission_from_dict(export_mission(_tle_near_epoch()), "export-test.yaml", folder)
     return api.analyze(mission, folder)
 
 
@@ -81,7 +78,7 @@ def test_the_fixture_has_both_kinds_of_satellite(results):
     eph = results.ephemeris
     j2, sg = _split(eph)
     assert j2.size == 20 and sg.size == 2
-    assert results.network is not None and results.network.topology.isl_active.any()
+    assert results.network is not None and results.topology.isl_active.any()
 
 
 # ------------------------------------------------------------------------------------ OMM
@@ -245,7 +242,7 @@ def test_czml_validates_with_czml3_and_has_the_expected_packets(results, tmp_pat
         assert len(pos["cartesian"]) == 4 * eph.n_time
         assert "path" in by_id[sid]
     assert "station/Svalbard" in by_id
-    topo = results.network.topology
+    topo = results.topology
     links = [p for p in raw if p["id"].startswith("isl/")]
     assert len(links) == int(topo.isl_active.any(axis=0).sum()) > 0
     # the link's visibility follows the topology epoch by epoch
@@ -481,8 +478,8 @@ def test_parsers_follow_the_contract():
 
 
 def test_cli_export_bad_input_exits_2(tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("schema_version: 1\nname: x\nepoch: 2026-03-20T00:00:00Z\nconstellations: [{name: a, altitude_km: 100, inclination_deg: 53, planes: 1, sats_per_plane: 1}]\n")
+    too_low = dict(name="a", altitude_km=100, inclination_deg=53, planes=1, sats_per_plane=1)
+    bad = write_mission(tmp_path, mission_data(too_low, name="x"), "bad.yaml")
     done = subprocess.run([sys.executable, "-m", "core.cli", "export", str(bad), "--czml", str(tmp_path / "a.czml")],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "altitude_km" in done.stderr and "Traceback" not in done.stderr

@@ -4,6 +4,9 @@ import numpy as np
 import pytest
 
 from core.analysis import insight
+from tests.core.factories import edited, ground_station, make_mission, mission_data, mission_from, walker_shell
+
+MADRID = ground_station("Madrid", 40.4, -3.7, min_elevation_deg=5)
 
 STEP = 60.0
 
@@ -159,34 +162,26 @@ def test_hops_to_contact_on_a_ring():
 
 
 def test_compute_insight_on_a_small_mission():
-    from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
-    text = """
-schema_version: 1
-name: insight test
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 10800, step_s: 60}
-constellations:
-  - {name: s, walker: "53:240/12/1", altitude_km: 550, isl: plus-grid}
-ground_stations:
-  - {name: Madrid, lat_deg: 40.4, lon_deg: -3.7, min_elevation_deg: 5}
-"""
-    mission = loads_mission(text)
+    data = mission_data(walker_shell("53:240/12/1", altitude_km=550, isl="plus-grid"), name="insight test",
+                        analysis=dict(duration_s=10800, step_s=60), ground_stations=[MADRID])
+    mission = mission_from(data)
     eph = build_ephemeris(mission)
     res = insight.compute_insight(mission, eph, None, None, None)
     j = res.to_json()
     assert set(("traditional", "in_orbit", "speedup_median", "downlink_reduction")) <= set(j)
     assert j["in_orbit"]["median_s"] is not None
     assert j["downlink_reduction"] == pytest.approx(1000.0)
-    no_isl = loads_mission(text.replace("isl: plus-grid", "isl: none"))
+    no_isl = mission_from(edited(data, {"constellations.0.isl": "none"}))
     j2 = insight.compute_insight(no_isl, build_ephemeris(no_isl), None, None, None).to_json()
     # one antenna cannot track 240 satellites in 3 h: without ISLs most results never reach the ground,
     # with ISLs every result reaches whichever satellite the antenna tracks
     assert j["in_orbit"]["stable"] and j["in_orbit"]["reason"] is None
     assert not j2["in_orbit"]["stable"] and j2["in_orbit"]["reason"].startswith("the downlink cannot keep up")
     assert j2["in_orbit"]["median_s"] is None and j2["speedup_median"] is None
-    assert insight.compute_insight(loads_mission(text.split("ground_stations")[0]), eph, None, None, None) is None
+    no_stations = mission_from({k: v for k, v in data.items() if k != "ground_stations"})
+    assert insight.compute_insight(no_stations, eph, None, None, None) is None
 
 
 def test_contacts_come_from_the_access_analysis():
@@ -194,19 +189,10 @@ def test_contacts_come_from_the_access_analysis():
     import dataclasses
 
     from core.analysis.access import compute_access
-    from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
-    mission = loads_mission("""
-schema_version: 1
-name: access agreement
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 7200, step_s: 60}
-constellations:
-  - {name: s, walker: "53:24/4/1", altitude_km: 550}
-ground_stations:
-  - {name: Madrid, lat_deg: 40.4, lon_deg: -3.7, min_elevation_deg: 5}
-""")
+    mission = make_mission(walker_shell("53:24/4/1", altitude_km=550), name="access agreement",
+                           analysis=dict(duration_s=7200, step_s=60), ground_stations=[MADRID])
     eph = build_ephemeris(mission)
     access = compute_access(mission, eph)
     normal = insight.compute_insight(mission, eph, access, None, None).to_json()
@@ -307,29 +293,25 @@ def test_steady_state_medians_do_not_depend_on_the_window(default_insight_by_win
     assert two["speedup_median"] == pytest.approx(one["speedup_median"], rel=0.05)
 
 
-ONE_SAT = """
-schema_version: 1
-name: one satellite, one station
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 86400, step_s: 30}
-constellations:
-  - {name: eq, walker: "0:1/1/0", altitude_km: 550, propagator: two-body}
-buses:
-  default: {sensor_rate_mbps: SENSOR, sensor_duty: 0.1, downlink_mbps: 800}
-ground_stations:
-  - {name: Equator, lat_deg: 0.0, lon_deg: 0.0, min_elevation_deg: 5}
-workload: {ops_per_byte: 1000, capture_s: 60}
-"""
+def one_sat(sensor_rate_mbps: float) -> dict:
+    """One equatorial satellite (two-body) over one equatorial station for a day at 30 s."""
+    return mission_data(
+        walker_shell("0:1/1/0", name="eq", altitude_km=550, propagator="two-body"),
+        name="one satellite, one station",
+        analysis=dict(duration_s=86400, step_s=30),
+        buses={"default": {"sensor_rate_mbps": sensor_rate_mbps, "sensor_duty": 0.1, "downlink_mbps": 800}},
+        ground_stations=[ground_station("Equator", 0.0, 0.0, min_elevation_deg=5)],
+        workload={"ops_per_byte": 1000, "capture_s": 60},
+    )
 
 
 def test_one_equatorial_satellite_over_one_equatorial_station_by_hand():
     """Contacts you can count: an equatorial orbit passes straight over an equatorial station once
     per synodic period, each pass lasting the central angle of the 5 deg mask at the relative rate."""
     from core.analysis.access import compute_access
-    from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
-    mission = loads_mission(ONE_SAT.replace("SENSOR", "900"))
+    mission = mission_from(one_sat(900))
     eph = build_ephemeris(mission)
     acc = compute_access(mission, eph)
     r_e, mu, h = 6378.137, 398600.4418, 550.0
@@ -353,7 +335,7 @@ def test_one_equatorial_satellite_over_one_equatorial_station_by_hand():
     assert t["stable"] is False
     assert t["backlog_growth_gbit_per_day"] == pytest.approx(t["downlink_gbit_per_day"] - capacity, rel=1e-6)
     # a 400 Mbit/s imager (3,456 Gbit a day) keeps up: a steady median, at most one synodic period + processing
-    light = loads_mission(ONE_SAT.replace("SENSOR", "400"))
+    light = mission_from(one_sat(400))
     t = insight.compute_insight(light, eph).to_json()["traditional"]
     assert t["stable"] and t["steady_state"] and t["reason"] is None
     assert 1800.0 < t["median_s"] < 2 * np.pi / rel + 1800.0 + 600.0

@@ -45,3 +45,24 @@ def test_density_is_coesa76_and_monotonic():
 def test_high_orbit_has_no_practical_decay():
     r, v = circular_state(1500.0)
     assert estimate_lifetime(r, v, mass_kg=100.0, drag_area_m2=1.0).text == "> 200 years"
+
+
+def test_lifetime_of_takes_mass_and_array_from_the_shells_power_sizing():
+    """``api.lifetime_of`` reads the typed power sizing of the satellite's shell (not JSON rows):
+    B = Cd (1 m^2 + half the array) / mass; without a power section, a 100 kg satellite with 1 m^2 of array."""
+    import dataclasses
+
+    from core import api
+    from tests.core.factories import make_mission, walker_shell
+
+    mission = make_mission(walker_shell("53:4/2/1", name="low", altitude_km=450),
+                           walker_shell("53:2/1/0", name="high", altitude_km=600, bus="big"),
+                           analysis=dict(duration_s=600, step_s=60), buses={"big": {"compute_units": 8}})
+    results = api.analyze(mission)
+    assert results.power is not None
+    for sat in (0, 4):
+        sized = results.power.shell(results.ephemeris.shell_of(sat).name)
+        want = 2.2 * (1.0 + 0.5 * sized.sizing["solar_array_m2"]) / sized.mass_kg
+        assert api.lifetime_of(results, sat).ballistic_coefficient_m2_kg == pytest.approx(want, rel=1e-12)
+    bare = api.lifetime_of(dataclasses.replace(results, power=None), 0)
+    assert bare.ballistic_coefficient_m2_kg == pytest.approx(2.2 * 1.5 / 100.0, rel=1e-12)

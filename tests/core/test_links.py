@@ -193,7 +193,7 @@ def test_range_limits_of_stations_cities_and_the_default():
     doc["analysis"]["max_ground_range_km"] = 1260.0
     mission = Mission.model_validate(doc)
     eph = build_ephemeris(mission)
-    net = compute_network(mission, eph)
+    net = compute_network(mission, eph, compute_topology(mission, eph))
     assert dict(zip(net.place_names, net.place_max_range_km.tolist())) == {"A": 700.0, "G": 1260.0, "London": 1260.0}
     for q in range(net.n_pair):
         for t in range(net.n_time):
@@ -204,7 +204,8 @@ def test_range_limits_of_stations_cities_and_the_default():
             assert np.linalg.norm(eph.r_ecef_km[route[0], t] - net.place_ecef_km[a]) <= net.place_max_range_km[a] + 1e-6
             assert np.linalg.norm(eph.r_ecef_km[route[-1], t] - net.place_ecef_km[b]) <= net.place_max_range_km[b] + 1e-6
     free = compute_network(Mission.model_validate({**doc, "analysis": {**doc["analysis"], "max_ground_range_km": None},
-                                                   "cities": [dict(name="A", lat_deg=40.0, lon_deg=-3.0)]}), eph)
+                                                   "cities": [dict(name="A", lat_deg=40.0, lon_deg=-3.0)]}), eph,
+                           compute_topology(mission, eph))
     both = np.isfinite(net.latency_ms) & np.isfinite(free.latency_ms)
     assert both.any() and np.all(free.latency_ms[both] <= net.latency_ms[both] + 1e-9)
     assert np.isfinite(free.latency_ms).sum() >= np.isfinite(net.latency_ms).sum()

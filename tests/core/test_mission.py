@@ -7,13 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import api
 from core.mission.errors import MissionError
 from core.mission.io import atomic_write_text, dumps_mission
+from tests.core.factories import write_mission
 
 GOOD = {
     "schema_version": 1,
@@ -33,9 +33,7 @@ TLE_ISS = (
 
 
 def load(doc: dict, tmp_path: Path, name: str = "mission.yaml"):
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(doc))
-    return api.load_mission(path)
+    return api.load_mission(write_mission(tmp_path, doc, name))
 
 
 def problems(doc: dict, tmp_path: Path) -> str:

@@ -303,11 +303,12 @@ def walker_net():
         ground_stations=[dict(name="Fairbanks", lat_deg=64.86, lon_deg=-147.85, alt_m=200, min_elevation_deg=5)],
     )
     eph = build_ephemeris(mission)
-    return mission, eph, compute_network(mission, eph)
+    topo = compute_topology(mission, eph)
+    return mission, eph, compute_network(mission, eph, topo), topo
 
 
 def test_latency_never_below_great_circle(walker_net):
-    _, _, net = walker_net
+    _, _, net, _ = walker_net
     assert net.reachable[:4].all()
     ok = net.reachable
     assert np.all((net.latency_ms >= net.vacuum_ms[:, None])[ok])
@@ -319,7 +320,7 @@ def test_latency_never_below_great_circle(walker_net):
 
 
 def test_great_circle_and_baselines(walker_net):
-    _, _, net = walker_net
+    _, _, net, _ = walker_net
     # New York - London on a 6371 km sphere: about 5,570 km
     assert net.great_circle_km[0] == pytest.approx(5570, abs=15)
     assert net.fiber_ms[0] == pytest.approx(1.5 * net.vacuum_ms[0])
@@ -327,8 +328,8 @@ def test_great_circle_and_baselines(walker_net):
 
 
 def test_routes_are_consistent(walker_net):
-    mission, eph, net = walker_net
-    links = {tuple(e) for e in net.links_at(0).tolist()}
+    mission, eph, net, topo = walker_net
+    links = {tuple(e) for e in topo.links_at(0).tolist()}
     for q in range(net.n_pair):
         for t in (0, net.n_time - 1):
             route = net.route_at(q, t)
@@ -337,7 +338,7 @@ def test_routes_are_consistent(walker_net):
                 continue
             assert len(route) == net.hops[q, t] - 1
             for a, b in zip(route[:-1], route[1:]):
-                assert (min(a, b), max(a, b)) in {tuple(e) for e in net.links_at(t).tolist()}
+                assert (min(a, b), max(a, b)) in {tuple(e) for e in topo.links_at(t).tolist()}
             # path length recomputed from positions
             pts = np.vstack([net.place_ecef_km[net.pair_from[q]], eph.r_ecef_km[route, t], net.place_ecef_km[net.pair_to[q]]])
             km = np.linalg.norm(np.diff(pts, axis=0), axis=1).sum()
@@ -349,7 +350,7 @@ def test_routes_are_consistent(walker_net):
 
 
 def test_station_uses_its_own_mask(walker_net):
-    _, eph, net = walker_net
+    _, eph, net, _ = walker_net
     masks = dict(zip(net.place_names, net.place_min_elevation_deg))
     assert masks["Fairbanks"] == 5 and masks["New York"] == 25
     # Fairbanks (65 N) is near the edge of the 53 deg shell: reachable exactly when some
@@ -364,7 +365,7 @@ def test_station_uses_its_own_mask(walker_net):
 
 
 def test_to_json_and_tables(walker_net):
-    _, _, net = walker_net
+    _, _, net, _ = walker_net
     doc = net.to_json()
     json.dumps(doc, allow_nan=False)
     keys = {"from", "to", "min_ms", "median_ms", "max_ms", "reachable_fraction", "great_circle_km", "vacuum_ms",
@@ -381,7 +382,8 @@ def test_to_json_and_tables(walker_net):
 def test_unreachable_pairs_are_reported():
     # no ISLs: New York and Sydney never share a satellite
     mission = _mission([dict(name="s", walker="53:1584/72/17", altitude_km=550)], pairs=[("New York", "Sydney")], duration_s=120)
-    net = compute_network(mission, build_ephemeris(mission))
+    eph = build_ephemeris(mission)
+    net = compute_network(mission, eph, compute_topology(mission, eph))
     (e,) = net.to_json()
     assert e["reachable_fraction"] == 0.0 and e["min_ms"] is None and e["mean_hops"] is None
     assert e["route_changes"] == 0 and np.isnan(net.latency_ms).all() and net.route_at(0, 0) == []
@@ -391,16 +393,16 @@ def test_unreachable_pairs_are_reported():
 
 def test_no_pairs_gives_none():
     mission = _mission([dict(name="s", walker="53:60/6/1", altitude_km=550, isl="plus-grid")], duration_s=60)
-    assert compute_network(mission, build_ephemeris(mission)) is None
+    eph = build_ephemeris(mission)
+    assert compute_network(mission, eph, compute_topology(mission, eph)) is None
 
 
 def test_bounded_search_gives_the_exact_routes(walker_net):
     """Epoch by epoch, Dijkstra is limited by the previous epoch's routes; routing each
     epoch on its own (no limit) must give the same lengths."""
-    mission, eph, net = walker_net
+    mission, eph, net, topo = walker_net
     from core.analysis.latency import satellite_link_rates
 
-    topo = net.topology
     isl, ground = satellite_link_rates(mission, eph)
     up = frames.geodetic_from_ecef(net.place_ecef_km)
     up = frames.up_vector(up[0], up[1])

@@ -5,21 +5,17 @@ import pytest
 
 from core.analysis import power, sun
 from core.mission.bus import Bus
-from core.mission.io import loads_mission
 from core.orbits.elements import R_EARTH_KM, period_s
 from core.orbits.ephemeris import build_ephemeris
+from tests.core.factories import edited, mission_data, mission_from, walker_shell
 
-MISSION = """
-schema_version: 1
-name: power test
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 21600, step_s: 30}
-constellations:
-  - {name: shell-a, walker: "53:8/2/1", altitude_km: 550}
-buses:
-  default: {bus_power_w: 100, compute_units: 2, sensor_duty: 0.5, sensor_rate_mbps: 800}
-workload: {ops_per_byte: 1000000}
-"""
+MISSION = mission_data(
+    walker_shell("53:8/2/1", name="shell-a", altitude_km=550),
+    name="power test",
+    analysis=dict(duration_s=21600, step_s=30),
+    buses={"default": {"bus_power_w": 100, "compute_units": 2, "sensor_duty": 0.5, "sensor_rate_mbps": 800}},
+    workload={"ops_per_byte": 1000000},
+)
 
 
 def test_smad_110w_at_700km_peak_power_tracking_needs_239w():
@@ -69,7 +65,7 @@ def test_state_of_charge_reaches_one_minus_dod_and_refills():
 
 @pytest.fixture(scope="module")
 def shell_case():
-    mission = loads_mission(MISSION)
+    mission = mission_from(MISSION)
     eph = build_ephemeris(mission)
     return mission, eph, power.compute_power(mission, eph)
 
@@ -116,7 +112,7 @@ def test_ephemeris_shadow_matches_closed_form(shell_case):
 
 
 def test_infeasible_when_array_too_large():
-    mission = loads_mission(MISSION.replace("bus_power_w: 100", "bus_power_w: 5000, max_array_m2: 2.0"))
+    mission = mission_from(edited(MISSION, {"buses.default.bus_power_w": 5000, "buses.default.max_array_m2": 2.0}))
     eph = build_ephemeris(mission)
     j = power.compute_power(mission, eph).to_json()[0]
     assert j["feasible"] is False

@@ -13,22 +13,18 @@ import pytest
 
 from core import api
 from core.export._files import ExportError
+from tests.core.factories import ground_station, mission_data, mission_from, walker_shell
 
-MISSION = """
-schema_version: 1
-name: Report test
-description: A small shell for the report tests.
-sources: ["A made-up source for the test"]
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 3600, step_s: 60, coverage_grid_deg: 5}
-constellations:
-  - {name: ring, altitude_km: 550, inclination_deg: 53, planes: 2, sats_per_plane: 10, phasing: 1, isl: plus-grid}
-ground_stations:
-  - {name: Svalbard, lat_deg: 78.23, lon_deg: 15.41, alt_m: 450, min_elevation_deg: 5}
-  - {name: Hartebeesthoek, lat_deg: -25.89, lon_deg: 27.69, alt_m: 1415, min_elevation_deg: 5}
-latency_pairs:
-  - [London, New York]
-"""
+MISSION = mission_data(
+    dict(name="ring", altitude_km=550, inclination_deg=53, planes=2, sats_per_plane=10, phasing=1, isl="plus-grid"),
+    name="Report test",
+    description="A small shell for the report tests.",
+    sources=["A made-up source for the test"],
+    analysis=dict(duration_s=3600, step_s=60, coverage_grid_deg=5),
+    ground_stations=[ground_station("Svalbard", 78.23, 15.41, alt_m=450, min_elevation_deg=5),
+                     ground_station("Hartebeesthoek", -25.89, 27.69, alt_m=1415, min_elevation_deg=5)],
+    latency_pairs=[["London", "New York"]],
+)
 
 SECTIONS = ["Mission summary", "Constellation", "Coverage", "Ground-station access", "Latency",
             "Power, heat, compute and cost budgets", "Time to insight", "Assumptions and model notes", "Sources"]
@@ -36,7 +32,7 @@ SECTIONS = ["Mission summary", "Constellation", "Coverage", "Ground-station acce
 
 @pytest.fixture(scope="module")
 def results():
-    return api.analyze(api.loads_mission(MISSION))
+    return api.analyze(mission_from(MISSION))
 
 
 @pytest.fixture(scope="module")
@@ -337,23 +333,15 @@ def test_html_numbers_are_right_aligned_and_never_wrap(report):
 
 # ----------------------------------------------------------------------------- the analyses that came later
 
-TRAFFIC_MISSION = """
-schema_version: 1
-name: Traffic report test
-description: A Walker shell carrying two demands, for the report's traffic page.
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 600, step_s: 120, min_elevation_deg: 25, coverage_grid_deg: 10}
-constellations:
-  - {name: s, walker: "53:400/20/5", altitude_km: 550, isl: plus-grid}
-buses:
-  default: {isl_gbps: 20, downlink_mbps: 5000}
-traffic:
-  demands:
-    - {from: New York, to: London, gbps: 30}
-    - {from: London, to: New York, gbps: 1}
-  routing: k-shortest
-  paths: 3
-"""
+TRAFFIC_MISSION = mission_data(
+    walker_shell("53:400/20/5", altitude_km=550, isl="plus-grid"),
+    name="Traffic report test",
+    description="A Walker shell carrying two demands, for the report's traffic page.",
+    analysis=dict(duration_s=600, step_s=120, min_elevation_deg=25, coverage_grid_deg=10),
+    buses={"default": {"isl_gbps": 20, "downlink_mbps": 5000}},
+    traffic={"demands": [{"from": "New York", "to": "London", "gbps": 30}, {"from": "London", "to": "New York", "gbps": 1}],
+             "routing": "k-shortest", "paths": 3},
+)
 
 
 def _section(report, anchor):
@@ -366,7 +354,7 @@ def _tables(section) -> dict:
 
 @pytest.fixture(scope="module")
 def traffic_results():
-    return api.analyze(api.loads_mission(TRAFFIC_MISSION))
+    return api.analyze(mission_from(TRAFFIC_MISSION))
 
 
 @pytest.fixture(scope="module")

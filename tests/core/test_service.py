@@ -6,28 +6,23 @@ import pytest
 from core.analysis import delivered, power, service, topology
 from core.analysis.compute import size_compute
 from core.mission.errors import MissionError
-from core.mission.io import loads_mission
 from core.orbits.ephemeris import build_ephemeris
+from tests.core.factories import edited, mission_data, mission_from, walker_shell
 
-MISSION = """
-schema_version: 1
-name: service test
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 3600, step_s: 120, min_elevation_deg: 25, coverage_grid_deg: 5}
-constellations:
-  - {name: s, walker: "53:120/10/1", altitude_km: 550, isl: plus-grid}
-buses:
-  default: {sensor_duty: 0.1}
-service:
-  demand: [{place: London, tops: %s}, {place: Nairobi, tops: 50}]
-  request_kb: 4
-  response_kb: 4
-  ops_per_request: 1.0e+11
-"""
+def service_mission(london_tops: float) -> dict:
+    """120 satellites with links serving London (``london_tops``) and Nairobi (50 TOPS)."""
+    return mission_data(
+        walker_shell("53:120/10/1", altitude_km=550, isl="plus-grid"),
+        name="service test",
+        analysis=dict(duration_s=3600, step_s=120, min_elevation_deg=25, coverage_grid_deg=5),
+        buses={"default": {"sensor_duty": 0.1}},
+        service={"demand": [{"place": "London", "tops": london_tops}, {"place": "Nairobi", "tops": 50}],
+                 "request_kb": 4, "response_kb": 4, "ops_per_request": 1.0e11},
+    )
 
 
 def _service(tops):
-    m = loads_mission(MISSION % tops)
+    m = mission_from(service_mission(tops))
     eph = build_ephemeris(m)
     pw = power.compute_power(m, eph, year_days=30.0)
     comp = size_compute(m, eph)
@@ -100,9 +95,11 @@ def test_demand_beyond_the_constellation_is_counted_as_not_served():
 
 def test_unknown_place_is_a_field_error():
     with pytest.raises(MissionError, match=r"service.demand\[0\].place"):
-        loads_mission((MISSION % 1).replace("London", "Atlantis"))
+        mission_from(edited(service_mission(1), {"service.demand.0.place": "Atlantis"}))
     with pytest.raises(MissionError, match="service"):
-        loads_mission((MISSION % 1).replace("  request_kb: 4\n", "  population_weighted: {total_tops: 5}\n"))
+        both = service_mission(1)
+        del both["service"]["request_kb"]
+        mission_from(edited(both, {"service.population_weighted": {"total_tops": 5}}))
 
 
 def test_results_document_has_a_finite_service_section():
@@ -110,7 +107,7 @@ def test_results_document_has_a_finite_service_section():
 
     from core.analysis.pipeline import results_document, run_analysis
 
-    doc = results_document(run_analysis(loads_mission(MISSION % 50)))
+    doc = results_document(run_analysis(mission_from(service_mission(50))))
     text = json.dumps(doc["service"], allow_nan=False)  # plain JSON numbers only
     assert set(json.loads(text)) >= {"served_fraction", "p50_ms", "p95_ms", "p99_ms", "places"}
     assert set(doc["service"]["places"][0]) >= {"place", "served_fraction", "p50_ms", "p95_ms", "terrestrial_ms"}

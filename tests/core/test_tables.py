@@ -15,6 +15,7 @@ import pytest
 from rich.console import Console
 
 from core.analysis.tables import Table, cell_text, layout, print_tables
+from tests.core.factories import ground_station, mission_data, write_mission
 
 ROOT = Path(__file__).parents[2]
 
@@ -112,23 +113,17 @@ def test_missing_values_read_as_words():
     assert "None" not in _printed(COST, False) and "nan" not in _printed(COST, False)
 
 
-MISSION = """
-schema_version: 1
-name: Table test with a long name so the title wraps at eighty columns in the terminal
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 1800, step_s: 60, coverage_grid_deg: 10}
-constellations:
-  - {name: ring, altitude_km: 550, inclination_deg: 53, planes: 2, sats_per_plane: 6, phasing: 1, isl: plus-grid}
-ground_stations:
-  - {name: Hartebeesthoek, lat_deg: -25.89, lon_deg: 27.69, alt_m: 1415, min_elevation_deg: 5}
-latency_pairs:
-  - [London, New York]
-"""
+MISSION = mission_data(
+    dict(name="ring", altitude_km=550, inclination_deg=53, planes=2, sats_per_plane=6, phasing=1, isl="plus-grid"),
+    name="Table test with a long name so the title wraps at eighty columns in the terminal",
+    analysis=dict(duration_s=1800, step_s=60, coverage_grid_deg=10),
+    ground_stations=[ground_station("Hartebeesthoek", -25.89, 27.69, alt_m=1415, min_elevation_deg=5)],
+    latency_pairs=[["London", "New York"]],
+)
 
 
 def test_analyze_through_a_pipe_at_80_columns(tmp_path):
-    path = tmp_path / "m.yaml"
-    path.write_text(MISSION)
+    path = write_mission(tmp_path, MISSION, "m.yaml")
     out = tmp_path / "r.json"
     env = dict(os.environ, COLUMNS="80")
     done = subprocess.run([sys.executable, "-m", "core.cli", "analyze", str(path), "--json", str(out)], cwd=ROOT,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from core.analysis.topology import Topology
+from core.analysis.topology import Topology, compute_topology
 from core.analysis.traffic import compute_traffic, gravity_demands, max_min_fair, traffic_over_time
 from core.mission.model import Mission
 from core.orbits.ephemeris import build_ephemeris
@@ -50,14 +50,19 @@ def test_max_min_is_fair_and_feasible_on_random_cases():
                 assert rate[f] >= rate[dense[:, r] > 0].max() - 1e-9
 
 
+def _ring_topology(isl_gbps: float = 10.0) -> Topology:
+    """Five satellites linked in a chain, every link up at the one epoch."""
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
+    return Topology(edges.astype(np.int32), np.ones((1, 4), bool), np.full(4, isl_gbps), np.zeros(4, np.int8))
+
+
 def _ring_case(offered, isl_gbps=10.0, ground_gbps=100.0, gateway_gbps=None):
     """Satellites 550 km above the equator at longitudes 0..40 every 10 deg, linked in a chain;
     places under satellites 0, 2 and 4, each seeing only the satellite overhead (25 deg mask)."""
     lons = np.radians([0.0, 10.0, 20.0, 30.0, 40.0])
     r = np.stack([(R_EQ + 550) * np.cos(lons), (R_EQ + 550) * np.sin(lons), np.zeros(5)], axis=1)[:, None, :]
     place = np.stack([R_EQ * np.cos(lons[[0, 2, 4]]), R_EQ * np.sin(lons[[0, 2, 4]]), np.zeros(3)], axis=1)
-    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 4]])
-    topo = Topology(edges.astype(np.int32), np.ones((1, 4), bool), np.full(4, isl_gbps), np.zeros(4, np.int8))
+    topo = _ring_topology(isl_gbps)
     src, dst = np.array([0, 1]), np.array([2, 2])  # A -> C and B -> C share the links 2-3, 3-4
     return traffic_over_time(r, topo, place, place / R_EQ, np.sin(np.radians([25.0] * 3)), np.full(3, np.inf), src, dst,
                              np.asarray(offered, dtype=float), np.full(5, ground_gbps), ["A", "B", "C"],
@@ -105,7 +110,9 @@ def test_traffic_section_on_a_walker_shell():
         buses={"default": dict(isl_gbps=20, downlink_mbps=5000)},
         traffic=dict(demands=[{"from": "New York", "to": "London", "gbps": 30}, {"from": "London", "to": "New York", "gbps": 1}],
                      routing="k-shortest", paths=3)))
-    res = compute_traffic(mission, build_ephemeris(mission))
+    eph = build_ephemeris(mission)
+    topo = compute_topology(mission, eph)
+    res = compute_traffic(mission, eph, topo)
     doc = res.to_json()
     json.dumps(doc, allow_nan=False)
     assert doc["offered_gbps"] == 31.0 and doc["paths"] == 3
@@ -114,9 +121,9 @@ def test_traffic_section_on_a_walker_shell():
     assert 0 < ny["served_gbps_median"] <= 30.0
     assert doc["demands"][1]["served_gbps_min"] == pytest.approx(1.0) or doc["demands"][1]["unreachable_s"] > 0
     assert all(0 <= e["utilisation_max"] <= 1 + 1e-9 for e in doc["links"])
-    assert res.isl_utilisation.shape == (res.offsets_s.size, res.topology.n_edge)
+    assert res.isl_utilisation.shape == (res.offsets_s.size, topo.n_edge)
     single = compute_traffic(mission.model_copy(update={"traffic": mission.traffic.model_copy(update={"routing": "shortest"})}),
-                             build_ephemeris(mission))
+                             eph, topo)
     assert single.served_gbps[0].max() <= 5.0 + 1e-9  # one route: at most the 5 Gbit/s ground link
     assert res.served_gbps[0].max() >= single.served_gbps[0].max()
 
@@ -165,7 +172,7 @@ def test_bad_traffic_sections_are_reported(traffic, message):
 
 def test_a_demand_without_any_route_says_so():
     """Five satellites stacked above the North Pole; places on the equator see none of them."""
-    topo = _ring_case([1.0, 1.0]).topology
+    topo = _ring_topology()
     over_pole = np.zeros((5, 1, 3)) + np.array([0.0, 0.0, 9000.0])
     places = np.array([[R_EQ, 0, 0], [0, R_EQ, 0], [-R_EQ, 0, 0]])
     lonely = traffic_over_time(over_pole, topo, places, places / R_EQ, np.sin(np.radians([25.0] * 3)), np.full(3, np.inf),

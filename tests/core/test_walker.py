@@ -11,6 +11,7 @@ from core.orbits.cluster import hex_lattice_points
 from core.orbits.frames import sun_direction_gcrs
 from core.orbits.timegrid import to_time
 from core.orbits.walker import WalkerSpec, parse_walker, walker_elements
+from tests.core.factories import make_mission, walker_shell
 
 
 def test_walker_delta_plane_raans_spacing_and_phasing():
@@ -41,14 +42,8 @@ def test_parse_walker_shorthand():
 
 
 def test_sso_ltan_puts_the_ascending_node_at_the_requested_local_time():
-    text = """
-name: dawn-dusk
-epoch: "2026-06-01T00:00:00Z"
-analysis: {duration_s: 600, step_s: 60}
-constellations:
-  - {name: s, altitude_km: 650, inclination_deg: sso, ltan_h: 6.0, planes: 1, sats_per_plane: 4}
-"""
-    mission = api.loads_mission(text)
+    shell = dict(name="s", altitude_km=650, inclination_deg="sso", ltan_h=6.0, planes=1, sats_per_plane=4)
+    mission = make_mission(shell, name="dawn-dusk", epoch="2026-06-01T00:00:00Z", analysis=dict(duration_s=600, step_s=60))
     eph = api.build_ephemeris(mission)
     shell = eph.shells[0]
     assert shell.inclination_deg == pytest.approx(el.sso_inclination_deg(650), abs=1e-9)
@@ -59,19 +54,9 @@ constellations:
 
 
 def test_cluster_stays_within_radius_and_keeps_separation_over_a_day():
-    text = """
-name: suncatcher-like
-epoch: "2026-06-01T00:00:00Z"
-analysis: {duration_s: 86400, step_s: 300}
-constellations:
-  - name: cluster
-    altitude_km: 650
-    inclination_deg: sso
-    ltan_h: 6.0
-    propagator: two-body
-    cluster: {satellites: 81, radius_km: 1.0, min_separation_m: 100}
-"""
-    mission = api.loads_mission(text)
+    shell = dict(name="cluster", altitude_km=650, inclination_deg="sso", ltan_h=6.0, propagator="two-body",
+                 cluster=dict(satellites=81, radius_km=1.0, min_separation_m=100))
+    mission = make_mission(shell, name="suncatcher-like", epoch="2026-06-01T00:00:00Z", analysis=dict(duration_s=86400, step_s=300))
     eph = api.build_ephemeris(mission)
     assert eph.n_sat == 81
     r = eph.r_eci_km
@@ -89,13 +74,7 @@ def test_cluster_that_cannot_fit_is_rejected():
 
 
 def test_ephemeris_altitude_and_period_of_a_walker_shell():
-    mission = api.loads_mission("""
-name: small
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 5800, step_s: 20}
-constellations:
-  - {name: s, walker: "53:24/6/1", altitude_km: 550}
-""")
+    mission = make_mission(walker_shell("53:24/6/1", altitude_km=550), name="small", analysis=dict(duration_s=5800, step_s=20))
     eph = api.build_ephemeris(mission)
     radius = np.linalg.norm(eph.r_eci_km, axis=-1)
     assert np.allclose(radius, el.R_EARTH_KM + 550)

@@ -7,8 +7,12 @@ The figures are drawn once (:mod:`.figures`), the content is assembled once
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.export._files import ExportError, atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
 
 REPORT_SUFFIXES = (".pdf", ".html", ".htm")
 
@@ -23,7 +27,7 @@ def report_kind(path: str | Path) -> str:
     raise ExportError(f"{path}: a report file must end in .pdf or .html")
 
 
-def write_report(results, path: str | Path) -> Path:
+def write_report(results: Results, path: str | Path) -> Path:
     """Write the report of ``results`` to ``path`` (PDF or HTML by suffix), atomically."""
     from core.export.report.content import report_content
 

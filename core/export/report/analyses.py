@@ -9,9 +9,13 @@ with the model's method and its source, so a reader can check where a figure com
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from core.analysis.tables import Table
 from core.export.report.content import FigureBlock, Para, Section, TableBlock, _duration
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
 
 MAX_DEMAND_ROWS = 20
 MAX_LINK_ROWS = 10
@@ -71,7 +75,7 @@ SOURCES = {
 }
 
 
-def _pct(fraction) -> str:
+def _pct(fraction: float | None) -> str:
     return "-" if fraction is None else f"{100 * float(fraction):.1f} %"
 
 
@@ -92,12 +96,11 @@ def traffic_row(traffic: dict) -> list[str]:
                               f"({100 * traffic['served_fraction_median']:.0f} %, {traffic['demands_count']:,} demands)")]
 
 
-def traffic_section(results, figures: dict) -> Section | None:
+def traffic_section(results: Results, figures: dict) -> Section | None:
     if results.traffic is None:
         return None
     doc = results.traffic.to_json()
-    s = Section("Traffic and throughput", anchor="traffic")
-    s.blocks.append(Para(TRAFFIC_METHOD))
+    s = _section("Traffic and throughput", "traffic", TRAFFIC_METHOD)
     routing = doc["routing"] + (f", {doc['paths']} paths" if doc["routing"] != "shortest" else "")
     s.blocks.append(TableBlock(Table("Served against offered", ["figure", "value"], [
         ["demands", f"{doc['demands_count']:,} ({doc['model']}; {routing} routing)"],
@@ -136,12 +139,11 @@ def cluster_rows(cluster: list[dict]) -> list[list[str]]:
              f"{c['stationkeeping_dv_m_s_per_year']:,.3g} m/s a year for the worst satellite")] for c in cluster]
 
 
-def cluster_section(results) -> Section | None:
+def cluster_section(results: Results) -> Section | None:
     if results.cluster is None:
         return None
     doc = results.cluster.to_json()
-    s = Section("Cluster formation and station-keeping", anchor="cluster")
-    s.blocks.append(Para(CLUSTER_METHOD))
+    s = _section("Cluster formation and station-keeping", "cluster", CLUSTER_METHOD)
     geometry = [[c["shell"], c["satellites"], c["nominal_min_separation_m"], c["min_separation_m"],
                  " - ".join(c["min_separation_pair"]) + f" at {_duration(c['min_separation_time_s'])}",
                  c["separation_threshold_m"], c["pairs_below_threshold"], c["max_radius_m"], c["max_excursion_m"],
@@ -171,14 +173,14 @@ def optical_row(optical: dict) -> list[str]:
                              f"{optical['min_capacity_gbps']:,.4g} Gbit/s, median {optical['median_capacity_gbps']:,.4g} Gbit/s")]
 
 
-def _terminal_limit_km(results) -> list[list]:
+def _terminal_limit_km(results: Results) -> list[list]:
     """Per bus with an optical budget: its inputs and the range out to which the terminal rate, not the
     received power, limits a link between two such buses."""
     from core.analysis.optical import received_power_w
     rows, seen = [], set()
     for shell in results.ephemeris.shells:
         name, bus = shell.bus, results.mission.bus_for(results.mission.constellations[shell.index])
-        if name in seen or getattr(bus, "optical_tx_power_w", None) is None:
+        if name in seen or bus.optical_tx_power_w is None:
             continue
         seen.add(name)
         far_m = 1e9  # far field: received power falls as 1/R^2 from here in
@@ -192,14 +194,13 @@ def _terminal_limit_km(results) -> list[list]:
     return rows
 
 
-def optical_section(results) -> Section | None:
+def optical_section(results: Results) -> Section | None:
     if results.optical is None:
         return None
     doc = results.optical.to_json()
     if not doc["links"]:
         return None
-    s = Section("Optical inter-satellite links", anchor="optical")
-    s.blocks.append(Para(OPTICAL_METHOD))
+    s = _section("Optical inter-satellite links", "optical", OPTICAL_METHOD)
     budget = _terminal_limit_km(results)
     if budget:
         s.blocks.append(TableBlock(Table("Terminal budget", ["bus", "transmit W", "aperture m", "wavelength nm",
@@ -231,12 +232,11 @@ def training_row(training: dict) -> list[str]:
                                     f"satellites, {_big(training['tokens_per_day'])} tokens a day ({training['compute_basis']} compute)")]
 
 
-def training_section(results) -> Section | None:
+def training_section(results: Results) -> Section | None:
     if results.training is None:
         return None
     j = results.training.to_json()
-    s = Section("Distributed training", anchor="training")
-    s.blocks.append(Para(TRAINING_METHOD))
+    s = _section("Distributed training", "training", TRAINING_METHOD)
     if j["step_s_median"] is None:
         s.blocks.append(Para(f"No training step completes: {j['reason'] or 'the links never connect every satellite'}."))
         return s
@@ -274,12 +274,11 @@ def radiation_rows(radiation: list[dict]) -> list[list[str]]:
     return out
 
 
-def radiation_section(results) -> Section | None:
+def radiation_section(results: Results) -> Section | None:
     if results.radiation is None:
         return None
     doc = results.radiation.to_json()
-    s = Section("Radiation: total ionising dose", anchor="radiation")
-    s.blocks.append(Para(RADIATION_METHOD))
+    s = _section("Radiation: total ionising dose", "radiation", RADIATION_METHOD)
     rows = [[r["shell"], r["shielding_mm_al"], round(1000 * r["tid_krad_per_year"]), round(1000 * r["proton_krad_per_year"]),
              round(1000 * r["electron_krad_per_year"]), r["mission_dose_krad"], r["hardware"],
              "-" if r["hardware_tid_krad"] is None else r["hardware_tid_krad"],
@@ -294,9 +293,9 @@ def radiation_section(results) -> Section | None:
     return s
 
 
-def _tolerance_sources(results) -> list[str]:
-    out = []
-    for shell in results.radiation.shells:
+def _tolerance_sources(results: Results) -> list[str]:
+    out: list[str] = []
+    for shell in results.radiation.shells if results.radiation is not None else ():
         if shell.tid_source:
             line = f"{shell.hardware}: {shell.tid_source}"
             if line not in out:
@@ -304,16 +303,26 @@ def _tolerance_sources(results) -> list[str]:
     return out
 
 
-def sources(results) -> list[str]:
+def _section(title: str, anchor: str, method: str) -> Section:
+    """A report section opened by the paragraph that says how its figures are computed."""
+    s = Section(title, anchor=anchor)
+    s.blocks.append(Para(method))
+    return s
+
+
+def _present(results: Results) -> list[str]:
+    """The keys of :data:`SOURCES` and :data:`NOTES` whose analysis was computed, in report order."""
     present = {"traffic": results.traffic, "cluster": results.cluster, "optical": results.optical,
                "training": results.training, "radiation": results.radiation}
-    out = [line for key, value in present.items() if value is not None for line in SOURCES[key]]
+    return [key for key, value in present.items() if value is not None]
+
+
+def sources(results: Results) -> list[str]:
+    out = [line for key in _present(results) for line in SOURCES[key]]
     if results.radiation is not None:
         out += _tolerance_sources(results)
     return out
 
 
-def notes(results) -> list[str]:
-    present = {"traffic": results.traffic, "cluster": results.cluster, "optical": results.optical,
-               "training": results.training, "radiation": results.radiation}
-    return [NOTES[key] for key, value in present.items() if value is not None]
+def notes(results: Results) -> list[str]:
+    return [NOTES[key] for key in _present(results)]

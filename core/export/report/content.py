@@ -10,10 +10,16 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.analysis.tables import Table
+
+if TYPE_CHECKING:
+    from core.analysis.pipeline import Results
+    from core.mission.model import Mission
+    from core.orbits.shells import ShellInfo
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class Report:
     figures: dict
 
 
-def fmt(value) -> str:
+def fmt(value: Any) -> str:
     """A table cell as text: numbers with sensible precision and thousands separators."""
     if value is None:
         return "-"
@@ -78,14 +84,14 @@ def fmt(value) -> str:
 _NUMBER = re.compile(r"^[-+]?\$?\d[\d,.]*( ?[%a-zA-Z/]+)?$")
 
 
-def is_number(value, text: str) -> bool:
+def is_number(value: Any, text: str) -> bool:
     """Whether a cell reads as a number (a value, or text such as '$7,395', '12.5 %', '9.0 h')."""
     if isinstance(value, (bool, np.bool_)):
         return False
     return isinstance(value, (int, float, np.integer, np.floating)) or bool(_NUMBER.match(text))
 
 
-def _duration(seconds) -> str:
+def _duration(seconds: float | None) -> str:
     """A time span for people: '1.2 s', '45 s', '12.5 min', '9.0 h', '3.2 days' ('-' when unknown)."""
     if seconds is None or not np.isfinite(seconds):
         return "-"
@@ -163,13 +169,13 @@ def insight_phrase(insight: dict) -> str:
     return text
 
 
-def _walker(shell) -> str:
+def _walker(shell: ShellInfo) -> str:
     if not shell.is_walker:
         return shell.source
     return f"{shell.pattern or 'delta'} {shell.inclination_deg:.1f}:{shell.n_sat}/{shell.planes}/{shell.phasing}"
 
 
-def _headline(results) -> Table:
+def _headline(results: Results) -> Table:
     rows = []
     eph = results.ephemeris
     rows.append(["satellites", f"{eph.n_sat:,} in {len(eph.shells)} shell" + ("s" if len(eph.shells) != 1 else "")])
@@ -190,7 +196,7 @@ def _headline(results) -> Table:
             rows.append([f"latency {entry['from']} - {entry['to']}", text])
     if results.compute is not None:
         pops = sum(s.constellation_pops for s in results.compute.shells)
-        bases = {c.get("tops_basis") for c in results.compute.to_json()} - {None}
+        bases = {s.hardware.tops_basis for s in results.compute.shells if s.hardware.tops_basis is not None}
         basis = ", ".join(str(b) for b in sorted(bases)) if bases else "peak INT8"
         rows.append(["compute in orbit", f"{pops:,.1f} POPS ({basis})"])
     if results.power is not None:
@@ -204,7 +210,7 @@ def _headline(results) -> Table:
         rows.append(analyses.traffic_row(results.traffic.to_json()))
     if results.cluster is not None:
         rows += analyses.cluster_rows(results.cluster.to_json())
-    if results.optical is not None and results.optical.to_json()["links"]:
+    if results.optical is not None and results.optical.optical.any():  # some link has an optical budget
         rows.append(analyses.optical_row(results.optical.to_json()))
     if results.training is not None:
         rows.append(analyses.training_row(results.training.to_json()))
@@ -297,7 +303,7 @@ def readable_units(table: Table) -> Table:
     return Table(table.title, columns, rows)
 
 
-def _shell_table(results) -> Table:
+def _shell_table(results: Results) -> Table:
     eph = results.ephemeris
     rows = []
     for s in eph.shells:
@@ -307,12 +313,12 @@ def _shell_table(results) -> Table:
                                    "period min", "RAAN drift deg/day", "propagator", "ISL", "bus"], rows)
 
 
-def _stations_table(mission) -> Table:
+def _stations_table(mission: Mission) -> Table:
     rows = [[s.name, s.lat_deg, s.lon_deg, s.alt_m, s.min_elevation_deg] for s in mission.ground_stations]
     return Table("Ground stations", ["station", "latitude deg", "longitude deg", "altitude m", "elevation mask deg"], rows)
 
 
-def _bus_table(results) -> Table:
+def _bus_table(results: Results) -> Table:
     mission = results.mission
     used = []
     for s in results.ephemeris.shells:
@@ -340,7 +346,7 @@ def _bus_table(results) -> Table:
     return Table("Satellite designs (buses)", ["parameter"] + list(buses), rows)
 
 
-def _workload_table(mission) -> Table:
+def _workload_table(mission: Mission) -> Table:
     w, c = mission.workload, mission.cost
     rows = [
         ["compute per raw byte", w.ops_per_byte, "operations/byte"],
@@ -381,7 +387,7 @@ MODEL_NOTES = [
 ]
 
 
-def _sources(results) -> list[str]:
+def _sources(results: Results) -> list[str]:
     mission = results.mission
     out = list(mission.sources)
     if results.compute is not None:
@@ -398,7 +404,7 @@ def _sources(results) -> list[str]:
     return out
 
 
-def report_content(results, figures: dict | None = None) -> Report:
+def report_content(results: Results, figures: dict | None = None) -> Report:
     """The report's sections for ``results`` (``figures`` from :func:`.figures.build_figures`)."""
     from core import __version__
 
@@ -412,7 +418,7 @@ def report_content(results, figures: dict | None = None) -> Report:
                 f"({eph.n_time:,} epochs) · {eph.n_sat:,} satellites")
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
-    def fig(name):
+    def fig(name: str) -> list[FigureBlock]:
         return [FigureBlock(name)] if name in figures else []
 
     sections: list[Section] = []

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
 from core.constants import EARTH_RADIUS_KM
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from core.analysis.pipeline import Results
+    from core.orbits.ephemeris import Ephemeris
     from matplotlib.transforms import Bbox
 
 DPI = 170
@@ -31,7 +36,17 @@ class FigureImage:
     height_in: float
 
 
-def _new(width_in: float, height_in: float):
+T = TypeVar("T")
+
+
+def _need(section: T | None) -> T:
+    """The section a figure draws (:data:`FIGURES` draws one only when its section was computed)."""
+    if section is None:
+        raise ValueError("the figure's analysis was not computed")
+    return section
+
+
+def _new(width_in: float, height_in: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -40,7 +55,7 @@ def _new(width_in: float, height_in: float):
     return fig
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()
@@ -50,11 +65,11 @@ def _hours(offsets_s: np.ndarray) -> np.ndarray:
     return np.asarray(offsets_s, dtype=float) / 3600.0
 
 
-def _time_label(eph) -> str:
+def _time_label(eph: Ephemeris) -> str:
     return f"time since {eph.time.iso(0.0)} [h]"
 
 
-def _earth_image():
+def _earth_image() -> np.ndarray | None:
     try:
         from matplotlib.image import imread
 
@@ -65,7 +80,7 @@ def _earth_image():
         return None
 
 
-def _map_axes(fig, ax, dim: float = 0.75):
+def _map_axes(fig: Figure, ax: Axes, dim: float = 0.75) -> None:
     img = _earth_image()
     if img is not None:
         ax.imshow(img, extent=(-180, 180, -90, 90), origin="upper", alpha=dim, zorder=0)
@@ -85,13 +100,13 @@ def _shell_colour(k: int) -> str:
     return SHELL_COLOURS[k % len(SHELL_COLOURS)]
 
 
-def _track_sats(eph) -> np.ndarray:
+def _track_sats(eph: Ephemeris) -> np.ndarray:
     if eph.n_sat <= MAX_TRACKS:
         return np.arange(eph.n_sat)
     return np.unique(np.linspace(0, eph.n_sat - 1, MAX_TRACKS).astype(int))
 
 
-def _legend_below(fig, handles, labels, max_cols: int = 3) -> None:
+def _legend_below(fig: Figure, handles: list[Any], labels: list[str], max_cols: int = 3) -> None:
     """One legend for the figure, below its axes (never over the data)."""
     if handles:
         fig.legend(handles, labels, loc="outside lower center", ncols=min(max_cols, len(handles)), fontsize=7,
@@ -118,7 +133,7 @@ def _duration_ticks(lo_s: float, hi_s: float) -> list[tuple[float, str]]:
     return sorted(ticks)
 
 
-def _duration_axis(ax, lo_s: float, hi_s: float) -> None:
+def _duration_axis(ax: Axes, lo_s: float, hi_s: float) -> None:
     """A logarithmic time axis in seconds, ticked in the units people read: 1 s, 1 min, 1 h, 1 day."""
     from matplotlib.ticker import FixedLocator, NullLocator
 
@@ -130,10 +145,11 @@ def _duration_axis(ax, lo_s: float, hi_s: float) -> None:
     ax.set_xticklabels([t for _, t in ticks])
 
 
-def _place_labels(fig, ax, points, names, fontsize: float = 6, colour: str = "white") -> None:
+def _place_labels(fig: Figure, ax: Axes, points: list[tuple[float, float]], names: list[str], fontsize: float = 6,
+                  colour: str = "white") -> None:
     """Label map points without letting two labels overlap: each tries eight positions around its
     point and is left out (the marker stays) when none is free."""
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # FigureCanvasAgg's, which _new sets
     fig.draw_without_rendering()
     placed: list[Bbox] = []
     box = ax.get_window_extent(renderer)
@@ -154,7 +170,7 @@ def _place_labels(fig, ax, points, names, fontsize: float = 6, colour: str = "wh
 # ----------------------------------------------------------------------------- figures
 
 
-def fig_constellation_3d(results):
+def fig_constellation_3d(results: Results) -> Figure:
     """Orbits of one period in the inertial frame around a sphere."""
     from mpl_toolkits.mplot3d import Axes3D  # noqa: F401  (registers the projection)
 
@@ -192,7 +208,7 @@ def fig_constellation_3d(results):
     return fig
 
 
-def fig_ground_tracks(results):
+def fig_ground_tracks(results: Results) -> Figure:
     eph = results.ephemeris
     fig = _new(7.0, 3.9)
     ax = fig.add_subplot()
@@ -219,8 +235,8 @@ def fig_ground_tracks(results):
     return fig
 
 
-def fig_coverage_map(results):
-    cov = results.coverage
+def fig_coverage_map(results: Results) -> Figure:
+    cov = _need(results.coverage)
     g = cov.grid
     fig = _new(7.0, 3.9)
     ax = fig.add_subplot()
@@ -237,8 +253,8 @@ def fig_coverage_map(results):
     return fig
 
 
-def fig_coverage_time(results):
-    cov = results.coverage
+def fig_coverage_time(results: Results) -> Figure:
+    cov = _need(results.coverage)
     eph = results.ephemeris
     fig = _new(7.0, 3.0)
     ax = fig.add_subplot()
@@ -254,12 +270,12 @@ def fig_coverage_time(results):
     ax2.set_ylabel("mean satellites in view")
     ax2.set_ylim(0, max(1e-3, 1.3 * float(np.nanmax(cov.mean_sats_in_view))) if cov.mean_sats_in_view.size else 1)
     lines = ax.get_lines() + ax2.get_lines()
-    _legend_below(fig, lines, [ln.get_label() for ln in lines])
+    _legend_below(fig, lines, [str(ln.get_label()) for ln in lines])
     return fig
 
 
-def fig_access_timeline(results):
-    acc = results.access
+def fig_access_timeline(results: Results) -> Figure | None:
+    acc = _need(results.access)
     eph = results.ephemeris
     if acc.n_station == 0:
         return None
@@ -286,10 +302,10 @@ def fig_access_timeline(results):
     return fig
 
 
-def fig_latency(results):
+def fig_latency(results: Results) -> Figure:
     from matplotlib.lines import Line2D
 
-    net = results.network
+    net = _need(results.network)
     eph = results.ephemeris
     colours = ["#1e88e5", "#e91e63", "#43a047", "#8e24aa", "#fb8c00", "#00acc1", "#6d4c41"]
     entries = net.n_pair + 2
@@ -315,10 +331,10 @@ def fig_latency(results):
     return fig
 
 
-def fig_power(results):
+def fig_power(results: Results) -> Figure:
     from matplotlib.lines import Line2D
 
-    pw = results.power
+    pw = _need(results.power)
     fig = _new(7.0, 4.8 + 0.16 * _legend_rows(len(pw.shells)))
     grid = fig.add_gridspec(2, 2)
     ax_beta, ax_ecl, ax_soc = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])
@@ -348,11 +364,11 @@ def fig_power(results):
     return fig
 
 
-def fig_insight(results):
+def fig_insight(results: Results) -> Figure:
     from matplotlib.lines import Line2D
 
-    ins = results.insight
-    doc = ins.to_json()
+    ins = _need(results.insight)
+    stability = {"traditional": ins.traditional_stability, "in_orbit": ins.in_orbit_stability}
     fig = _new(7.0, 3.2)
     ax1, ax2 = fig.subplots(1, 2)
     styles = (("traditional", "traditional: downlink raw data, process on the ground", "#e53935"),
@@ -369,7 +385,8 @@ def fig_insight(results):
         if ok.any():
             ax1.step(v[ok], 100 * f[ok], where="post", color=c, lw=1.3)
             ax2.hist(v[ok], bins=bins, color=c, alpha=0.55, weights=np.full(int(ok.sum()), 100.0 / max(v.size, 1)))
-        if doc.get(which, {}).get("stable", True) is False:
+        path = stability[which]
+        if path is not None and not path.stable:
             label += " (cannot keep up: the queue grows)"
         handles.append(Line2D([], [], color=c, lw=4))
         labels.append(label)
@@ -392,11 +409,11 @@ def fig_insight(results):
 MAX_DEMAND_LINES = 6
 
 
-def fig_traffic(results):
+def fig_traffic(results: Results) -> Figure | None:
     """Served Gbit/s over the window: all demands together against the offer (and each demand when few)."""
     from matplotlib.lines import Line2D
 
-    tr = results.traffic
+    tr = _need(results.traffic)
     eph = results.ephemeris
     if tr.offsets_s.size < 2:
         return None
@@ -442,7 +459,7 @@ FIGURES: list[tuple[str, str, Callable, str]] = [
 ]
 
 
-def draw_figures(results):
+def draw_figures(results: Results) -> Iterator[tuple[str, str, Figure]]:
     """``(name, caption, matplotlib Figure)`` for every figure the results support, in report order."""
     for name, needs, fn, caption in FIGURES:
         if needs != "ephemeris" and getattr(results, needs, None) is None:
@@ -454,7 +471,7 @@ def draw_figures(results):
             yield name, caption, fig
 
 
-def build_figures(results) -> dict[str, FigureImage]:
+def build_figures(results: Results) -> dict[str, FigureImage]:
     """Every figure the results support, rendered to PNG once."""
     out: dict[str, FigureImage] = {}
     for name, caption, fig in draw_figures(results):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from core.analysis.tables import Table
 from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt, is_number
 
 CSS = """
@@ -38,7 +39,7 @@ footer{margin-top:40px;font-size:12px;color:#777;border-top:1px solid #c8d3df;pa
 """
 
 
-def _numeric_columns(t) -> list[bool]:
+def _numeric_columns(t: Table) -> list[bool]:
     """Columns (after the first) whose every filled cell is a number: right-aligned, never wrapped."""
     out = []
     for k in range(len(t.columns)):

@@ -7,6 +7,7 @@ section starts on a new page after the summary.
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from core.export.report.content import FigureBlock, Para, Report, TableBlock, fmt, is_number
@@ -14,7 +15,7 @@ from core.export.report.content import FigureBlock, Para, Report, TableBlock, fm
 ACCENT = "#1f4e79"
 
 
-def _styles():
+def _styles() -> dict[str, Any]:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 
@@ -48,7 +49,7 @@ def _text_width(text: str, font: str, size: float) -> float:
     return stringWidth(text, font, size)
 
 
-def _fit_columns(headers: list[str], cells: list[list[str]], width: float):
+def _fit_columns(headers: list[str], cells: list[list[str]], width: float) -> tuple[float, list[float]] | None:
     """``(font size, column widths)`` from the content, or ``None`` when even the narrowest
     widths (every column as wide as its longest word) do not fit ``width`` at the smallest font.
 
@@ -91,7 +92,7 @@ def _column_groups(headers: list[str], cells: list[list[str]], width: float) -> 
     return groups or [[0]]
 
 
-def _table(block: TableBlock, styles, width: float):
+def _table(block: TableBlock, styles: dict[str, Any], width: float) -> list[Any]:
     t = block.table
     ncol = len(t.columns)
     headers = [str(c) for c in t.columns]
@@ -107,7 +108,8 @@ def _table(block: TableBlock, styles, width: float):
     return parts
 
 
-def _table_part(title: str, note: str, headers: list[str], rows: list[list], cells: list[list[str]], styles, width: float):
+def _table_part(title: str, note: str, headers: list[str], rows: list[list], cells: list[list[str]], styles: dict[str, Any],
+                width: float) -> list[Any]:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
@@ -144,7 +146,7 @@ def _table_part(title: str, note: str, headers: list[str], rows: list[list], cel
     return parts
 
 
-def _figure(block: FigureBlock, report: Report, styles, width: float):
+def _figure(block: FigureBlock, report: Report, styles: dict[str, Any], width: float) -> Any:
     from reportlab.platypus import Image, KeepTogether, Paragraph
 
     img = report.figures[block.name]
@@ -158,7 +160,7 @@ def _figure(block: FigureBlock, report: Report, styles, width: float):
     return [KeepTogether([flow, Paragraph(f"<i>Figure.</i> {escape(img.caption)}", styles["caption"])])]
 
 
-def _numbered_canvas(title: str, generated: str):
+def _numbered_canvas(title: str, generated: str) -> type:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
@@ -166,15 +168,15 @@ def _numbered_canvas(title: str, generated: str):
     class NumberedCanvas(canvas.Canvas):
         """Two passes: the page count is known when the footers are drawn."""
 
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._saved = []
+            self._saved: list[dict[str, Any]] = []
 
-        def showPage(self):
+        def showPage(self) -> None:
             self._saved.append(dict(self.__dict__))
             self._startPage()
 
-        def save(self):
+        def save(self) -> None:
             total = len(self._saved)
             for state in self._saved:
                 self.__dict__.update(state)
@@ -182,7 +184,7 @@ def _numbered_canvas(title: str, generated: str):
                 super().showPage()
             super().save()
 
-        def _decorate(self, total: int):
+        def _decorate(self, total: int) -> None:
             w, h = self._pagesize
             self.saveState()
             self.setStrokeColor(colors.HexColor("#c8d3df"))
