@@ -46,8 +46,14 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from pathlib import Path
+
 from core.analysis.elevation_mask import in_ground_link, place_ranges_km
 from core.analysis.tables import Table
+from core.mission.model import Mission
+from core.orbits.blocks import (POSITION_BYTES_PER_SAT_EPOCH, BlockExecutor, epoch_blocks, map_blocks,
+                                mission_payload, worker_ephemeris)
+from core.orbits.ephemeris import Ephemeris
 
 _BISECTION_STEPS = 24  # 60 s / 2**24 ~ 4 us: far below the interpolation error
 
@@ -220,12 +226,13 @@ def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.nd
 
 
 @njit(cache=True, nogil=True)
-def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, max_range_km, t_in, t_out, left, steps, out):
+def _refine_kernel(r_ecef, base, offsets, sats, site, up, sin_el, max_range_km, t_in, t_out, left, steps, out):
     """Bisect each event between ``t_in`` (in contact) and ``t_out`` (out of contact).
 
     Positions between grid epochs come from four-point (cubic) Lagrange interpolation on the
     epochs around the interval ``[left, left + 1]`` (fewer points on a shorter grid); the test
     is the visibility margin ``(s - g).up - |s - g| sin(e_min)``, >= 0 exactly in contact.
+    ``offsets`` and ``left`` number the run's epochs; ``r_ecef`` holds epochs ``base..`` of it.
     """
     n_time = offsets.size
     m = min(4, n_time)
@@ -246,9 +253,9 @@ def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, max_range_km, t_in, 
                     if a != b:
                         tb = offsets[j0 + b]
                         w *= (mid - tb) / (ta - tb)
-                px += w * r_ecef[s, j0 + a, 0]
-                py += w * r_ecef[s, j0 + a, 1]
-                pz += w * r_ecef[s, j0 + a, 2]
+                px += w * r_ecef[s, j0 + a - base, 0]
+                py += w * r_ecef[s, j0 + a - base, 1]
+                pz += w * r_ecef[s, j0 + a - base, 2]
             dx = px - site[e, 0]
             dy = py - site[e, 1]
             dz = pz - site[e, 2]
@@ -261,11 +268,15 @@ def _refine_kernel(r_ecef, offsets, sats, site, up, sin_el, max_range_km, t_in, 
         out[e] = 0.5 * (a_in + a_out)
 
 
-def _refine(r_ecef, offsets, sats, site, up, sin_el, t_in, t_out, left, max_range_km):
-    """Crossing times of contact events, bisected between in-contact and out-of-contact times."""
+def _refine(r_ecef: np.ndarray, offsets: np.ndarray, sats: np.ndarray, site: np.ndarray, up: np.ndarray,
+            sin_el: np.ndarray, t_in: np.ndarray, t_out: np.ndarray, left: np.ndarray, max_range_km: np.ndarray,
+            base: int = 0) -> np.ndarray:
+    """Crossing times of contact events, bisected between in-contact and out-of-contact times.
+
+    ``r_ecef`` holds the run's epochs ``base..`` (a block with its halo); ``offsets`` all of them."""
     out = np.empty(sats.size)
     if sats.size:
-        _refine_kernel(r_ecef, np.ascontiguousarray(offsets, dtype=np.float64), np.ascontiguousarray(sats, dtype=np.int64),
+        _refine_kernel(r_ecef, int(base), np.ascontiguousarray(offsets, dtype=np.float64), np.ascontiguousarray(sats, dtype=np.int64),
                        np.ascontiguousarray(site, dtype=np.float64), np.ascontiguousarray(up, dtype=np.float64),
                        np.ascontiguousarray(sin_el, dtype=np.float64), np.ascontiguousarray(max_range_km, dtype=np.float64),
                        np.ascontiguousarray(t_in, dtype=np.float64),
@@ -286,12 +297,46 @@ class Windows:
     los_cut: np.ndarray
 
 
-def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
-                 min_elevation_deg: np.ndarray, mask: np.ndarray | None = None,
-                 max_range_km: np.ndarray | None = None) -> tuple[Windows, np.ndarray]:
-    """Contact windows of every satellite with every station, AOS/LOS refined between epochs.
+HALO_EPOCHS = 3
+"""Epochs a block reads on each side of its own: the state change at its edges and the four-point
+interpolation of a crossing near them need them."""
 
-    Returns the windows and the in-contact mask on the grid epochs (``contact_mask``).
+
+@dataclass(frozen=True, eq=False)
+class ContactEvents:
+    """What one block of epochs ``t0..t1-1`` contributes to the contact windows.
+
+    ``mask`` ``(n_station, n_sat, t1 - t0)``: in contact on the block's epochs. A *rise* is a
+    window's first in-contact epoch in the block (``rise_epoch``, numbered in the run) with its
+    refined AOS ``rise_s``; a *set* its last one (``set_epoch``) with its refined LOS ``set_s``.
+    A window that spans blocks rises in one and sets in another: :func:`windows_from_events`
+    pairs them, so the windows are the same whatever the blocks.
+    """
+
+    mask: np.ndarray
+    rise_station: np.ndarray
+    rise_sat: np.ndarray
+    rise_epoch: np.ndarray
+    rise_s: np.ndarray
+    set_station: np.ndarray
+    set_sat: np.ndarray
+    set_epoch: np.ndarray
+    set_s: np.ndarray
+
+
+def halo(t0: int, t1: int, n_time: int) -> tuple[int, int]:
+    """The epochs a block ``t0..t1-1`` reads: its own and :data:`HALO_EPOCHS` each side, within the run."""
+    return max(0, t0 - HALO_EPOCHS), min(n_time, t1 + HALO_EPOCHS)
+
+
+def block_events(r_ecef_km: np.ndarray, base: int, t0: int, t1: int, offsets_s: np.ndarray, site_ecef_km: np.ndarray,
+                 site_up: np.ndarray, min_elevation_deg: np.ndarray, max_range_km: np.ndarray | None = None,
+                 mask: np.ndarray | None = None) -> ContactEvents:
+    """Rises and sets of the windows in epochs ``t0..t1-1`` of a run, AOS/LOS refined between epochs.
+
+    ``r_ecef_km`` ``(n_sat, n_read, 3)`` holds the run's epochs ``base..base + n_read - 1``, which
+    must include :func:`halo` ``(t0, t1)``; ``offsets_s`` are all of the run's epochs. ``mask``
+    is the contact mask of those read epochs when already computed.
     """
     r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
     offsets = np.asarray(offsets_s, dtype=float)
@@ -302,31 +347,63 @@ def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.
     if mask is None:
         mask = contact_mask(r, site, up, el, rng)
     n_time = offsets.size
-    padded = np.zeros(mask.shape[:2] + (n_time + 2,), dtype=np.int8)
-    padded[..., 1:-1] = mask
-    step = np.diff(padded, axis=-1)
-    st_a, sat_a, i_a = np.nonzero(step == 1)  # first in-contact epoch of each window
-    st_b, sat_b, i_b = np.nonzero(step == -1)  # one past the last in-contact epoch
-    i_b = i_b - 1
-    assert np.array_equal(st_a, st_b) and np.array_equal(sat_a, sat_b)
-    aos = offsets[i_a] if i_a.size else np.zeros(0)
-    los = offsets[i_b] if i_b.size else np.zeros(0)
-    aos_cut = i_a == 0
-    los_cut = i_b == n_time - 1
+    own = mask[..., t0 - base:t1 - base]
+    edged = np.zeros(mask.shape[:2] + (t1 - t0 + 2,), dtype=np.int8)
+    edged[..., 1:-1] = own
+    if t0 > 0:
+        edged[..., 0] = mask[..., t0 - 1 - base]
+    if t1 < n_time:
+        edged[..., -1] = mask[..., t1 - base]
+    step = np.diff(edged, axis=-1)
+    st_a, sat_a, k_a = np.nonzero(step[..., :t1 - t0] == 1)  # first in-contact epoch t0 + k of a window
+    st_b, sat_b, k_b = np.nonzero(step[..., 1:] == -1)  # last in-contact epoch t0 + k of a window
+    i_a, i_b = t0 + k_a, t0 + k_b
+    aos = offsets[i_a].copy() if i_a.size else np.zeros(0)
+    los = offsets[i_b].copy() if i_b.size else np.zeros(0)
     sin_el = np.sin(np.radians(el))
-    ref = ~aos_cut
+    ref = i_a > 0
     if ref.any():
         k = st_a[ref]
-        aos = aos.copy()
         aos[ref] = _refine(r, offsets, sat_a[ref], site[k], up[k], sin_el[k],
-                           offsets[i_a[ref]], offsets[i_a[ref] - 1], i_a[ref] - 1, rng[k])
-    ref = ~los_cut
+                           offsets[i_a[ref]], offsets[i_a[ref] - 1], i_a[ref] - 1, rng[k], base)
+    ref = i_b < n_time - 1
     if ref.any():
         k = st_b[ref]
-        los = los.copy()
         los[ref] = _refine(r, offsets, sat_b[ref], site[k], up[k], sin_el[k],
-                           offsets[i_b[ref]], offsets[i_b[ref] + 1], i_b[ref], rng[k])
-    return Windows(st_a.astype(np.int32), sat_a.astype(np.int32), aos, los, aos_cut, los_cut), mask
+                           offsets[i_b[ref]], offsets[i_b[ref] + 1], i_b[ref], rng[k], base)
+    return ContactEvents(np.ascontiguousarray(own), st_a, sat_a, i_a, aos, st_b, sat_b, i_b, los)
+
+
+def windows_from_events(parts: list[ContactEvents], n_time: int) -> tuple[Windows, np.ndarray]:
+    """The windows and the in-contact mask ``(n_station, n_sat, n_time)`` of a run from its blocks'
+    events (blocks in time order): the k-th rise of a station and satellite opens the window
+    that its k-th set closes."""
+    def cat(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(p, name), dtype=dtype) for p in parts]) if parts else np.zeros(0, dtype)
+
+    rise = [cat(n, np.int64) for n in ("rise_station", "rise_sat", "rise_epoch")]
+    sets = [cat(n, np.int64) for n in ("set_station", "set_sat", "set_epoch")]
+    ra, sb = np.lexsort((rise[2], rise[1], rise[0])), np.lexsort((sets[2], sets[1], sets[0]))
+    st_a, sat_a, i_a = (x[ra] for x in rise)
+    st_b, sat_b, i_b = (x[sb] for x in sets)
+    assert np.array_equal(st_a, st_b) and np.array_equal(sat_a, sat_b)
+    mask = np.concatenate([p.mask for p in parts], axis=-1) if parts else np.zeros((0, 0, 0), dtype=bool)
+    win = Windows(st_a.astype(np.int32), sat_a.astype(np.int32), cat("rise_s", np.float64)[ra],
+                  cat("set_s", np.float64)[sb], i_a == 0, i_b == n_time - 1)
+    return win, mask
+
+
+def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
+                 min_elevation_deg: np.ndarray, mask: np.ndarray | None = None,
+                 max_range_km: np.ndarray | None = None) -> tuple[Windows, np.ndarray]:
+    """Contact windows of every satellite with every station, AOS/LOS refined between epochs.
+
+    Returns the windows and the in-contact mask on the grid epochs (``contact_mask``).
+    """
+    n_time = np.asarray(offsets_s).size
+    events = block_events(r_ecef_km, 0, 0, n_time, offsets_s, site_ecef_km, site_up, min_elevation_deg,
+                          max_range_km, mask)
+    return windows_from_events([events], n_time)
 
 
 def time_to_next_contact(windows: Windows, n_sat: int, offsets_s: np.ndarray) -> np.ndarray:
@@ -379,7 +456,7 @@ class AccessResult:
     ``in_contact`` ``(n_station, n_sat, n_time)``: in view on the grid epochs.
     ``served_fraction`` ``(n_sat, n_time - 1)``: share of each grid interval during which the
     satellite is tracked by an antenna (what the time-to-insight model downlinks in).
-    ``time_to_next_contact_s`` ``(n_sat, n_time)``: see the module docstring.
+    ``time_to_next_contact_s`` ``(n_sat, n_time)`` (computed when read): see the module docstring.
     """
 
     offsets_s: np.ndarray
@@ -396,7 +473,6 @@ class AccessResult:
     window_aos_cut: np.ndarray
     window_los_cut: np.ndarray
     in_contact: np.ndarray
-    time_to_next_contact_s: np.ndarray
     passes: np.ndarray
     contact_s: np.ndarray
     contact_sum_s: np.ndarray
@@ -413,6 +489,15 @@ class AccessResult:
     @property
     def n_station(self) -> int:
         return len(self.station_names)
+
+    @property
+    def time_to_next_contact_s(self) -> np.ndarray:
+        """``(n_sat, n_time)`` seconds from each epoch to the satellite's next contact (see the module
+        docstring), computed from the windows when asked: the analysis does not keep it (8 bytes a
+        satellite-epoch, 1.2 GB for 100,000 satellites over a day at 60 s)."""
+        windows = Windows(self.window_station, self.window_sat, self.window_aos_s, self.window_los_s,
+                          self.window_aos_cut, self.window_los_cut)
+        return time_to_next_contact(windows, self.sat_downlink_mbps.size, self.offsets_s)
 
     @property
     def duration_s(self) -> float:
@@ -485,25 +570,56 @@ def _stations_of(mission) -> list:
     return list(ground_stations(mission))
 
 
-def compute_access(mission, eph) -> AccessResult | None:
-    """Access of every satellite of ``eph`` to every ground station of ``mission``; ``None`` without stations."""
+def access_block_bytes(n_station: int) -> int:
+    """Block bytes per satellite-epoch: the positions, and per station the contact mask and its edges (2)."""
+    return POSITION_BYTES_PER_SAT_EPOCH + 2 * max(1, int(n_station))
+
+
+def access_events_block(mission_data: dict, folder: str | None, t0: int, t1: int, site_ecef_km: np.ndarray,
+                        site_up: np.ndarray, min_elevation_deg: np.ndarray, max_range_km: np.ndarray) -> ContactEvents:
+    """A block task: the contact events of epochs ``t0..t1-1`` (the worker propagates only their halo)."""
+    _, eph = worker_ephemeris(mission_data, folder)
+    h0, h1 = halo(t0, t1, eph.n_time)
+    return block_events(eph.window(h0, h1).r_ecef_km, h0, t0, t1, eph.time.offsets_s, site_ecef_km, site_up,
+                        min_elevation_deg, max_range_km)
+
+
+def compute_access(mission: Mission, eph: Ephemeris, executor: BlockExecutor | None = None,
+                   base_dir: Path | None = None) -> AccessResult | None:
+    """Access of every satellite of ``eph`` to every ground station of ``mission``; ``None`` without stations.
+
+    The Earth-fixed positions are read one block of epochs at a time (``eph.window``); windows
+    that span blocks are joined exactly (:func:`windows_from_events`). With an ``executor``
+    each block is a task; ``eph`` must then be the mission's ephemeris and ``base_dir`` its folder.
+    """
     stations = _stations_of(mission)
     if not stations:
         return None
     rates = np.zeros(eph.n_sat)
     for shell in eph.shells:
-        rates[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps
+        rates[eph.local_slice(shell)] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps
     site, up = station_geometry(stations)
     from core.analysis.latency import place_range_km
 
     antennas = np.array([getattr(st, "antennas", 1) for st in mission.ground_stations], dtype=np.int64)
-    return access_from_positions(
-        eph.r_ecef_km, eph.time.offsets_s, stations, site, up, rates, antennas,
-        max_range_km=np.array([place_range_km(mission, s.name) for s in stations]),
-    )
+    el = np.array([s.min_elevation_deg for s in stations], dtype=float)
+    rng = place_ranges_km(np.array([place_range_km(mission, s.name) for s in stations]), len(stations))
+    n_time = eph.n_time
+    blocks = epoch_blocks(eph.n_sat, n_time, access_block_bytes(len(stations))) or [(0, n_time)]
+    if executor is None:
+        parts = []
+        for t0, t1 in blocks:
+            h0, h1 = halo(t0, t1, n_time)
+            parts.append(block_events(eph.window(h0, h1).r_ecef_km, h0, t0, t1, eph.time.offsets_s, site, up, el, rng))
+    else:
+        data, folder = mission_payload(mission, eph, base_dir, "access")
+        parts = list(map_blocks(access_events_block, [(data, folder, t0, t1, site, up, el, rng) for t0, t1 in blocks],
+                                executor))
+    win, mask = windows_from_events(parts, n_time)
+    return assemble_access(eph.time.offsets_s, stations, rates, antennas, win, mask)
 
 
-def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations, site_ecef_km: np.ndarray,
+def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations: list, site_ecef_km: np.ndarray,
                           site_up: np.ndarray, downlink_mbps: np.ndarray | float,
                           antennas: np.ndarray | int = 1, max_range_km: np.ndarray | None = None) -> AccessResult:
     """The access analysis on plain arrays (``r_ecef_km`` ``(n_sat, n_time, 3)`` km, Earth-fixed).
@@ -514,12 +630,22 @@ def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations
     """
     offsets = np.asarray(offsets_s, dtype=float)
     r = np.ascontiguousarray(r_ecef_km, dtype=np.float64)
-    n_sat = r.shape[0]
+    el = np.array([s.min_elevation_deg for s in stations], dtype=float)
+    win, mask = find_windows(r, offsets, site_ecef_km, site_up, el, max_range_km=max_range_km)
+    rates = np.broadcast_to(np.asarray(downlink_mbps, dtype=float), (r.shape[0],)).copy()
+    return assemble_access(offsets, stations, rates, antennas, win, mask)
+
+
+def assemble_access(offsets_s: np.ndarray, stations: list, rates_mbps: np.ndarray, antennas: np.ndarray | int,
+                    win: Windows, mask: np.ndarray) -> AccessResult:
+    """The :class:`AccessResult` from the run's windows and contact mask: the antenna schedule and
+    every figure (the windows of the whole run are needed here, a few arrays per pass)."""
+    offsets = np.asarray(offsets_s, dtype=float)
+    n_sat = int(np.asarray(rates_mbps).size)
     n_st = len(stations)
     el = np.array([s.min_elevation_deg for s in stations], dtype=float)
-    rates = np.broadcast_to(np.asarray(downlink_mbps, dtype=float), (n_sat,)).copy()
+    rates = np.asarray(rates_mbps, dtype=float)
     n_antennas = np.broadcast_to(np.asarray(antennas, dtype=np.int64), (n_st,)).copy()
-    win, mask = find_windows(r, offsets, site_ecef_km, site_up, el, max_range_km=max_range_km)
     track = schedule_antennas(win.station, win.sat, win.aos_s, win.los_s, n_antennas, n_sat)
     t_start = float(offsets[0]) if offsets.size else 0.0
     t_end = float(offsets[-1]) if offsets.size else 0.0
@@ -542,7 +668,6 @@ def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations
         window_aos_cut=win.aos_cut,
         window_los_cut=win.los_cut,
         in_contact=mask,
-        time_to_next_contact_s=time_to_next_contact(win, n_sat, offsets),
         passes=figures[:, 0].astype(np.int64),
         contact_s=figures[:, 1],
         contact_sum_s=figures[:, 2],

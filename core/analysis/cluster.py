@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.analysis.per_shell import PerShell
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
 
 DEFAULT_MIN_SEPARATION_M = 50.0
 """Warning threshold for custom sets (clusters use their own ``min_separation_m``)."""
@@ -272,7 +274,7 @@ def analyse_cluster(name: str, names: tuple[str, ...], r_km: np.ndarray, v_km_s:
     )
 
 
-def compute_cluster(mission, eph) -> ClusterResult | None:
+def compute_cluster(mission: Mission, eph: Ephemeris) -> ClusterResult | None:
     """Geometry over the analysis window and station-keeping of every cluster and custom set with
     two or more satellites; ``None`` when the mission has none."""
     out = []

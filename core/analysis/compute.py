@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 
 from core.analysis.per_shell import PerShell
+from core.mission.model import Constellation, Mission
+from core.orbits.ephemeris import Ephemeris
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ class ShellCompute:
         }
 
 
-def shell_compute(mission, constellation, n_sat: int, duration_s: float | None = None) -> ShellCompute:
+def shell_compute(mission: Mission, constellation: Constellation, n_sat: int, duration_s: float | None = None) -> ShellCompute:
     """Size the compute of one constellation entry with ``n_sat`` satellites."""
     bus = mission.bus_for(constellation)
     work = mission.workload
@@ -254,7 +256,7 @@ class ComputeResult(PerShell):
         return tables
 
 
-def size_compute(mission, eph=None) -> ComputeResult:
+def size_compute(mission: Mission, eph: Ephemeris | None = None) -> ComputeResult:
     """Compute sizing per shell. ``eph`` gives the satellite counts (and the window length);
     without it, counts come from Walker sizes in the mission (imported sets count 0)."""
     out = []

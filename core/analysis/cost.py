@@ -18,8 +18,16 @@ or replacement launches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from core.analysis.compute import ComputeResult
+    from core.analysis.power import PowerResult
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,7 @@ class CostResult:
         return [Table("Launch cost", columns, rows)]
 
 
-def compute_cost(mission, eph, power, compute) -> CostResult:
+def compute_cost(mission: Mission, eph: Ephemeris, power: PowerResult, compute: ComputeResult) -> CostResult:
     """Launch cost of every shell from the power analysis' masses and the compute sizing."""
     model = mission.cost
     out = []

@@ -32,16 +32,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 from numba import njit, prange
 
 from core.analysis.grid import CoverageGrid, make_grid
 from core.analysis.tables import Table
-
-if TYPE_CHECKING:
-    from core.orbits.blocks import BlockExecutor
+from core.mission.model import Mission
+from core.orbits.blocks import (POSITION_BYTES_PER_SAT_EPOCH, BlockExecutor, epoch_blocks, map_blocks,
+                                mission_payload, worker_ephemeris)
+from core.orbits.ephemeris import Ephemeris
 
 ProgressFn = Callable[[str, float], None]
 
@@ -189,10 +190,9 @@ def _stamp_epoch(r_sat, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, si
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, sin_col,
-                    row_map, col_map, local_cols, d_lat, d_lon, area, buf,
-                    covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total):
-    """Stamp epochs ``t0..t1-1`` in parallel into ``buf``, then update the per-cell statistics."""
+def _stamp_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row, cos_col, sin_col,
+                 row_map, col_map, local_cols, d_lat, d_lon, buf):
+    """Stamp epochs ``t0..t1-1`` of ``r_ecef`` ``(n_sat, n_time, 3)`` in parallel into ``buf[:t1-t0]``."""
     n_sat = r_ecef.shape[0]
     for e in prange(t1 - t0):
         t = t0 + e
@@ -201,7 +201,6 @@ def _coverage_chunk(r_ecef, t0, t1, radius_km, cos_el, sin_el, sin_row, cos_row,
         for s in range(n_sat):
             _stamp_one(r_ecef[s, t, 0], r_ecef[s, t, 1], r_ecef[s, t, 2], radius_km, cos_el, sin_el,
                        sin_row, cos_row, cos_col, sin_col, row_map, col_map, local_cols, d_lat, d_lon, counts)
-    fold_counts(buf, t1 - t0, t0, area, covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -479,67 +478,121 @@ class CoverageResult:
         ]
 
 
-def compute_coverage(mission, eph, progress: ProgressFn | None = None, grid: CoverageGrid | None = None,
-                     executor: BlockExecutor | None = None, base_dir: Path | None = None) -> CoverageResult:
-    """Coverage of ``mission.analysis.region`` (the whole Earth by default) over the ephemeris.
+def coverage_block_bytes(n_sat: int, grid: CoverageGrid) -> int:
+    """Bytes per satellite-epoch of one coverage block: its positions and its share of the
+    satellites-in-view counts a block task returns (``cells`` integers per epoch)."""
+    count_bytes = np.dtype(_count_dtype(n_sat)).itemsize * grid.n_cells
+    return POSITION_BYTES_PER_SAT_EPOCH + -(-count_bytes // max(1, n_sat))
 
-    Uses ``mission.analysis.coverage_grid_deg`` and ``min_elevation_deg`` and the
-    Earth-fixed positions ``eph.r_ecef_km``. ``progress(stage, fraction)`` is called after
-    each chunk of epochs. ``grid`` overrides the grid built from the mission. With an
-    ``executor`` (of :mod:`core.study.run`) each block of epochs is a task that propagates its
-    own epochs (:func:`coverage_counts_block`); ``base_dir`` is then the mission's folder.
-    """
-    analysis = mission.analysis
-    if grid is None:
-        grid = make_grid(analysis.coverage_grid_deg, analysis.region)
-    if executor is not None:
-        return _coverage_on_executor(mission, eph, grid, executor, base_dir, progress)
-    return coverage_from_positions(
-        eph.r_ecef_km, grid, analysis.min_elevation_deg, eph.time.offsets_s,
-        step_s=eph.time.step_s or analysis.step_s, grid_deg=analysis.coverage_grid_deg, progress=progress,
-    )
+
+def sats_in_view_block(r_ecef_km: np.ndarray, grid: CoverageGrid, min_elevation_deg: float) -> np.ndarray:
+    """Satellites in view of each cell at every epoch of a block, ``(n_epoch, n_lat, n_lon)`` integers.
+
+    ``r_ecef_km`` is ``(n_sat, n_epoch, 3)`` (e.g. ``eph.window(t0, t1).r_ecef_km``)."""
+    r = np.ascontiguousarray(np.asarray(r_ecef_km, dtype=np.float64))
+    kg = _kernel_grid(grid)
+    el = math.radians(float(min_elevation_deg))
+    out = np.zeros((r.shape[1],) + grid.shape, dtype=_count_dtype(r.shape[0]))
+    if out.size:
+        _stamp_chunk(r, 0, r.shape[1], kg.radius_km, math.cos(el), math.sin(el), *kg.args(), out)
+    return out
 
 
 def coverage_counts_block(mission_data: dict, folder: str | None, t0: int, t1: int, grid: CoverageGrid,
                           min_elevation_deg: float) -> np.ndarray:
-    """A block task: satellites in view of each cell at epochs ``t0..t1-1``, ``(t1-t0, n_lat, n_lon)``
-    integers (the worker propagates only that block, see :func:`core.orbits.blocks.worker_ephemeris`)."""
-    from core.orbits.blocks import worker_ephemeris
-
+    """A block task: satellites in view of each cell at epochs ``t0..t1-1`` of the run (the worker
+    propagates only that block, see :func:`core.orbits.blocks.worker_ephemeris`)."""
     _, eph = worker_ephemeris(mission_data, folder)
-    r = eph.window(t0, t1).r_ecef_km
-    out = np.zeros((t1 - t0,) + grid.shape, dtype=_count_dtype(r.shape[0]))
-    for k in range(t1 - t0):
-        out[k] = sats_in_view_at(grid, r[:, k], min_elevation_deg)
-    return out
+    return sats_in_view_block(eph.window(t0, t1).r_ecef_km, grid, min_elevation_deg)
 
 
-def _coverage_on_executor(mission, eph, grid: CoverageGrid, executor: BlockExecutor, base_dir: Path | None,
-                          progress: ProgressFn | None) -> CoverageResult:
-    """Blocks of epochs as tasks on ``executor``, folded in time order: integer counts, so the result
-    equals the in-process one whatever the block size."""
-    from core.mission.io import mission_to_dict
-    from core.orbits.blocks import block_budget_bytes, epoch_blocks, map_blocks
+class CoverageFold:
+    """The coverage analysis's state, folded epoch block by epoch block in time order.
 
+    Holds O(cells) per-cell statistics and the per-epoch area series; :meth:`add_positions`
+    stamps a block of positions (in chunks of epochs, so the counts buffer stays small) and
+    :meth:`add_block` folds satellites-in-view counts computed elsewhere (a block task, or
+    the sum of satellite tiles' counts in :mod:`core.study.coverage_tiles`). Integer counts
+    and one fixed order make the result the same whatever the block size or executor.
+    """
+
+    def __init__(self, grid: CoverageGrid, n_time: int) -> None:
+        self.grid = grid
+        self.n_time = int(n_time)
+        self.area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
+        self.covered_area = np.zeros(self.n_time)
+        self.count_area = np.zeros(self.n_time)
+        self.state = [np.zeros(grid.n_cells, np.int64) for _ in range(7)]
+        self.next_epoch = 0
+
+    def add_block(self, t0: int, counts: np.ndarray) -> None:
+        """Fold counts ``(n_epoch, n_lat, n_lon)`` of epochs ``t0..``; blocks must come in time order."""
+        if t0 != self.next_epoch:
+            raise ValueError(f"epoch blocks must arrive in order: expected {self.next_epoch}, got {t0}")
+        counts = np.ascontiguousarray(counts)
+        fold_counts(counts, counts.shape[0], t0, self.area, self.covered_area, self.count_area, *self.state)
+        self.next_epoch = t0 + counts.shape[0]
+
+    def add_positions(self, t0: int, r_ecef_km: np.ndarray, min_elevation_deg: float,
+                      progress: Callable[[int], None] | None = None) -> None:
+        """Stamp and fold a block of Earth-fixed positions ``(n_sat, n_epoch, 3)`` km of epochs ``t0..``."""
+        if t0 != self.next_epoch:
+            raise ValueError(f"epoch blocks must arrive in order: expected {self.next_epoch}, got {t0}")
+        r = np.ascontiguousarray(np.asarray(r_ecef_km, dtype=np.float64))
+        n_ep = r.shape[1]
+        kg = _kernel_grid(self.grid)
+        el = math.radians(float(min_elevation_deg))
+        buf = np.zeros((min(_CHUNK_EPOCHS, max(n_ep, 1)),) + self.grid.shape, dtype=_count_dtype(r.shape[0]))
+        for a in range(0, n_ep, _CHUNK_EPOCHS):
+            b = min(n_ep, a + _CHUNK_EPOCHS)
+            _stamp_chunk(r, a, b, kg.radius_km, math.cos(el), math.sin(el), *kg.args(), buf)
+            fold_counts(buf, b - a, t0 + a, self.area, self.covered_area, self.count_area, *self.state)
+            self.next_epoch = t0 + b
+            if progress is not None:
+                progress(self.next_epoch)
+
+    def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float,
+               grid_deg: float | None) -> CoverageResult:
+        """The :class:`CoverageResult` once every epoch is folded."""
+        if self.next_epoch != self.n_time:
+            raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
+        return assemble_result(self.grid, offsets_s, step_s, min_elevation_deg, grid_deg, self.covered_area,
+                               self.count_area, tuple(self.state))
+
+
+def compute_coverage(mission: Mission, eph: Ephemeris, progress: ProgressFn | None = None,
+                     grid: CoverageGrid | None = None, executor: BlockExecutor | None = None,
+                     base_dir: Path | None = None) -> CoverageResult:
+    """Coverage of ``mission.analysis.region`` (the whole Earth by default) over the ephemeris.
+
+    Uses ``mission.analysis.coverage_grid_deg`` and ``min_elevation_deg``. The Earth-fixed
+    positions are read one block of epochs at a time (``eph.window``, sized by
+    :func:`core.orbits.blocks.epoch_blocks`), never the whole run. With an ``executor`` (of
+    :mod:`core.study.run`) each block is a task that propagates its own epochs; ``eph`` must
+    then be the mission's ephemeris and ``base_dir`` its folder. ``progress(stage, fraction)``
+    is called as epochs are folded. ``grid`` overrides the grid built from the mission.
+    """
     analysis = mission.analysis
+    if grid is None:
+        grid = make_grid(analysis.coverage_grid_deg, analysis.region)
     report = progress or (lambda stage, fraction: None)
     n_time = eph.n_time
-    count_bytes = np.dtype(_count_dtype(eph.n_sat)).itemsize * grid.n_cells
-    per_sat_epoch = 72 + -(-count_bytes // max(1, eph.n_sat))
-    # at least two blocks per worker, so that every worker has work however small the run
-    spread = eph.n_sat * n_time * per_sat_epoch // (2 * max(1, int(getattr(executor, "slots", 1) or 1)))
-    blocks = epoch_blocks(eph.n_sat, n_time, per_sat_epoch, min(block_budget_bytes(), max(1, spread)))
-    data, folder = mission_to_dict(mission), (str(base_dir) if base_dir is not None else None)
-    tasks = [(data, folder, t0, t1, grid, float(analysis.min_elevation_deg)) for t0, t1 in blocks]
-    area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
-    covered_area, count_area = np.zeros(n_time), np.zeros(n_time)
-    state = tuple(np.zeros(grid.n_cells, np.int64) for _ in range(7))
+    min_el = float(analysis.min_elevation_deg)
+    fold = CoverageFold(grid, n_time)
+    blocks = epoch_blocks(eph.n_sat, n_time, coverage_block_bytes(eph.n_sat, grid))
     report("Coverage", 0.0)
-    done = map_blocks(coverage_counts_block, tasks, executor, progress=lambda k, total: report("Coverage", k / total))
-    for (t0, t1), counts in zip(blocks, done):
-        fold_counts(np.ascontiguousarray(counts), t1 - t0, t0, area, covered_area, count_area, *state)
-    return assemble_result(grid, eph.time.offsets_s, eph.time.step_s or analysis.step_s, analysis.min_elevation_deg,
-                           analysis.coverage_grid_deg, covered_area, count_area, state)
+    if executor is None:
+        for t0, t1 in blocks:
+            fold.add_positions(t0, eph.window(t0, t1).r_ecef_km, min_el,
+                               progress=lambda done: report("Coverage", done / max(n_time, 1)))
+    else:
+        data, folder = mission_payload(mission, eph, base_dir, "coverage")
+        tasks = [(data, folder, t0, t1, grid, min_el) for t0, t1 in blocks]
+        done = map_blocks(coverage_counts_block, tasks, executor,
+                          progress=lambda k, total: report("Coverage", k / max(total, 1)))
+        for (t0, _), counts in zip(blocks, done):
+            fold.add_block(t0, counts)
+    return fold.result(eph.time.offsets_s, eph.time.step_s or analysis.step_s, min_el, analysis.coverage_grid_deg)
 
 
 def coverage_from_positions(
@@ -556,37 +609,14 @@ def coverage_from_positions(
     r = np.asarray(r_ecef_km, dtype=np.float64)
     if r.ndim != 3 or r.shape[-1] != 3:
         raise ValueError("r_ecef_km must be (n_sat, n_time, 3)")
-    r = np.ascontiguousarray(r)
     offsets_s = np.asarray(offsets_s, dtype=float)
-    n_sat, n_time = r.shape[0], r.shape[1]
+    n_time = r.shape[1]
     if offsets_s.size != n_time:
         raise ValueError("offsets_s must have one entry per epoch")
-    kg = _kernel_grid(grid)
-    n_lat, n_lon = grid.shape
-    n_cells = n_lat * n_lon
-    el = math.radians(float(min_elevation_deg))
-    area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
-
-    covered_area = np.zeros(n_time)
-    count_area = np.zeros(n_time)
-    n_cov = np.zeros(n_cells, np.int64)
-    sum_count = np.zeros(n_cells, np.int64)
-    max_count = np.zeros(n_cells, np.int64)
-    run = np.zeros(n_cells, np.int64)
-    max_run = np.zeros(n_cells, np.int64)
-    n_gaps = np.zeros(n_cells, np.int64)
-    gap_total = np.zeros(n_cells, np.int64)
-    buf = np.zeros((min(_CHUNK_EPOCHS, max(n_time, 1)), n_lat, n_lon), dtype=_count_dtype(n_sat))
-
+    fold = CoverageFold(grid, n_time)
     report("Coverage", 0.0)
-    for t0 in range(0, n_time, _CHUNK_EPOCHS):
-        t1 = min(n_time, t0 + _CHUNK_EPOCHS)
-        _coverage_chunk(r, t0, t1, kg.radius_km, math.cos(el), math.sin(el), *kg.args(), area, buf,
-                        covered_area, count_area, n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total)
-        report("Coverage", t1 / n_time)
-
-    return assemble_result(grid, offsets_s, step_s, min_elevation_deg, grid_deg, covered_area, count_area,
-                           (n_cov, sum_count, max_count, run, max_run, n_gaps, gap_total))
+    fold.add_positions(0, r, min_elevation_deg, progress=lambda done: report("Coverage", done / max(n_time, 1)))
+    return fold.result(offsets_s, step_s, min_elevation_deg, grid_deg)
 
 
 def assemble_result(grid: CoverageGrid, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float,

@@ -45,12 +45,18 @@ Epoch by epoch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from core.analysis.per_shell import PerShell
-from core.analysis.power import PATH_EFFICIENCY, solar_array_power_w
+from core.analysis.power import PATH_EFFICIENCY, PowerResult, solar_array_power_w
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from core.analysis.compute import ComputeResult
 
 REASON_NONE, REASON_ENERGY, REASON_HEAT = 0, 1, 2
 
@@ -204,7 +210,7 @@ def whole_orbit_illumination(illum: np.ndarray, step_s: float, period_s: float) 
     return illum[:, : max(1, min(n, illum.shape[1]))].mean(axis=1)
 
 
-def compute_delivered(mission, eph, power, compute) -> DeliveredResult:
+def compute_delivered(mission: Mission, eph: Ephemeris, power: PowerResult, compute: ComputeResult) -> DeliveredResult:
     """Delivered compute of every satellite and epoch from the power and compute analyses."""
     n_sat, n_time = eph.n_sat, eph.n_time
     tops_out = np.zeros((n_sat, n_time), np.float32)

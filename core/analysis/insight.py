@@ -83,11 +83,19 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from core.constants import C_KM_S
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from core.analysis.access import AccessResult
+    from core.analysis.compute import ComputeResult
+    from core.analysis.topology import Topology
 
 GOLDEN = 0.6180339887498949
 MIN_TAIL_S = 3 * 86400.0
@@ -866,22 +874,20 @@ def insight_from_arrays(
     )
 
 
-def _isl_inputs(mission, eph, topo, contact):
+def _isl_inputs(eph: Ephemeris, topo: Topology, contact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hops to the nearest tracked satellite and the per-hop light time, from the topology.
 
-    ``contact`` ``(n_sat, n_int)`` bool: tracked during each grid interval.
+    ``contact`` ``(n_sat, n_int)`` bool: tracked during each grid interval. The hop length is
+    the median link length of each shell at the first epoch (read from a one-epoch block).
     """
-    if topo is None:
-        from core.analysis.topology import compute_topology
-
-        topo = compute_topology(mission, eph)
     light = np.zeros(eph.n_sat)
     if topo.n_edge == 0:
         return np.where(contact, 0, -1).astype(np.int32), light
     edges = np.ascontiguousarray(topo.isl_edges, dtype=np.int64)
     active = np.ascontiguousarray(np.asarray(topo.isl_active, dtype=bool)[: contact.shape[1]])
     hops = hops_to_contact(eph.n_sat, edges, active, np.ascontiguousarray(contact))
-    length = np.linalg.norm(eph.r_eci_km[edges[:, 0], 0] - eph.r_eci_km[edges[:, 1], 0], axis=-1)
+    first = eph.window(0, 1).r_eci_km[:, 0]
+    length = np.linalg.norm(first[edges[:, 0]] - first[edges[:, 1]], axis=-1)
     shell_of_edge = eph.shell_index[edges[:, 0]]
     for shell in eph.shells:
         sel = shell_of_edge == shell.index
@@ -890,24 +896,20 @@ def _isl_inputs(mission, eph, topo, contact):
     return hops, light
 
 
-def compute_insight(mission, eph, access=None, topology=None, compute=None, offload: bool = True) -> InsightResult | None:
+def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | None, topology: Topology | None,
+                    compute: ComputeResult, offload: bool = True) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
-    ``access`` (:mod:`core.analysis.access`, whose antenna schedule says when each satellite is
-    tracked by a station) and ``topology`` (:mod:`core.analysis.topology`) are reused when given and computed
-    when omitted. ``compute`` supplies the processing
-    rates (sized here when omitted; its delivered compute when analysed). ``offload=False``
-    skips the offloading figures.
+    Takes its inputs, never recomputes them: ``access`` (:mod:`core.analysis.access`, whose
+    antenna schedule says when each satellite is tracked by a station; ``None`` without
+    stations), ``topology`` (:mod:`core.analysis.topology`; may be ``None`` only for a
+    mission without inter-satellite links) and ``compute`` (the processing rates; its
+    delivered compute when analysed). ``offload=False`` skips the offloading figures.
     """
-    if not mission.ground_stations:
+    if not mission.ground_stations or access is None:
         return None
-    from core.analysis.compute import raw_rate_bytes_per_s, size_compute
+    from core.analysis.compute import raw_rate_bytes_per_s
 
-    compute = compute or size_compute(mission, eph)
-    if access is None:
-        from core.analysis.access import compute_access
-
-        access = compute_access(mission, eph)
     served = np.asarray(access.served_fraction, dtype=float)  # (n_sat, n_int): tracked share of each step
     n = eph.n_sat
     duty, raw_bps, down, proc, isl, has_isl = (np.zeros(n) for _ in range(6))
@@ -930,15 +932,10 @@ def compute_insight(mission, eph, access=None, topology=None, compute=None, offl
     if ready.size == 0:
         return None
     size = np.repeat(raw_bps * capture_s, np.diff(ptr))
-    hops, light = _isl_inputs(mission, eph, topology, served > 0) if has_isl.any() else (None, None)
-    edges = None
-    if has_isl.any() and offload:
-        if topology is None:
-            from core.analysis.topology import compute_topology
-
-            topology = compute_topology(mission, eph)
-        if topology.n_edge:
-            edges = np.asarray(topology.isl_edges)
+    if has_isl.any() and topology is None:
+        raise ValueError("compute_insight needs the topology of a mission with inter-satellite links")
+    hops, light = _isl_inputs(eph, topology, served > 0) if topology is not None and has_isl.any() else (None, None)
+    edges = np.asarray(topology.isl_edges) if topology is not None and has_isl.any() and offload and topology.n_edge else None
     return insight_from_arrays(
         step_s=step, served=served, ptr=ptr, ready_s=ready, size_bytes=size, downlink_mbps=down,
         processing_bytes_per_s=proc, output_ratio=mission.workload.output_ratio,

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from core.mission.model import Mission
 from core.orbits.blocks import BlockExecutor
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
+from core.orbits.estimate import (TOPOLOGY_BYTES_PER_EDGE_EPOCH, TRAFFIC_BYTES_PER_EDGE_EPOCH, check_streamed_run_fits,
+                                  streamed_run_bytes)
+from core.orbits.shells import ShellInfo
 
 if TYPE_CHECKING:  # the result classes, for the annotations only: the analyses are imported when they run
     from core.analysis.access import AccessResult
@@ -89,6 +92,30 @@ class Results:
         return [(key, value) for key, value in pairs if value is not None]
 
 
+def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], None]:
+    """The check :func:`run_analysis` hands :func:`build_ephemeris`: refuse (exit 2) a run whose
+    streamed estimate cannot fit (:func:`core.orbits.estimate.streamed_run_bytes`), before any
+    per-epoch array is computed. The service stage still reads the whole run's positions
+    (``eph.r_ecef_km``): with a ``service`` section they are counted."""
+    analysis = mission.analysis
+
+    def check(shells: tuple[ShellInfo, ...], n_time: int) -> None:
+        cells = round(180.0 / analysis.coverage_grid_deg) * round(360.0 / analysis.coverage_grid_deg)
+        n_sat = sum(s.n_sat for s in shells)
+        linked = sum(s.n_sat for s in shells if s.isl != "none")
+        edge_bytes = TOPOLOGY_BYTES_PER_EDGE_EPOCH + (TRAFFIC_BYTES_PER_EDGE_EPOCH if mission.traffic is not None else 0)
+        duration_s = float(analysis.duration_s)
+        capture_s = float(mission.workload.capture_s)
+        captures = sum(int(s.n_sat * duration_s * mission.bus_for(mission.constellations[s.index]).sensor_duty / capture_s)
+                       for s in shells)
+        estimate = streamed_run_bytes(n_sat, n_time, len(mission.ground_stations), linked, cells,
+                                      whole_positions=mission.service is not None, edge_epoch_bytes=edge_bytes,
+                                      n_capture=captures)
+        check_streamed_run_fits(estimate, n_sat, n_time, mission.name)
+
+    return check
+
+
 def run_analysis(
     mission: Mission,
     base_dir: Path | None = None,
@@ -98,10 +125,15 @@ def run_analysis(
 ) -> Results:
     """Propagate the mission and run every analysis it has inputs for.
 
+    The ephemeris is lazy: streamed analyses read it in blocks of epochs or satellites
+    (:mod:`core.orbits.blocks`), so the run's arrays are never held whole here. Before
+    anything is propagated the run's memory is estimated and a run that cannot fit even in
+    the smallest blocks is refused with :class:`~core.mission.errors.MissionError`. With an
+    ``executor`` of :mod:`core.study.run` (local processes, Dask, inline) the streamed stages
+    run their blocks as tasks on it; the results are the same.
+
     ``progress(stage, fraction)`` is called as work proceeds; ``cancel()`` is polled between
-    stages and, when it returns True, the run stops with :class:`Cancelled`. With an
-    ``executor`` of :mod:`core.study.run` (local processes or a Dask cluster) the stages that
-    split into tasks run there, with the same results as in this process.
+    stages and, when it returns True, the run stops with :class:`Cancelled`.
     """
     from core.analysis import access as access_mod
     from core.analysis import cluster as cluster_mod
@@ -132,21 +164,23 @@ def run_analysis(
         timings[name] = time.perf_counter() - start
         return value
 
-    eph = stage("orbits", lambda: build_ephemeris(mission, base_dir, progress=lambda s, f: report(s, 0.25 * f),
-                                                      full_analysis=True), 0.0)
+    eph: Ephemeris = stage("orbits", lambda: build_ephemeris(
+        mission, base_dir, progress=lambda s, f: report(s, 0.25 * f), lazy=True, memory_check=memory_check(mission)), 0.0)
+
     def coverage_progress(_stage: str, fraction: float) -> None:
         if cancel is not None and cancel():  # coverage is the long stage: stop between its chunks
             raise Cancelled("coverage")
         report("coverage", 0.25 + 0.2 * fraction)
 
-    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(mission, eph, progress=coverage_progress,
-                                                                        executor=executor, base_dir=base_dir), 0.25)
-    access = stage("access", lambda: access_mod.compute_access(mission, eph), 0.45)
+    coverage = stage("coverage", lambda: coverage_mod.compute_coverage(
+        mission, eph, progress=coverage_progress, executor=executor, base_dir=base_dir), 0.25)
+    access = stage("access", lambda: access_mod.compute_access(mission, eph, executor=executor, base_dir=base_dir), 0.45)
     topology = stage("links", lambda: topology_mod.compute_topology(mission, eph, base_dir, executor=executor), 0.5)
     optical = stage("optical", lambda: optical_mod.compute_optical(mission, eph, topology, base_dir, executor=executor), 0.52)
     topology = optical.apply(topology) if optical is not None else topology  # links run at their budget
-    network = stage("network", lambda: network_mod.compute_network(mission, eph, topology, base_dir, executor=executor), 0.55)
-    power = stage("power", lambda: power_mod.compute_power(mission, eph), 0.7)
+    network = stage("network", lambda: network_mod.compute_network(
+        mission, eph, topology=topology, base_dir=base_dir, executor=executor), 0.55)
+    power = stage("power", lambda: power_mod.compute_power(mission, eph, executor=executor, base_dir=base_dir), 0.7)
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
     compute = dataclasses.replace(compute, delivered=delivered)
@@ -158,12 +192,12 @@ def run_analysis(
             raise Cancelled("traffic")
         report("traffic", 0.95 + 0.02 * fraction)
 
-    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(mission, eph, topology, base_dir, traffic_progress,
-                                                                    executor=executor), 0.95)
+    traffic = stage("traffic", lambda: traffic_mod.compute_traffic(
+        mission, eph, topology, base_dir, traffic_progress, executor=executor), 0.95)
     cluster = stage("cluster", lambda: cluster_mod.compute_cluster(mission, eph), 0.97)
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
-    training = stage("training", lambda: training_mod.compute_training(mission, eph, topology, optical, base_dir,
-                                                                       executor=executor), 0.98)
+    training = stage("training", lambda: training_mod.compute_training(
+        mission, eph, topology, optical, base_dir, executor=executor), 0.98)
     service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute, insight), 0.99) if mission.service else None
     compute = dataclasses.replace(compute, load=load_mod.compute_load(mission, eph, compute, insight, service))
     if cancel is not None and cancel():

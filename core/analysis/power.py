@@ -45,6 +45,7 @@ the Sun at 1 AU; the array is kept pointed within ``array_sun_angle_deg`` of the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -52,7 +53,12 @@ from core.analysis import sun as sunmod
 from core.analysis import thermal
 from core.analysis.compute import shell_compute
 from core.analysis.per_shell import PerShell
+from core.mission.model import Mission
+from core.orbits.blocks import (POSITION_BYTES_PER_SAT_EPOCH, BlockExecutor, map_blocks, mission_payload,
+                                satellite_blocks, worker_ephemeris)
 from core.orbits.elements import R_EARTH_KM, period_s
+from core.orbits.ephemeris import Ephemeris
+from core.orbits.shells import ShellInfo
 
 PATH_EFFICIENCY = {"ppt": (0.60, 0.80), "det": (0.65, 0.85)}
 """SMAD path efficiencies (X_e, X_d): peak-power tracking / direct energy transfer."""
@@ -326,12 +332,45 @@ class PowerResult(PerShell):
 
 
 # ---------------------------------------------------------------------------------- entry point
-def _shell_illumination(eph, shell, model: str) -> np.ndarray:
-    r = eph.r_eci_km[shell.sat_slice]
-    return sunmod.illumination(r, eph.sun_eci_unit[None, :, :], model)
+POWER_BYTES_PER_SAT_EPOCH = POSITION_BYTES_PER_SAT_EPOCH + 48
+"""Block bytes per satellite-epoch of the illumination: the positions and the shadow models' scratch."""
 
 
-def shell_power(mission, eph, shell, year_sun_unit: np.ndarray, year_days: np.ndarray, illum: np.ndarray) -> ShellPower:
+def illumination_block(eph: Ephemeris, model: str) -> np.ndarray:
+    """Illumination ``(n_sat, n_time)`` float32 (0 umbra .. 1 full Sun) of a block's satellites at its epochs."""
+    return sunmod.illumination(eph.r_eci_km, eph.sun_eci_unit[None, :, :], model).astype(np.float32)
+
+
+def illumination_task(mission_data: dict, folder: str | None, s0: int, s1: int, model: str) -> np.ndarray:
+    """A block task: the illumination of the run's satellites ``s0..s1-1`` at every epoch."""
+    _, eph = worker_ephemeris(mission_data, folder)
+    return illumination_block(eph.subset(s0, s1), model)
+
+
+def illumination_of(mission: Mission, eph: Ephemeris, executor: BlockExecutor | None = None,
+                    base_dir: Path | None = None) -> np.ndarray:
+    """Illumination ``(n_sat, n_time)`` float32 of every satellite, computed on ``eph.subset`` blocks of
+    satellites within each shell (each block over all epochs: the battery state carries over time)."""
+    illum = np.ones((eph.n_sat, eph.n_time), dtype=np.float32)
+    blocks: list[tuple[int, int, str]] = []
+    for shell in eph.shells:
+        shadow = str(mission.bus_for(mission.constellations[shell.index]).shadow_model)
+        local = eph.local_slice(shell)
+        blocks += [(s0, s1, shadow) for s0, s1 in
+                   satellite_blocks(local.start, local.stop, eph.n_time, POWER_BYTES_PER_SAT_EPOCH)]
+    if executor is None:
+        for s0, s1, model in blocks:
+            illum[s0:s1] = illumination_block(eph.subset(s0, s1), model)
+    else:
+        data, folder = mission_payload(mission, eph, base_dir, "power")
+        tasks = [(data, folder, eph.sats.start + s0, eph.sats.start + s1, model) for s0, s1, model in blocks]
+        for (s0, s1, _), part in zip(blocks, map_blocks(illumination_task, tasks, executor)):
+            illum[s0:s1] = part
+    return illum
+
+
+def shell_power(mission: Mission, eph: Ephemeris, shell: ShellInfo, year_sun_unit: np.ndarray, year_days: np.ndarray,
+                illum: np.ndarray) -> ShellPower:
     """Size the power system of one shell (see the module docstring)."""
     entry = mission.constellations[shell.index]
     bus = mission.bus_for(entry)
@@ -418,19 +457,17 @@ def shell_power(mission, eph, shell, year_sun_unit: np.ndarray, year_days: np.nd
     )
 
 
-def compute_power(mission, eph, year_days: float = 365.0, step_days: float = 1.0) -> PowerResult:
+def compute_power(mission: Mission, eph: Ephemeris, year_days: float = 365.0, step_days: float = 1.0,
+                  executor: BlockExecutor | None = None, base_dir: Path | None = None) -> PowerResult:
     """Sun/shadow state of every satellite and the power sizing of every shell.
 
-    ``eph`` is the mission's :class:`~core.orbits.ephemeris.Ephemeris`. The year of beta
-    angles starts at the mission epoch with one sample per ``step_days``.
+    ``eph`` is the mission's :class:`~core.orbits.ephemeris.Ephemeris`, read in blocks of
+    satellites (:func:`illumination_of`; with an ``executor`` each block is a task, ``base_dir``
+    the mission's folder). The year of beta angles starts at the mission epoch with one
+    sample per ``step_days``.
     """
     days = np.arange(0.0, year_days + 1e-9, step_days)
     year_sun = sunmod.sun_unit_at(mission.epoch, days * 86400.0)
-    illum = np.ones((eph.n_sat, eph.n_time), dtype=np.float32)
-    shells = []
-    for shell in eph.shells:
-        model = mission.bus_for(mission.constellations[shell.index]).shadow_model
-        nu = _shell_illumination(eph, shell, model)
-        illum[shell.sat_slice] = nu
-        shells.append(shell_power(mission, eph, shell, year_sun, days, nu))
-    return PowerResult(sunlit=illum >= 0.5, illumination=illum, shells=tuple(shells))
+    illum = illumination_of(mission, eph, executor, base_dir)
+    shells = tuple(shell_power(mission, eph, shell, year_sun, days, illum[eph.local_slice(shell)]) for shell in eph.shells)
+    return PowerResult(sunlit=illum >= 0.5, illumination=illum, shells=shells)

@@ -40,6 +40,8 @@ from functools import lru_cache
 import numpy as np
 
 from core.analysis.per_shell import PerShell
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
 
 N_ARG_LAT = 24
 """Argument-of-latitude samples of the orbit average (15 deg apart)."""
@@ -322,7 +324,7 @@ def decimal_year(epoch) -> float:
     return start.year + (epoch - start).total_seconds() / (end - start).total_seconds()
 
 
-def compute_radiation(mission, eph) -> RadiationResult | None:
+def compute_radiation(mission: Mission, eph: Ephemeris) -> RadiationResult | None:
     """Total ionising dose per year of every shell behind its bus's shielding, and the years to
     the compute hardware's tolerance. ``None`` for a mission without shells."""
     from core.catalog.hardware import get_hardware

@@ -142,7 +142,7 @@ class Cluster(Strict):
 
     satellites: int = Field(ge=1, le=10_000, description="number of satellites in the cluster")
     radius_km: float = Field(1.0, gt=0, le=100, description="every satellite stays within this distance of the centre")
-    min_separation_m: float = Field(100.0, gt=0, description="smallest allowed distance between two satellites (more than 0)")
+    min_separation_m: float = Field(100.0, ge=0.01, description="smallest allowed distance between two satellites (at least 1 cm)")
     ballistic_coefficient_spread: float = Field(
         0.0, ge=0, lt=1,
         description="fractional spread of the satellites' ballistic coefficients: B (1 +- spread), uniform in "

@@ -27,6 +27,9 @@ DEFAULT_BLOCK_FRACTION = 0.25
 """Share of the memory available to this process that one block's arrays may take."""
 MAX_BLOCK_BYTES = 2 * GiB
 """Upper bound of the default block budget (larger blocks buy no speed)."""
+POSITION_BYTES_PER_SAT_EPOCH = 72
+"""Bytes a block of positions takes per satellite-epoch: inertial and Earth-fixed float64 (48) and a
+contiguous copy or scratch of one of them (24)."""
 
 
 def block_budget_bytes() -> int:
@@ -49,6 +52,34 @@ def epoch_blocks(n_sat: int, n_time: int, bytes_per_sat_epoch: int, budget_bytes
     per_epoch = max(1, int(n_sat) * int(bytes_per_sat_epoch))
     size = max(1, min(n_time, budget // per_epoch))
     return [(t0, min(n_time, t0 + size)) for t0 in range(0, n_time, size)]
+
+
+def satellite_blocks(start: int, stop: int, n_time: int, bytes_per_sat_epoch: int,
+                     budget_bytes: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive ``(s0, s1)`` satellite ranges covering ``start..stop`` whose arrays over all ``n_time``
+    epochs (``(s1 - s0) x n_time x bytes_per_sat_epoch``) fit the budget (at least one satellite each)."""
+    if stop <= start:
+        return []
+    budget = block_budget_bytes() if budget_bytes is None else int(budget_bytes)
+    per_sat = max(1, int(n_time) * int(bytes_per_sat_epoch))
+    size = max(1, min(stop - start, budget // per_sat))
+    return [(s0, min(stop, s0 + size)) for s0 in range(start, stop, size)]
+
+
+def mission_payload(mission: Any, eph: Any, base_dir: Path | None, what: str) -> tuple[dict, str | None]:
+    """What a block task is sent instead of arrays: the mission's plain data and its folder (for
+    ``tle_file``/``omm_file``), from which :func:`worker_ephemeris` rebuilds the run's ephemeris.
+
+    A task rebuilds the mission's own grid with all its satellites, so ``eph`` must be that run
+    (not a block, not another time grid): otherwise :class:`ValueError` (``what`` names the analysis)."""
+    from core.mission.io import mission_to_dict
+    from core.orbits.estimate import epoch_count
+
+    grid_n = epoch_count(float(mission.analysis.duration_s), float(mission.analysis.step_s))
+    if eph.is_block or eph.n_time != grid_n:
+        raise ValueError(f"{what}: executor tasks rebuild the mission's own grid ({grid_n} epochs, all satellites); "
+                         f"this ephemeris is another ({eph.n_sat} satellites, {eph.n_time} epochs)")
+    return mission_to_dict(mission), (str(base_dir) if base_dir is not None else None)
 
 
 class BlockExecutor(Protocol):
@@ -117,7 +148,7 @@ def map_blocks(
 
 
 @lru_cache(maxsize=2)
-def _worker_ephemeris(mission_json: str, folder: str | None):
+def _worker_ephemeris(mission_json: str, folder: str | None) -> tuple[Any, Any]:
     from core.mission.io import mission_from_dict
     from core.orbits.ephemeris import build_ephemeris
 
@@ -125,6 +156,6 @@ def _worker_ephemeris(mission_json: str, folder: str | None):
     return mission, build_ephemeris(mission, Path(folder) if folder else None, lazy=True)
 
 
-def worker_ephemeris(mission_data: dict, folder: str | None):
+def worker_ephemeris(mission_data: dict, folder: str | None) -> tuple[Any, Any]:
     """``(mission, lazy ephemeris)`` rebuilt from a mission's plain data in a worker, kept for its next tasks."""
     return _worker_ephemeris(json.dumps(mission_data, sort_keys=True, default=str), folder)

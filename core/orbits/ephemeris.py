@@ -190,25 +190,27 @@ def build_ephemeris(
     base_dir: Path | None = None,
     time: TimeGrid | None = None,
     progress: ProgressFn | None = None,
-    full_analysis: bool = False,
     lazy: bool = False,
+    memory_check: Callable[[tuple[ShellInfo, ...], int], None] | None = None,
 ) -> Ephemeris:
     """Propagate every constellation of ``mission`` over its analysis window.
 
     ``base_dir`` resolves relative ``tle_file``/``omm_file`` paths (the mission file's folder).
-    ``time`` overrides the grid given by ``mission.analysis``. Before allocating, the run's
-    memory (all analyses when ``full_analysis``) is estimated and a run that cannot fit is
-    refused with :class:`~core.mission.errors.MissionError` (:mod:`core.orbits.estimate`).
+    ``time`` overrides the grid given by ``mission.analysis``. Before allocating, the
+    ephemeris's memory is estimated and a run that cannot fit is refused with :class:`~core.mission.errors.MissionError` (:mod:`core.orbits.estimate`).
     With ``lazy`` nothing is propagated here: positions are computed when first read, for the
     whole run or for the :meth:`Ephemeris.window` / :meth:`Ephemeris.subset` blocks a
-    streaming analysis asks for (and the memory check is left to the caller).
+    streaming analysis asks for, and the memory check is ``memory_check(shells, n_time)``,
+    called (when given) before the per-epoch frames are computed.
     """
     report = progress or (lambda stage, fraction: None)
     report("Orbits", 0.0)
     shells, sources = build_shells(mission, base_dir)
     n_time = time.n if time is not None else epoch_count(float(mission.analysis.duration_s), float(mission.analysis.step_s))
     if not lazy:
-        check_run_fits(sum(s.n_sat for s in shells), n_time, mission.name, full_analysis=full_analysis)
+        check_run_fits(sum(s.n_sat for s in shells), n_time, mission.name, full_analysis=False)
+    elif memory_check is not None:
+        memory_check(tuple(shells), n_time)
     warn_outside_tables(mission.epoch, float(mission.analysis.duration_s))
     if time is None:
         grid, rot, sun = _grid_and_frames(mission.epoch, float(mission.analysis.duration_s), float(mission.analysis.step_s))

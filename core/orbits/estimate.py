@@ -1,17 +1,23 @@
 """Estimate a run's memory before allocating it, and refuse a run the machine cannot hold.
 
-A run keeps every satellite at every epoch in several arrays (inertial and Earth-fixed
-positions, geodetic coordinates, visibility and link tables), so its memory grows as
-satellites x epochs. :func:`check_run_fits` compares that estimate with the memory this
-process may use (``MemAvailable`` in ``/proc/meminfo``, and the address-space limit when
-one is set, as ``ulimit -v`` does) and raises :class:`~core.mission.errors.MissionError`
-with the estimate and what to change, instead of letting the operating system kill the run.
+A run that holds every satellite at every epoch in several arrays (inertial and Earth-fixed
+positions, geodetic coordinates, visibility and link tables) grows as satellites x epochs:
+:func:`check_run_fits` estimates that for a whole-array ephemeris. The analysis pipeline
+streams instead (:mod:`core.orbits.blocks`): :func:`streamed_run_bytes` counts one block of
+the streamed analyses plus what the results keep (per-satellite-epoch arrays, the links'
+``(n_time, n_edge)`` tables, the coverage grid) and :func:`check_streamed_run_fits` refuses
+a run whose smallest block cannot fit. Both compare with the memory this process may use
+(``MemAvailable`` in ``/proc/meminfo``, and the address-space limit when one is set, as
+``ulimit -v`` does) and raise :class:`~core.mission.errors.MissionError` with the estimate,
+the limit and what to change, instead of letting the operating system kill the run.
 """
 
 from __future__ import annotations
 
 import math
 import resource
+
+from dataclasses import dataclass
 
 from core.mission.errors import MissionError, Problem
 
@@ -25,6 +31,29 @@ BYTES_PER_EPOCH = 400
 BASE_BYTES = 300 * 1024**2
 """The engine itself once loaded (numpy, numba, astropy, the coverage grid)."""
 GiB = 1024**3
+BLOCK_BYTES_PER_SAT_EPOCH = 120
+"""Bytes per satellite-epoch of the largest block a streamed analysis holds (positions, masks, scratch)."""
+WHOLE_POSITION_BYTES_PER_SAT_EPOCH = 48
+"""The whole run's inertial and Earth-fixed positions, kept once a stage reads them whole."""
+RESULT_BYTES_PER_SAT_EPOCH = 18
+"""Per-satellite-epoch arrays every run's results keep: power (illumination and sunlit, 5) and delivered
+compute (tops, power, charge, reason: 13) (measured on 2,000 x 361: 5.1 and 13.0)."""
+GROUND_RESULT_BYTES_PER_SAT_EPOCH = 9
+"""With ground stations: access (the served share of each step, 8, and the insight's hops' share, 1)."""
+BYTES_PER_CAPTURE = 60
+"""The time to insight keeps about 57 bytes per capture (ready, satellite, three waits, offloading)."""
+SCRATCH_BYTES_PER_CAPTURE = 110
+"""Its transient peak on top (measured at 100,000 x 289 with offloading: 3.7 GB over 39 million captures, 95)."""
+RESULT_BYTES_PER_STATION_SAT_EPOCH = 1
+"""The access result's in-contact table, per station."""
+TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
+"""The topology's ``(n_time, n_edge)`` link-up table."""
+TRAFFIC_BYTES_PER_EDGE_EPOCH = 2
+"""The traffic result's ``(n_time, n_edge)`` float16 link utilisation (with a ``traffic`` section)."""
+EDGES_PER_LINKED_SATELLITE = 2
+"""Links per satellite of a shell with inter-satellite links (a plus grid has four neighbours, two links each)."""
+BYTES_PER_COVERAGE_CELL = 120
+"""The coverage fold's per-cell state and the result's maps."""
 
 
 def epoch_count(duration_s: float, step_s: float) -> int:
@@ -77,3 +106,59 @@ def check_run_fits(n_sat: int, n_time: int, source: str, full_analysis: bool = T
         f"the run needs about {need / GiB:,.1f} GiB ({n_sat:,} satellites x {n_time:,} epochs), more than the "
         f"{have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s "
         "or use fewer satellites"))])
+
+
+@dataclass(frozen=True)
+class StreamedRun:
+    """What a streamed analysis run needs, in bytes (see :func:`streamed_run_bytes`)."""
+
+    engine: int
+    frames: int
+    kept: int
+    whole_positions: int
+    smallest_block: int
+
+    @property
+    def total(self) -> int:
+        return self.engine + self.frames + self.kept + self.whole_positions + self.smallest_block
+
+
+def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat: int = 0, coverage_cells: int = 0,
+                       whole_positions: bool = False, edge_epoch_bytes: int = TOPOLOGY_BYTES_PER_EDGE_EPOCH,
+                       n_capture: int = 0) -> StreamedRun:
+    """Memory of a streamed run of ``n_sat`` satellites x ``n_time`` epochs.
+
+    ``kept`` is what the results hold: per-satellite-epoch arrays (more with ``n_station``
+    ground stations), the ``(n_time, n_edge)`` link tables of ``n_linked_sat`` satellites with
+    inter-satellite links (``edge_epoch_bytes`` per link and epoch: the topology's, plus the
+    traffic table when the mission has one), ``coverage_cells`` cells and the
+    time to insight's ``n_capture`` captures (with ground stations). ``whole_positions`` counts the whole run's positions for stages that still read them
+    whole; ``smallest_block`` is one epoch of every satellite, or one satellite over every
+    epoch, whichever is larger (blocks are at least that), or the insight's scratch if larger.
+    """
+    sat_epochs = int(n_sat) * int(n_time)
+    per_sat_epoch = RESULT_BYTES_PER_SAT_EPOCH
+    if n_station:
+        per_sat_epoch += GROUND_RESULT_BYTES_PER_SAT_EPOCH + RESULT_BYTES_PER_STATION_SAT_EPOCH * int(n_station)
+    captures = int(n_capture) if n_station else 0
+    kept = (sat_epochs * per_sat_epoch
+            + int(n_linked_sat) * EDGES_PER_LINKED_SATELLITE * int(n_time) * int(edge_epoch_bytes)
+            + int(coverage_cells) * BYTES_PER_COVERAGE_CELL + captures * BYTES_PER_CAPTURE)
+    return StreamedRun(
+        engine=BASE_BYTES, frames=int(n_time) * BYTES_PER_EPOCH, kept=kept,
+        whole_positions=sat_epochs * WHOLE_POSITION_BYTES_PER_SAT_EPOCH if whole_positions else 0,
+        smallest_block=max(max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH, captures * SCRATCH_BYTES_PER_CAPTURE),
+    )
+
+
+def check_streamed_run_fits(estimate: StreamedRun, n_sat: int, n_time: int, source: str) -> None:
+    """Raise :class:`MissionError` when even the smallest block of a streamed run cannot fit."""
+    have = available_bytes()
+    if have is None or estimate.total <= have:
+        return
+    raise MissionError(source, [Problem("analysis.step_s", (
+        f"the run needs about {estimate.total / GiB:,.1f} GiB ({n_sat:,} satellites x {n_time:,} epochs: "
+        f"{estimate.kept / GiB:,.2f} GiB of results, {estimate.whole_positions / GiB:,.2f} GiB of whole-run positions, "
+        f"{estimate.frames / GiB:,.2f} GiB of per-epoch frames, {estimate.smallest_block / GiB:,.2f} GiB for the "
+        f"smallest block or the time to insight's scratch), more than the {have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
+        "coarsen analysis.coverage_grid_deg, use fewer satellites or run on a cluster (--scheduler)"))])

@@ -17,7 +17,7 @@ rounding). Coverage (``count > 0``) is the OR of the slices' masks, but OR-ing m
 would lose the multiplicity figures (``mean_sats_in_view``, ``cell_max_sats``); summing keeps
 everything. Epoch blocks are then folded into the per-cell statistics in time order (a cell's
 uncovered run carries from one block into the next), with the same integer run/gap
-accounting and the same summation order as :func:`core.analysis.coverage.coverage_from_positions`,
+accounting and the same summation order as :class:`core.analysis.coverage.CoverageFold`,
 so the merged :class:`~core.analysis.coverage.CoverageResult` equals the unsplit one.
 
 Memory at the merge is one block of summed counts plus O(cells) state; a tile's result is
@@ -33,23 +33,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from core.analysis.coverage import fold_counts
+from core.analysis.coverage import CoverageFold, sats_in_view_block
 
 if TYPE_CHECKING:
     from core.analysis.coverage import CoverageResult
     from core.analysis.grid import CoverageGrid
     from core.mission.model import Mission
-    from core.orbits.propagate import ShellPropagator
-    from core.orbits.shells import ShellInfo
-    from core.orbits.timegrid import TimeGrid
+    from core.orbits.ephemeris import Ephemeris
     from core.study.run import Executor
 
-    Prepared = tuple[Mission, list[ShellInfo], tuple[ShellPropagator, ...], TimeGrid, np.ndarray, CoverageGrid]
-    """A mission's model, shells, propagators, time grid, GCRS -> ITRS matrices and coverage grid."""
+    Prepared = tuple[Mission, Ephemeris, CoverageGrid]
+    """A mission's checked model, its lazy ephemeris and its coverage grid."""
 
 ProgressFn = Callable[[str, float], None]
 
-_WORKER_CACHE: dict[str, tuple] = {}
+_WORKER_CACHE: dict[str, Prepared] = {}
 
 
 # ------------------------------------------------------------------------------------------
@@ -63,102 +61,47 @@ def _mission_key(mission: dict, base_dir: str | None) -> str:
 
 
 def _prepared(mission: dict, base_dir: str | None) -> Prepared:
-    """Shells, propagators, time grid, rotation matrices and grid of a mission (cached per worker process)."""
+    """The checked mission, its lazy ephemeris and its coverage grid (cached per worker process)."""
     key = _mission_key(mission, base_dir)
     hit = _WORKER_CACHE.get(key)
     if hit is not None:
         return hit
     from core.analysis.grid import make_grid
-    from core.mission.io import mission_from_dict
-    from core.orbits import frames
     from core.analysis.mission_checks import engine_problems
-    from core.orbits.propagate import make_propagator
-    from core.orbits.shells import build_shells
-    from core.orbits.timegrid import TimeGrid
+    from core.mission.io import mission_from_dict
+    from core.orbits.blocks import worker_ephemeris
 
     folder = Path(base_dir) if base_dir else None
     model = mission_from_dict(mission, "mission", folder, extra_check=engine_problems)
-    grid_t = TimeGrid.regular(model.epoch, model.analysis.duration_s, model.analysis.step_s)
-    shells, sources = build_shells(model, folder)
-    props = tuple(make_propagator(s, src, grid_t.epoch) for s, src in zip(shells, sources))
-    rot = frames.gcrs_to_itrs_matrices(grid_t.times)
+    _, eph = worker_ephemeris(mission, base_dir)
     grid = make_grid(model.analysis.coverage_grid_deg, model.analysis.region)
-    value = (model, shells, props, grid_t, rot, grid)
+    value = (model, eph, grid)
     if len(_WORKER_CACHE) > 4:
         _WORKER_CACHE.clear()
     _WORKER_CACHE[key] = value
     return value
 
 
-def _sub_propagator(prop: ShellPropagator, local: np.ndarray) -> ShellPropagator:
-    from core.orbits.propagate import AnalyticPropagator, Sgp4Propagator
-
-    if isinstance(prop, AnalyticPropagator):
-        return AnalyticPropagator(prop.elements.subset(local), j2=prop.j2)
-    return Sgp4Propagator([prop.satrecs[int(k)] for k in local], prop.epoch)
-
-
 def positions_ecef_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
-    """Earth-fixed positions ``(s1-s0, t1-t0, 3)`` km of satellites ``s0..s1-1`` at epochs ``t0..t1-1``."""
-    from core.orbits import frames
-
-    _, shells, props, grid_t, rot, _ = _prepared(mission, base_dir)
-    offsets = grid_t.offsets_s[t0:t1]
-    r = np.empty((s1 - s0, t1 - t0, 3))
-    for shell, prop in zip(shells, props):
-        a, b = max(s0, shell.sat_slice.start), min(s1, shell.sat_slice.stop)
-        if a >= b:
-            continue
-        local = np.arange(a - shell.sat_slice.start, b - shell.sat_slice.start)
-        r[a - s0:b - s0] = _sub_propagator(prop, local).positions(offsets)
-    return frames.apply_rotation(rot[t0:t1], r)
+    """Earth-fixed positions ``(s1-s0, t1-t0, 3)`` km of satellites ``s0..s1-1`` at epochs ``t0..t1-1``
+    (the run's ephemeris propagated on that tile only: the same bits as the whole arrays)."""
+    _, eph, _ = _prepared(mission, base_dir)
+    return eph.window(t0, t1).subset(s0, s1).r_ecef_km
 
 
 def coverage_counts_tile(mission: dict, base_dir: str | None, s0: int, s1: int, t0: int, t1: int) -> np.ndarray:
     """Satellites in view of each cell, ``(t1-t0, n_lat, n_lon)`` uint16, for one tile (the worker's task)."""
-    from core.analysis.coverage import sats_in_view_at
-
-    model, *_ , grid = _prepared(mission, base_dir)
-    r = np.ascontiguousarray(positions_ecef_tile(mission, base_dir, s0, s1, t0, t1))
-    out = np.zeros((t1 - t0,) + grid.shape, dtype=np.uint16 if s1 - s0 < 65535 else np.uint32)
-    for k in range(t1 - t0):
-        out[k] = sats_in_view_at(grid, r[:, k], model.analysis.min_elevation_deg)
-    return out
+    model, _, grid = _prepared(mission, base_dir)
+    r = positions_ecef_tile(mission, base_dir, s0, s1, t0, t1)
+    return sats_in_view_block(r, grid, model.analysis.min_elevation_deg)
 
 
 # ------------------------------------------------------------------------------------------
-# Merge
+# Merge: the analysis's own fold (epoch blocks in time order)
 # ------------------------------------------------------------------------------------------
 
-
-class CoverageMerger:
-    """Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
-
-    def __init__(self, grid: CoverageGrid, n_time: int) -> None:
-        self.grid = grid
-        self.n_time = n_time
-        n_cells = grid.n_cells
-        self.area = np.ascontiguousarray(grid.area_km2, dtype=np.float64)
-        self.covered_area = np.zeros(n_time)
-        self.count_area = np.zeros(n_time)
-        self.state = [np.zeros(n_cells, np.int64) for _ in range(7)]
-        self.next_epoch = 0
-
-    def add_block(self, t0: int, counts: np.ndarray) -> None:
-        if t0 != self.next_epoch:
-            raise ValueError(f"epoch blocks must arrive in order: expected {self.next_epoch}, got {t0}")
-        counts = np.ascontiguousarray(counts)
-        fold_counts(counts, counts.shape[0], t0, self.area, self.covered_area, self.count_area, *self.state)
-        self.next_epoch = t0 + counts.shape[0]
-
-    def result(self, offsets_s: np.ndarray, step_s: float, min_elevation_deg: float, grid_deg: float) -> CoverageResult:
-        """The :class:`~core.analysis.coverage.CoverageResult`, assembled as the unsplit analysis does it."""
-        from core.analysis.coverage import assemble_result
-
-        if self.next_epoch != self.n_time:
-            raise ValueError(f"only {self.next_epoch} of {self.n_time} epochs were merged")
-        return assemble_result(self.grid, offsets_s, step_s, min_elevation_deg, grid_deg, self.covered_area,
-                               self.count_area, tuple(self.state))
+CoverageMerger = CoverageFold
+"""Accumulates summed tile counts epoch block by epoch block and builds the ``CoverageResult``."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -190,9 +133,8 @@ def split_coverage(mission: Mission | dict, base_dir: str | Path | None = None, 
 
     data = mission_to_dict(mission) if isinstance(mission, Mission) else dict(mission)
     folder = str(base_dir) if base_dir else None
-    model, shells, _props, grid_t, _rot, grid = _prepared(data, folder)
-    n_sat = sum(s.n_sat for s in shells)
-    n_time = grid_t.n
+    model, eph, grid = _prepared(data, folder)
+    n_sat, n_time, grid_t = eph.n_sat, eph.n_time, eph.time
     own = executor is None
     executor = LocalExecutor() if executor is None else executor
     report = progress or (lambda stage, fraction: None)
@@ -246,8 +188,8 @@ def count_satellites(mission: Mission | dict) -> int:
     from core.mission.model import Mission
 
     data = mission_to_dict(mission) if isinstance(mission, Mission) else dict(mission)
-    _, shells, *_ = _prepared(data, None)
-    return sum(s.n_sat for s in shells)
+    _, eph, _ = _prepared(data, None)
+    return int(eph.n_sat)
 
 
 __all__ = ["CoverageMerger", "coverage_counts_tile", "count_satellites", "plan_tiles", "positions_ecef_tile", "split_coverage"]

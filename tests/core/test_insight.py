@@ -18,6 +18,15 @@ def one_station_contact(n_sat=1):
     return contact
 
 
+def analysed_inputs(mission, eph, access=None):
+    """What the pipeline hands compute_insight: access (given or computed), topology and compute."""
+    from core.analysis.access import compute_access
+    from core.analysis.compute import size_compute
+    from core.analysis.topology import compute_topology
+
+    return (compute_access(mission, eph) if access is None else access), compute_topology(mission, eph), size_compute(mission, eph)
+
+
 def run(contact, ready, size, **kw):
     ptr = np.array([0, len(ready)])
     args = dict(step_s=STEP, contact=contact, ptr=ptr, ready_s=np.array(ready, float), size_bytes=np.array(size, float),
@@ -168,13 +177,13 @@ def test_compute_insight_on_a_small_mission():
                         analysis=dict(duration_s=10800, step_s=60), ground_stations=[MADRID])
     mission = mission_from(data)
     eph = build_ephemeris(mission)
-    res = insight.compute_insight(mission, eph, None, None, None)
+    res = insight.compute_insight(mission, eph, *analysed_inputs(mission, eph))
     j = res.to_json()
     assert set(("traditional", "in_orbit", "speedup_median", "downlink_reduction")) <= set(j)
     assert j["in_orbit"]["median_s"] is not None
     assert j["downlink_reduction"] == pytest.approx(1000.0)
     no_isl = mission_from(edited(data, {"constellations.0.isl": "none"}))
-    j2 = insight.compute_insight(no_isl, build_ephemeris(no_isl), None, None, None).to_json()
+    j2 = insight.compute_insight(no_isl, eph_no := build_ephemeris(no_isl), *analysed_inputs(no_isl, eph_no)).to_json()
     # one antenna cannot track 240 satellites in 3 h: without ISLs most results never reach the ground,
     # with ISLs every result reaches whichever satellite the antenna tracks
     assert j["in_orbit"]["stable"] and j["in_orbit"]["reason"] is None
@@ -195,11 +204,11 @@ def test_contacts_come_from_the_access_analysis():
                            analysis=dict(duration_s=7200, step_s=60), ground_stations=[MADRID])
     eph = build_ephemeris(mission)
     access = compute_access(mission, eph)
-    normal = insight.compute_insight(mission, eph, access, None, None).to_json()
+    normal = insight.compute_insight(mission, eph, *analysed_inputs(mission, eph, access)).to_json()
     assert normal["traditional"]["undelivered_fraction"] < 1.0
     assert normal["downlink_capacity_gbit_per_day"] == pytest.approx(access.downlink_gbit_per_day, rel=1e-9)
     blind = dataclasses.replace(access, served_fraction=np.zeros_like(access.served_fraction))
-    never = insight.compute_insight(mission, eph, blind, None, None).to_json()
+    never = insight.compute_insight(mission, eph, *analysed_inputs(mission, eph, blind)).to_json()
     assert never["traditional"]["undelivered_fraction"] == 1.0 and not never["traditional"]["stable"]
 
 
@@ -268,7 +277,7 @@ def default_insight_by_window():
     for rate in (800.0, 100.0):
         for days in (1, 2):
             mission = _default_mission(rate, days * 86400.0)
-            out[rate, days] = insight.compute_insight(mission, build_ephemeris(mission)).to_json()
+            out[rate, days] = insight.compute_insight(mission, eph := build_ephemeris(mission), *analysed_inputs(mission, eph)).to_json()
     return out
 
 
@@ -326,7 +335,7 @@ def test_one_equatorial_satellite_over_one_equatorial_station_by_hand():
     assert acc.window_duration_s[inner] == pytest.approx(np.full(inner.sum(), pass_s), abs=2.0)
     # the downlink is the tracked time at 800 Mbit/s, and it is the insight capacity
     assert acc.downlink_gbit[0] == pytest.approx(acc.contact_s[0] * 0.8, rel=1e-9)
-    res = insight.compute_insight(mission, eph, acc).to_json()
+    res = insight.compute_insight(mission, eph, *analysed_inputs(mission, eph, acc)).to_json()
     assert res["downlink_capacity_gbit_per_day"] == pytest.approx(acc.downlink_gbit_per_day, rel=1e-9)
     # raw data: 900 Mbit/s x 0.1 duty = 7,776 Gbit a day, against 14 x 632 s x 800 Mbit/s = 7,075 Gbit
     assert acc.downlink_gbit_per_day == pytest.approx(14 * pass_s * 0.8, rel=0.01)
@@ -336,6 +345,6 @@ def test_one_equatorial_satellite_over_one_equatorial_station_by_hand():
     assert t["backlog_growth_gbit_per_day"] == pytest.approx(t["downlink_gbit_per_day"] - capacity, rel=1e-6)
     # a 400 Mbit/s imager (3,456 Gbit a day) keeps up: a steady median, at most one synodic period + processing
     light = mission_from(one_sat(400))
-    t = insight.compute_insight(light, eph).to_json()["traditional"]
+    t = insight.compute_insight(light, eph, *analysed_inputs(light, eph)).to_json()["traditional"]
     assert t["stable"] and t["steady_state"] and t["reason"] is None
     assert 1800.0 < t["median_s"] < 2 * np.pi / rel + 1800.0 + 600.0
