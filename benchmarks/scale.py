@@ -119,7 +119,7 @@ def run_one(mission_path: Path, flags: list[str], limit_gb: float, timeout_s: fl
         return "ok", seconds, peak / 1024**3
     first = " ".join(err.strip().splitlines()[-1:]) if err.strip() else f"exit {child.returncode}"
     kind = "refused" if child.returncode == 2 else f"failed (exit {child.returncode})"
-    return f"{kind}: {first[:300]}", seconds, peak / 1024**3
+    return f"{kind}: {first[:700]}", seconds, peak / 1024**3
 
 
 def start_cluster(n_workers: int):
