@@ -33,6 +33,7 @@ from core.mission.model import Mission
 
 if TYPE_CHECKING:  # the names _LAZY serves, for type checkers and linters
     from core.analysis.pipeline import Cancelled, CancelFn, ProgressFn, Results, results_document
+    from core.orbits.blocks import BlockExecutor
     from core.orbits.ephemeris import Ephemeris, build_ephemeris
     from core.orbits.lifetime import Lifetime
 
@@ -91,11 +92,15 @@ save_mission = _io.save_mission
 
 
 def analyze(mission: Mission, base_dir: Path | None = None, progress: ProgressFn | None = None,
-            cancel: CancelFn | None = None) -> Results:
-    """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`."""
+            cancel: CancelFn | None = None, executor: BlockExecutor | None = None) -> Results:
+    """Run every analysis; see :func:`core.analysis.pipeline.run_analysis`.
+
+    ``executor`` (from :func:`core.study.run.make_executor`: local processes or a Dask
+    cluster) runs the stages that split into tasks there; the results are the same.
+    """
     from core.analysis.pipeline import run_analysis
 
-    return run_analysis(mission, base_dir, progress=progress, cancel=cancel)
+    return run_analysis(mission, base_dir, progress=progress, cancel=cancel, executor=executor)
 
 
 def lifetime_of(results: Results, sat: int, offset_s: float = 0.0) -> Lifetime:

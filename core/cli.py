@@ -13,15 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO
 
 from core import __version__
+from core.study.task_progress import TaskProgress
 
 if TYPE_CHECKING:
     from core.analysis.pipeline import Results
+    from core.study.run import Executor
     from core.mission.model import Mission
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -197,8 +200,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     json_path = check_file_target(args.json) if args.json else None
     out_dir = check_dir_target(args.out) if args.out else None
     report_path = check_report_target(args.report) if args.report else None
-    with progress_reporter(show_progress(args)) as progress, named_after(args.mission, mission):
-        results = api.analyze(mission, base_dir, progress=progress)
+    executor = analysis_executor(args)
+    tasks = TaskProgress(executor) if executor is not None and not args.quiet else None
+    finished = False
+    try:
+        with progress_reporter(show_progress(args) and executor is None) as progress, named_after(args.mission, mission):
+            results = api.analyze(mission, base_dir, progress=tasks.stage if tasks else progress,
+                                  executor=tasks.counter if tasks else executor)
+        finished = True
+    finally:
+        if tasks is not None:
+            tasks.close()
+        if executor is not None:
+            executor.close(cancel=not finished)
     document = api.results_document(results)
     written = []
     if json_path is not None:
@@ -214,6 +228,28 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print_tables(summary_tables(results))
         print("\n".join(written)) if written else None
     return EXIT_OK
+
+
+def analysis_executor(args: argparse.Namespace) -> Executor | None:
+    """The executor ``--scheduler ADDRESS`` or ``--workers N`` ask for (None: every stage in this process).
+
+    ``--workers N`` is a pool of N local processes (:class:`core.study.run.LocalExecutor`, as
+    for ``starnet sweep``), not a local Dask cluster: the tasks and their exact merge are the
+    same, and a plain process pool needs no scheduler, ports or worker memory monitor that
+    could restart a worker in the middle of a block. ``--workers 0`` runs the tasks here.
+    """
+    from core.study.run import make_executor
+
+    scheduler, workers = getattr(args, "scheduler", None), getattr(args, "workers", None)
+    if scheduler is None and workers is None:
+        return None
+    if scheduler is not None and workers is not None:
+        raise UsageError("give --scheduler ADDRESS or --workers N, not both")
+    if workers is not None and workers < 0:
+        raise UsageError(f"--workers: must be 0 or more, not {workers}")
+    if scheduler is not None and not re.fullmatch(r"([a-z]+://)?[^\s:/]+:\d+/?", scheduler.strip()):
+        raise UsageError(f"--scheduler: {scheduler!r} is not a Dask scheduler address (HOST:PORT or tcp://HOST:PORT)")
+    return make_executor(scheduler, workers)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -303,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write the results document")
     p.add_argument("--out", metavar="DIR", help="also write CSV time series and exports into DIR")
     p.add_argument("--report", metavar="FILE", help="also write the report (.pdf or .html)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="split the stages into tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="split the stages into tasks on N local worker processes (0: in this process)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     p = sub.add_parser("presets", help="list the built-in missions")
