@@ -29,14 +29,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.analysis.compute import compute_power_w
+from typing import TYPE_CHECKING
+
+from core.analysis.compute import ComputeResult, compute_power_w
 from core.analysis.per_shell import PerShell
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from core.analysis.insight import InsightResult
+    from core.analysis.service import ServiceResult
 
 
-def offload_in_tops(mission, n_sat: int, insight) -> tuple[np.ndarray, np.ndarray]:
+def offload_in_tops(mission: Mission, n_sat: int, insight: InsightResult | None) -> tuple[np.ndarray, np.ndarray]:
     """(TOPS taken in, TOPS handed out) per satellite by the insight analysis' offloading plan."""
     off = getattr(insight, "offloaded", None) if insight is not None else None
-    if off is None or off.plan_bytes.size == 0 or insight.duration_s <= 0:
+    if insight is None or off is None or off.plan_bytes.size == 0 or insight.duration_s <= 0:
         return np.zeros(n_sat), np.zeros(n_sat)
     scale = mission.workload.ops_per_byte / insight.duration_s / 1e12
     taken = np.bincount(off.plan_helper, weights=off.plan_bytes, minlength=n_sat) * scale
@@ -113,7 +121,8 @@ def shell_load(shell: str, compute_shell, eo_tops: np.ndarray, service_tops: np.
     )
 
 
-def compute_load(mission, eph, compute, insight=None, service=None) -> LoadResult | None:
+def compute_load(mission: Mission, eph: Ephemeris, compute: ComputeResult, insight: InsightResult | None = None,
+                 service: ServiceResult | None = None) -> LoadResult | None:
     """Each shell's compute load with the service and the offloaded captures counted; ``None``
     when neither runs (the sizing's EO load is then the whole load)."""
     n = eph.n_sat

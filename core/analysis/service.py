@@ -56,7 +56,16 @@ from numba import njit
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from typing import TYPE_CHECKING
+
 from core.constants import C_KM_S, FIBRE_KM_S
+from core.mission.model import Mission
+from core.orbits.ephemeris import Ephemeris
+
+if TYPE_CHECKING:
+    from core.analysis.compute import ComputeResult
+    from core.analysis.insight import InsightResult
+    from core.analysis.topology import Topology
 
 SEARCH_KM = 12000.0
 """First reach of the ISL search from a place's entry satellite; widened where demand is left over."""
@@ -271,12 +280,14 @@ class ServiceResult:
                       ["place", "demand TOPS", "served", "p50 ms", "p95 ms", "fibre ms", "cloud region"], rows)]
 
 
-def service_places(mission) -> list[tuple[str, float, float, float]]:
+def service_places(mission: Mission) -> list[tuple[str, float, float, float]]:
     """(name, lat_deg, lon_deg, tops) of every place with demand."""
     from core.catalog.cities import city_catalog
     from core.catalog.places import resolve_place
 
     svc = mission.service
+    if svc is None:
+        return []
     if svc.population_weighted is not None:
         cities = sorted(city_catalog().values(), key=lambda c: -c.population)[: svc.population_weighted.cities]
         total = float(sum(c.population for c in cities))
@@ -288,7 +299,8 @@ def service_places(mission) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def compute_service(mission, eph, topology, compute, insight=None) -> ServiceResult | None:
+def compute_service(mission: Mission, eph: Ephemeris, topology: Topology, compute: ComputeResult,
+                    insight: InsightResult | None = None) -> ServiceResult | None:
     """Serve the mission's ``service`` demand epoch by epoch (see the module docstring).
 
     ``insight`` (:mod:`core.analysis.insight`), when given, supplies the offloading plan: the
@@ -379,7 +391,7 @@ def compute_service(mission, eph, topology, compute, insight=None) -> ServiceRes
         if m == 0:
             continue
         p_idx, s_idx, tops, km = (b[:m].copy() for b in buf)  # the buffers are reused at the next epoch
-        np.add.at(served[:, t], p_idx, tops)
+        np.add.at(served[:, t], p_idx.astype(np.intp), tops)
         rho = used[s_idx] / spare[s_idx]
         t_s = svc.ops_per_request / (spare[s_idx] * 1e12)
         wait = rho * t_s / (2.0 * (1.0 - rho))
