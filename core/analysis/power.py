@@ -52,6 +52,7 @@ import numpy as np
 from core.analysis import sun as sunmod
 from core.analysis import thermal
 from core.analysis.compute import shell_compute
+from core.analysis.packed import SparseF32
 from core.analysis.per_shell import PerShell
 from core.mission.model import Mission
 from core.orbits.blocks import (POSITION_BYTES_PER_SAT_EPOCH, BlockExecutor, map_blocks, mission_payload,
@@ -294,14 +295,31 @@ class ShellPower:
 class PowerResult(PerShell):
     """Sun/shadow state of every satellite and the power sizing of every shell.
 
-    ``sunlit``: ``(n_sat, n_time)`` bool, True where the centre of the Sun is visible
-    (illumination > 0.5); ``illumination``: ``(n_sat, n_time)`` float32, 0 umbra .. 1 full Sun
-    (penumbra values only for shells with the conical model).
+    ``illumination``: ``(n_sat, n_time)`` float32, 0 umbra .. 1 full Sun (penumbra values only
+    for shells with the conical model); ``sunlit``: ``(n_sat, n_time)`` bool, True where the
+    centre of the Sun is visible (illumination >= 0.5). Both are decoded when read from
+    ``illumination_packed`` (exact: a bit a satellite-epoch plus the penumbra values), and
+    :meth:`illumination_rows`/:meth:`sunlit_rows` decode only some satellites.
     """
 
-    sunlit: np.ndarray
-    illumination: np.ndarray
+    illumination_packed: SparseF32
     shells: tuple[ShellPower, ...]
+
+    @property
+    def illumination(self) -> np.ndarray:
+        return self.illumination_packed.rows()
+
+    @property
+    def sunlit(self) -> np.ndarray:
+        return self.illumination_packed.rows() >= 0.5
+
+    def illumination_rows(self, start: int, stop: int) -> np.ndarray:
+        """Illumination ``(stop - start, n_time)`` float32 of the run's satellites ``start:stop``."""
+        return self.illumination_packed.rows(start, stop)
+
+    def sunlit_rows(self, start: int, stop: int) -> np.ndarray:
+        """Sunlit state ``(stop - start, n_time)`` bool of the run's satellites ``start:stop``."""
+        return self.illumination_packed.rows(start, stop) >= 0.5
 
     def tables(self) -> list:
         from core.analysis.tables import Table
@@ -470,4 +488,4 @@ def compute_power(mission: Mission, eph: Ephemeris, year_days: float = 365.0, st
     year_sun = sunmod.sun_unit_at(mission.epoch, days * 86400.0)
     illum = illumination_of(mission, eph, executor, base_dir)
     shells = tuple(shell_power(mission, eph, shell, year_sun, days, illum[eph.local_slice(shell)]) for shell in eph.shells)
-    return PowerResult(sunlit=illum >= 0.5, illumination=illum, shells=shells)
+    return PowerResult(illumination_packed=SparseF32.encode(illum), shells=shells)
