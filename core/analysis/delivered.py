@@ -167,6 +167,10 @@ class ShellDelivered:
         }
 
 
+DELIVERED_BYTES_PER_SAT_EPOCH = 64
+"""Block bytes per satellite-epoch of the simulation: illumination, power, charge and TOPS (float64) and their scratch."""
+
+
 @dataclass(frozen=True, eq=False)
 class ShellModel:
     """The per-satellite inputs of one shell's epoch-by-epoch simulation (see the module docstring),
@@ -248,13 +252,12 @@ class DeliveredResult(PerShell):
         start = min(start, stop)
         out = DeliveredSeries(np.zeros((stop - start, n_time), np.float32), np.zeros((stop - start, n_time), np.float32),
                               np.ones((stop - start, n_time), np.float32), np.zeros((stop - start, n_time), np.int8))
-        for m in self.models:
-            lo, hi = max(start, m.sat_slice.start), min(stop, m.sat_slice.stop)
-            if hi <= lo:
-                continue
-            tops, c, soc, reason = m.run(self.illumination.rows(lo, hi), slice(lo - m.sat_slice.start, hi - m.sat_slice.start))
-            rows = slice(lo - start, hi - start)
-            out.tops[rows], out.power_w[rows], out.soc[rows], out.reason[rows] = tops, c, soc, reason
+        for m in self.models:  # in blocks of satellites: the float64 scratch stays a block's
+            for lo, hi in satellite_blocks(max(start, m.sat_slice.start), min(stop, m.sat_slice.stop), n_time,
+                                           DELIVERED_BYTES_PER_SAT_EPOCH):
+                tops, c, soc, reason = m.run(self.illumination.rows(lo, hi), slice(lo - m.sat_slice.start, hi - m.sat_slice.start))
+                rows = slice(lo - start, hi - start)
+                out.tops[rows], out.power_w[rows], out.soc[rows], out.reason[rows] = tops, c, soc, reason
         return out
 
     @property
@@ -300,10 +303,6 @@ def whole_orbit_illumination(illum: np.ndarray, step_s: float, period_s: float) 
     orbits = np.floor((illum.shape[1] - 1) * step_s / period_s) if period_s > 0 else 0.0
     n = int(round(orbits * period_s / step_s)) if orbits >= 1 else illum.shape[1]
     return illum[:, : max(1, min(n, illum.shape[1]))].mean(axis=1)
-
-
-DELIVERED_BYTES_PER_SAT_EPOCH = 64
-"""Block bytes per satellite-epoch of the simulation: illumination, power, charge and TOPS (float64) and their scratch."""
 
 
 def _limits(bus, sp, peak_w: float, step_s: float, illum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
