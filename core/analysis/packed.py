@@ -72,6 +72,16 @@ class SparseF32:
         other = np.flatnonzero(~ones & (bits != 0))
         return cls(PackedBits.pack(ones, axis=a.ndim - 1), other.astype(np.int64), a.ravel()[other].copy())
 
+    @classmethod
+    def concatenate_rows(cls, parts: list[SparseF32], n_col: int) -> SparseF32:
+        """The array of consecutive blocks of rows (each ``(n, n_col)``), in order."""
+        if not parts:
+            return cls.encode(np.zeros((0, n_col), np.float32))
+        offsets = np.cumsum([0] + [p.shape[0] for p in parts[:-1]]) * n_col
+        return cls(PackedBits.concatenate([p.ones for p in parts], along=0, shape=(0, n_col), axis=1),
+                   np.concatenate([p.index + off for p, off in zip(parts, offsets)]),
+                   np.concatenate([p.value for p in parts]))
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self.ones.shape

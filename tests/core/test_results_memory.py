@@ -40,6 +40,8 @@ def test_sparse_float32_keeps_every_bit():
     assert s.index.size == 4 and s.nbytes < a.nbytes / 4
     for start, stop in ((0, 40), (3, 4), (2, 39), (39, 40), (10, 10)):
         np.testing.assert_array_equal(s.rows(start, stop).view(np.uint32), a[start:stop].view(np.uint32))
+    joined = SparseF32.concatenate_rows([SparseF32.encode(a[r0:r1]) for r0, r1 in ((0, 3), (3, 4), (4, 40))], a.shape[1])
+    np.testing.assert_array_equal(joined.rows().view(np.uint32), a.view(np.uint32))
 
 
 def _fixed_default():
