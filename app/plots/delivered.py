@@ -26,7 +26,7 @@ def delivered_series(results) -> tuple[np.ndarray, list[tuple[str, np.ndarray]],
     curves = []
     if dlv is not None:
         for shell, d in zip(eph.shells, dlv.shells):
-            tops = dlv.tops[shell.sat_slice].astype(float)
+            tops = dlv.series(shell.sat_slice.start, shell.sat_slice.stop).tops.astype(float)
             pct = 100.0 * tops.sum(axis=0) / (d.nameplate_tops * tops.shape[0]) if d.nameplate_tops > 0 and tops.size else np.full(hours.size, 100.0)
             curves.append((d.shell, pct))
     svc = getattr(results, "service", None)

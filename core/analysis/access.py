@@ -49,6 +49,7 @@ from numba import njit, prange
 from pathlib import Path
 
 from core.analysis.elevation_mask import in_ground_link, place_ranges_km
+from core.analysis.packed import PackedBits
 from core.analysis.tables import Table
 from core.mission.model import Mission
 from core.orbits.blocks import (POSITION_BYTES_PER_SAT_EPOCH, BlockExecutor, epoch_blocks, map_blocks,
@@ -306,14 +307,14 @@ interpolation of a crossing near them need them."""
 class ContactEvents:
     """What one block of epochs ``t0..t1-1`` contributes to the contact windows.
 
-    ``mask`` ``(n_station, n_sat, t1 - t0)``: in contact on the block's epochs. A *rise* is a
+    ``mask``: in contact on the block's epochs (:class:`InContact` of ``(n_station, n_sat, t1 - t0)``). A *rise* is a
     window's first in-contact epoch in the block (``rise_epoch``, numbered in the run) with its
     refined AOS ``rise_s``; a *set* its last one (``set_epoch``) with its refined LOS ``set_s``.
     A window that spans blocks rises in one and sets in another: :func:`windows_from_events`
     pairs them, so the windows are the same whatever the blocks.
     """
 
-    mask: np.ndarray
+    mask: InContact
     rise_station: np.ndarray
     rise_sat: np.ndarray
     rise_epoch: np.ndarray
@@ -322,6 +323,29 @@ class ContactEvents:
     set_sat: np.ndarray
     set_epoch: np.ndarray
     set_s: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class InContact:
+    """An in-contact mask ``(n_station, n_sat, n_time)`` kept packed, one bit a station, satellite and
+    epoch (``bits``, packed along the satellites so that blocks of epochs join end to end), and
+    ``count`` ``(n_station, n_time)``, the satellites in contact with each station at each epoch."""
+
+    bits: PackedBits
+    count: np.ndarray
+
+    @classmethod
+    def of(cls, mask: np.ndarray) -> InContact:
+        mask = np.asarray(mask, dtype=bool)
+        return cls(PackedBits.pack(mask, axis=1), mask.sum(axis=1, dtype=np.int64))
+
+    @classmethod
+    def concatenate(cls, parts: list[InContact]) -> InContact:
+        """The mask of consecutive blocks of epochs (in time order)."""
+        if not parts:
+            return cls.of(np.zeros((0, 0, 0), dtype=bool))
+        return cls(PackedBits.concatenate([p.bits for p in parts], along=2, shape=(0, 0, 0), axis=1),
+                   np.concatenate([p.count for p in parts], axis=-1))
 
 
 def halo(t0: int, t1: int, n_time: int) -> tuple[int, int]:
@@ -371,11 +395,11 @@ def block_events(r_ecef_km: np.ndarray, base: int, t0: int, t1: int, offsets_s: 
         k = st_b[ref]
         los[ref] = _refine(r, offsets, sat_b[ref], site[k], up[k], sin_el[k],
                            offsets[i_b[ref]], offsets[i_b[ref] + 1], i_b[ref], rng[k], base)
-    return ContactEvents(np.ascontiguousarray(own), st_a, sat_a, i_a, aos, st_b, sat_b, i_b, los)
+    return ContactEvents(InContact.of(own), st_a, sat_a, i_a, aos, st_b, sat_b, i_b, los)
 
 
-def windows_from_events(parts: list[ContactEvents], n_time: int) -> tuple[Windows, np.ndarray]:
-    """The windows and the in-contact mask ``(n_station, n_sat, n_time)`` of a run from its blocks'
+def windows_from_events(parts: list[ContactEvents], n_time: int) -> tuple[Windows, InContact]:
+    """The windows and the in-contact mask ``(n_station, n_sat, n_time)`` (packed) of a run from its blocks'
     events (blocks in time order): the k-th rise of a station and satellite opens the window
     that its k-th set closes."""
     def cat(name: str, dtype: type) -> np.ndarray:
@@ -387,7 +411,7 @@ def windows_from_events(parts: list[ContactEvents], n_time: int) -> tuple[Window
     st_a, sat_a, i_a = (x[ra] for x in rise)
     st_b, sat_b, i_b = (x[sb] for x in sets)
     assert np.array_equal(st_a, st_b) and np.array_equal(sat_a, sat_b)
-    mask = np.concatenate([p.mask for p in parts], axis=-1) if parts else np.zeros((0, 0, 0), dtype=bool)
+    mask = InContact.concatenate([p.mask for p in parts])
     win = Windows(st_a.astype(np.int32), sat_a.astype(np.int32), cat("rise_s", np.float64)[ra],
                   cat("set_s", np.float64)[sb], i_a == 0, i_b == n_time - 1)
     return win, mask
@@ -395,10 +419,10 @@ def windows_from_events(parts: list[ContactEvents], n_time: int) -> tuple[Window
 
 def find_windows(r_ecef_km: np.ndarray, offsets_s: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
                  min_elevation_deg: np.ndarray, mask: np.ndarray | None = None,
-                 max_range_km: np.ndarray | None = None) -> tuple[Windows, np.ndarray]:
+                 max_range_km: np.ndarray | None = None) -> tuple[Windows, InContact]:
     """Contact windows of every satellite with every station, AOS/LOS refined between epochs.
 
-    Returns the windows and the in-contact mask on the grid epochs (``contact_mask``).
+    Returns the windows and the in-contact mask on the grid epochs (``contact_mask``, packed).
     """
     n_time = np.asarray(offsets_s).size
     events = block_events(r_ecef_km, 0, 0, n_time, offsets_s, site_ecef_km, site_up, min_elevation_deg,
@@ -453,10 +477,13 @@ class AccessResult:
     the epoch), ``window_aos_cut``/``window_los_cut`` (cut by the analysis window),
     ``window_track_start_s`` (when an antenna took the satellite; NaN: never).
 
-    ``in_contact`` ``(n_station, n_sat, n_time)``: in view on the grid epochs.
-    ``served_fraction`` ``(n_sat, n_time - 1)``: share of each grid interval during which the
-    satellite is tracked by an antenna (what the time-to-insight model downlinks in).
-    ``time_to_next_contact_s`` ``(n_sat, n_time)`` (computed when read): see the module docstring.
+    ``contact``: the in-contact mask on the grid epochs, packed (:class:`InContact`, 1 bit a
+    station and satellite-epoch); ``in_contact`` ``(n_station, n_sat, n_time)`` bool is that mask
+    decoded when read, ``satellites_in_contact`` ``(n_station, n_time)`` its count (kept).
+    Computed from the windows when read (the result keeps no float array per satellite-epoch):
+    ``served_fraction`` ``(n_sat, n_time - 1)``, the share of each grid interval during which the
+    satellite is tracked by an antenna (what the time-to-insight model downlinks in);
+    ``time_to_next_contact_s`` ``(n_sat, n_time)``: see the module docstring.
     """
 
     offsets_s: np.ndarray
@@ -472,7 +499,7 @@ class AccessResult:
     window_los_s: np.ndarray
     window_aos_cut: np.ndarray
     window_los_cut: np.ndarray
-    in_contact: np.ndarray
+    contact: InContact
     passes: np.ndarray
     contact_s: np.ndarray
     contact_sum_s: np.ndarray
@@ -481,7 +508,6 @@ class AccessResult:
     downlink_gbit: np.ndarray
     station_antennas: np.ndarray
     window_track_start_s: np.ndarray
-    served_fraction: np.ndarray
     antenna_s: np.ndarray
     in_view_s: np.ndarray
     passes_in_view: np.ndarray
@@ -489,6 +515,24 @@ class AccessResult:
     @property
     def n_station(self) -> int:
         return len(self.station_names)
+
+    @property
+    def in_contact(self) -> np.ndarray:
+        """``(n_station, n_sat, n_time)`` bool, decoded from :attr:`contact` when read."""
+        return self.contact.bits.unpack()
+
+    @property
+    def satellites_in_contact(self) -> np.ndarray:
+        """``(n_station, n_time)`` satellites in contact with each station at each epoch."""
+        return self.contact.count
+
+    @property
+    def served_fraction(self) -> np.ndarray:
+        """``(n_sat, n_time - 1)`` tracked share of each grid interval (see the class docstring), computed
+        from the windows and the antenna schedule when read: the analysis does not keep it (8 bytes a
+        satellite-epoch, 2.3 GB for a million satellites over a day at 300 s)."""
+        return served_fraction(self.window_sat, self.window_track_start_s, self.window_los_s,
+                               self.sat_downlink_mbps.size, self.offsets_s)
 
     @property
     def time_to_next_contact_s(self) -> np.ndarray:
@@ -637,7 +681,7 @@ def access_from_positions(r_ecef_km: np.ndarray, offsets_s: np.ndarray, stations
 
 
 def assemble_access(offsets_s: np.ndarray, stations: list, rates_mbps: np.ndarray, antennas: np.ndarray | int,
-                    win: Windows, mask: np.ndarray) -> AccessResult:
+                    win: Windows, mask: InContact) -> AccessResult:
     """The :class:`AccessResult` from the run's windows and contact mask: the antenna schedule and
     every figure (the windows of the whole run are needed here, a few arrays per pass)."""
     offsets = np.asarray(offsets_s, dtype=float)
@@ -667,7 +711,7 @@ def assemble_access(offsets_s: np.ndarray, stations: list, rates_mbps: np.ndarra
         window_los_s=win.los_s,
         window_aos_cut=win.aos_cut,
         window_los_cut=win.los_cut,
-        in_contact=mask,
+        contact=mask,
         passes=figures[:, 0].astype(np.int64),
         contact_s=figures[:, 1],
         contact_sum_s=figures[:, 2],
@@ -676,7 +720,6 @@ def assemble_access(offsets_s: np.ndarray, stations: list, rates_mbps: np.ndarra
         downlink_gbit=figures[:, 5],
         station_antennas=n_antennas,
         window_track_start_s=track,
-        served_fraction=served_fraction(win.sat, track, win.los_s, n_sat, offsets),
         antenna_s=figures[:, 6],
         in_view_s=figures[:, 7],
         passes_in_view=figures[:, 8].astype(np.int64),

@@ -50,9 +50,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from core.analysis.packed import SparseF32
 from core.analysis.per_shell import PerShell
 from core.analysis.power import PATH_EFFICIENCY, PowerResult, solar_array_power_w
 from core.mission.model import Mission
+from core.orbits.blocks import satellite_blocks
 from core.orbits.ephemeris import Ephemeris
 
 if TYPE_CHECKING:
@@ -165,25 +167,118 @@ class ShellDelivered:
         }
 
 
-@dataclass(frozen=True, eq=False)
-class DeliveredResult(PerShell):
-    """Delivered compute per shell, and per satellite and epoch.
+DELIVERED_BYTES_PER_SAT_EPOCH = 64
+"""Block bytes per satellite-epoch of the simulation: illumination, power, charge and TOPS (float64) and their scratch."""
 
-    ``tops`` ``(n_sat, n_time)`` float32 delivered TOPS; ``power_w`` the payload power;
-    ``soc`` battery state of charge (1 where the battery is not fixed); ``reason``
-    int8 (0 full, 1 energy, 2 heat).
+
+@dataclass(frozen=True, eq=False)
+class ShellModel:
+    """The per-satellite inputs of one shell's epoch-by-epoch simulation (see the module docstring),
+    kept so that any satellite's series can be recomputed exactly when asked.
+
+    ``sat_slice`` numbers the whole run; ``array_w``, ``level_w`` (the sustained payload power),
+    ``energy_w`` and ``battery_w`` (limits) are per satellite of the shell; powers in W, ``cap_j``
+    the battery capacity in J (1 when not fixed), ``dod`` its depth of discharge.
     """
 
-    shells: tuple[ShellDelivered, ...]
+    sat_slice: slice
+    step_s: float
+    array_w: np.ndarray
+    level_w: np.ndarray
+    energy_w: np.ndarray
+    battery_w: np.ndarray
+    heat_w: float
+    bus_w: float
+    floor_w: float
+    peak_w: float
+    cap_j: float
+    dod: float
+    efficiency: float
+    x_e: float
+    x_d: float
+    has_battery: bool
+    idle_power: bool
+    tops_per_satellite: float
+
+    def run(self, illum: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(tops, payload power W, state of charge, reason) float64/float64/float64/int8 ``(n, n_time)`` of
+        the shell's satellites ``rows`` (local to the shell) from their illumination ``illum``."""
+        illum = np.ascontiguousarray(illum, dtype=np.float64)
+        c = np.zeros(illum.shape)
+        soc = np.ones(illum.shape)
+        _simulate(illum, self.step_s, np.ascontiguousarray(self.array_w[rows]), self.bus_w, self.floor_w, self.peak_w,
+                  np.ascontiguousarray(self.level_w[rows]), float(min(self.heat_w, 1e300)), self.cap_j,
+                  (1.0 - self.dod) * self.cap_j, self.efficiency, self.x_e, self.x_d, self.has_battery, self.idle_power, c, soc)
+        tops = tops_at_power(c, self.tops_per_satellite, self.floor_w, self.peak_w, self.idle_power)
+        throttled = tops < self.tops_per_satellite * (1 - 1e-9)
+        by_heat = throttled & (self.heat_w <= np.minimum(self.energy_w[rows], self.battery_w[rows]))[:, None]
+        reason = np.where(by_heat, REASON_HEAT, np.where(throttled, REASON_ENERGY, REASON_NONE)).astype(np.int8)
+        return tops, c, soc, reason
+
+
+@dataclass(frozen=True, eq=False)
+class DeliveredSeries:
+    """Delivered compute of some satellites at every epoch, ``(n, n_time)``: ``tops`` float32,
+    ``power_w`` float32 payload power, ``soc`` float32 state of charge, ``reason`` int8 (0 full,
+    1 energy, 2 heat)."""
+
     tops: np.ndarray
     power_w: np.ndarray
     soc: np.ndarray
     reason: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class DeliveredResult(PerShell):
+    """Delivered compute per shell, and per satellite and epoch on demand.
+
+    The result keeps no ``(n_sat, n_time)`` array of its own: :meth:`series` re-runs the
+    simulation (:class:`ShellModel`) for the satellites asked for, from the power analysis'
+    illumination, with the same bits as the analysis computed. ``tops``, ``power_w``, ``soc``
+    and ``reason`` are the whole run's series (computed when read: 13 bytes a satellite-epoch).
+    ``tops_mean`` is every satellite's mean delivered TOPS over the window.
+    """
+
+    shells: tuple[ShellDelivered, ...]
+    models: tuple[ShellModel, ...]
+    illumination: SparseF32
+    tops_mean: np.ndarray
     nameplate_tops: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def series(self, start: int = 0, stop: int | None = None) -> DeliveredSeries:
+        """The series of the run's satellites ``start:stop`` (all by default), recomputed exactly."""
+        n_sat, n_time = self.illumination.shape
+        stop = n_sat if stop is None else min(stop, n_sat)
+        start = min(start, stop)
+        out = DeliveredSeries(np.zeros((stop - start, n_time), np.float32), np.zeros((stop - start, n_time), np.float32),
+                              np.ones((stop - start, n_time), np.float32), np.zeros((stop - start, n_time), np.int8))
+        for m in self.models:  # in blocks of satellites: the float64 scratch stays a block's
+            for lo, hi in satellite_blocks(max(start, m.sat_slice.start), min(stop, m.sat_slice.stop), n_time,
+                                           DELIVERED_BYTES_PER_SAT_EPOCH):
+                tops, c, soc, reason = m.run(self.illumination.rows(lo, hi), slice(lo - m.sat_slice.start, hi - m.sat_slice.start))
+                rows = slice(lo - start, hi - start)
+                out.tops[rows], out.power_w[rows], out.soc[rows], out.reason[rows] = tops, c, soc, reason
+        return out
+
+    @property
+    def tops(self) -> np.ndarray:
+        return self.series().tops
+
+    @property
+    def power_w(self) -> np.ndarray:
+        return self.series().power_w
+
+    @property
+    def soc(self) -> np.ndarray:
+        return self.series().soc
+
+    @property
+    def reason(self) -> np.ndarray:
+        return self.series().reason
 
     def tops_mean_per_satellite(self) -> np.ndarray:
         """Mean delivered TOPS of every satellite over the window."""
-        return self.tops.mean(axis=1, dtype=np.float64) if self.tops.size else np.zeros(self.tops.shape[0])
+        return self.tops_mean
 
 
 def _longest_run_s(dark: np.ndarray, step_s: float) -> np.ndarray:
@@ -210,66 +305,88 @@ def whole_orbit_illumination(illum: np.ndarray, step_s: float, period_s: float) 
     return illum[:, : max(1, min(n, illum.shape[1]))].mean(axis=1)
 
 
+def _limits(bus, sp, peak_w: float, step_s: float, illum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(array W, energy limit W, battery limit W) of some satellites of a shell from their illumination
+    (see the module docstring; per satellite, so any block of satellites gives the same values)."""
+    illum = np.ascontiguousarray(illum, dtype=np.float64)
+    n = illum.shape[0]
+    bus_w = float(bus.bus_power_w)
+    eol = sp.sizing["array_eol_w_per_m2"]
+    if bus.solar_array_m2 is not None:
+        nu = whole_orbit_illumination(illum, step_s, sp.period_s)
+        array_w = np.full(n, float(bus.solar_array_m2) * eol)
+        energy_w = np.array([energy_limited_load_w(a, v, bus.power_regulation) for a, v in zip(array_w, nu)]) - bus_w
+    else:  # sized for full load on the worst orbit: never limits
+        t_e = sp.eclipse_max_s
+        array_w = np.full(n, solar_array_power_w(bus_w + peak_w, t_e, bus_w + peak_w, sp.period_s - t_e, bus.power_regulation))
+        energy_w = np.full(n, np.inf)
+    if bus.battery_wh is not None:
+        cap_j = float(bus.battery_wh) * 3600.0
+        dod = float(sp.sizing["battery_dod"])
+        t_e_max = _longest_run_s(illum < 0.5, step_s)
+        with np.errstate(divide="ignore"):
+            battery_w = np.where(t_e_max > 0, dod * cap_j * bus.battery_efficiency / np.maximum(t_e_max, 1e-9) - bus_w, np.inf)
+    else:
+        battery_w = np.full(n, np.inf)
+    return array_w, energy_w, battery_w
+
+
 def compute_delivered(mission: Mission, eph: Ephemeris, power: PowerResult, compute: ComputeResult) -> DeliveredResult:
-    """Delivered compute of every satellite and epoch from the power and compute analyses."""
-    n_sat, n_time = eph.n_sat, eph.n_time
-    tops_out = np.zeros((n_sat, n_time), np.float32)
-    power_out = np.zeros((n_sat, n_time), np.float32)
-    soc_out = np.ones((n_sat, n_time), np.float32)
-    reason_out = np.zeros((n_sat, n_time), np.int8)
-    nameplate = np.zeros(n_sat)
+    """Delivered compute of every satellite and epoch from the power and compute analyses.
+
+    Each shell is simulated in blocks of satellites over every epoch (the battery carries over
+    time); the series are folded into the shell's figures and dropped: the result keeps the
+    shell's :class:`ShellModel` and recomputes series on demand (:meth:`DeliveredResult.series`).
+    """
+    n_time = eph.n_time
+    nameplate = np.zeros(eph.n_sat)
+    tops_mean = np.zeros(eph.n_sat)
     step = float(eph.time.step_s) or 1.0
-    shells = []
+    shells, models = [], []
     for shell in eph.shells:
         bus = mission.bus_for(mission.constellations[shell.index])
         sc = compute.shells[shell.index]
         sp = power.shells[shell.index]
         sl = shell.sat_slice
         nameplate[sl] = sc.tops_per_satellite
-        illum = np.ascontiguousarray(power.illumination[sl], dtype=np.float64)
         floor_w = sc.hardware.power_w_min * sc.compute_units if sc.idle_power else 0.0
         peak_w = sc.compute_peak_w
         bus_w = float(bus.bus_power_w)
         x_e, x_d = PATH_EFFICIENCY[bus.power_regulation]
         fixed = tuple(k for k in ("solar_array_m2", "battery_wh", "radiator_m2") if getattr(bus, k) is not None)
-        nu = whole_orbit_illumination(illum, step, sp.period_s)
-        eol = sp.sizing["array_eol_w_per_m2"]
-        if bus.solar_array_m2 is not None:
-            array_w = np.full(shell.n_sat, float(bus.solar_array_m2) * eol)
-            energy_w = np.array([energy_limited_load_w(a, v, bus.power_regulation) for a, v in zip(array_w, nu)]) - bus_w
-        else:  # sized for full load on the worst orbit: never limits
-            t_e = sp.eclipse_max_s
-            array_w = np.full(shell.n_sat, solar_array_power_w(bus_w + peak_w, t_e, bus_w + peak_w, sp.period_s - t_e, bus.power_regulation))
-            energy_w = np.full(shell.n_sat, np.inf)
-        if bus.battery_wh is not None:
-            cap_j = float(bus.battery_wh) * 3600.0
-            dod = float(sp.sizing["battery_dod"])
-            t_e_max = _longest_run_s(illum < 0.5, step)
-            with np.errstate(divide="ignore"):
-                battery_w = np.where(t_e_max > 0, dod * cap_j * bus.battery_efficiency / np.maximum(t_e_max, 1e-9) - bus_w, np.inf)
-        else:
-            cap_j, dod = 1.0, 1.0
-            battery_w = np.full(shell.n_sat, np.inf)
+        blocks = satellite_blocks(sl.start, sl.stop, n_time, DELIVERED_BYTES_PER_SAT_EPOCH) or [(sl.start, sl.stop)]
+        limits = [_limits(bus, sp, peak_w, step, power.illumination_rows(s0, s1)) for s0, s1 in blocks]
+        array_w, energy_w, battery_w = (np.concatenate([part[k] for part in limits]) for k in range(3))
+        cap_j, dod = (float(bus.battery_wh) * 3600.0, float(sp.sizing["battery_dod"])) if bus.battery_wh is not None else (1.0, 1.0)
         heat_w = float(sp.sizing["net_w_m2"]) * float(bus.radiator_m2) - bus_w if bus.radiator_m2 is not None else np.inf
         level = np.minimum(np.minimum(energy_w, battery_w), min(heat_w, peak_w))
         level = np.maximum(level, 0.0)
-        c = np.zeros((shell.n_sat, n_time))
-        soc = np.ones((shell.n_sat, n_time))
-        _simulate(illum, step, np.ascontiguousarray(array_w), bus_w, floor_w, peak_w, np.ascontiguousarray(level),
-                  float(min(heat_w, 1e300)), cap_j, (1.0 - dod) * cap_j, float(bus.battery_efficiency), x_e, x_d,
-                  bus.battery_wh is not None, bool(sc.idle_power), c, soc)
-        tops = tops_at_power(c, sc.tops_per_satellite, floor_w, peak_w, sc.idle_power)
-        throttled = tops < sc.tops_per_satellite * (1 - 1e-9)
-        by_heat = throttled & (heat_w <= np.minimum(energy_w, battery_w))[:, None]
-        reason = np.where(by_heat, REASON_HEAT, np.where(throttled, REASON_ENERGY, REASON_NONE)).astype(np.int8)
-        tops_out[sl], power_out[sl], soc_out[sl], reason_out[sl] = tops, c, soc, reason
+        model = ShellModel(sat_slice=sl, step_s=step, array_w=array_w, level_w=level, energy_w=energy_w, battery_w=battery_w,
+                           heat_w=heat_w, bus_w=bus_w, floor_w=floor_w, peak_w=peak_w, cap_j=cap_j, dod=dod,
+                           efficiency=float(bus.battery_efficiency), x_e=x_e, x_d=x_d, has_battery=bus.battery_wh is not None,
+                           idle_power=bool(sc.idle_power), tops_per_satellite=float(sc.tops_per_satellite))
+        # the share of nameplate of every satellite-epoch, whole, so that its mean is numpy's over the shell
+        share = np.zeros((shell.n_sat, n_time)) if sc.tops_per_satellite > 0 else np.zeros((0, 0))
+        n_energy = n_heat = 0
+        for s0, s1 in blocks:
+            rows = slice(s0 - sl.start, s1 - sl.start)
+            tops, _, _, reason = model.run(power.illumination_rows(s0, s1), rows)
+            if n_time:
+                tops_mean[s0:s1] = tops.astype(np.float32).mean(axis=1, dtype=np.float64)
+            if share.size:
+                np.divide(tops, sc.tops_per_satellite, out=share[rows])
+            n_energy += int(np.count_nonzero(reason == REASON_ENERGY))
+            n_heat += int(np.count_nonzero(reason == REASON_HEAT))
+        n_cell = shell.n_sat * n_time
+        models.append(model)
         shells.append(ShellDelivered(
             shell=shell.name, satellites=shell.n_sat, fixed=fixed, nameplate_tops=float(sc.tops_per_satellite),
-            delivered_tops_mean=(float(np.mean(tops / sc.tops_per_satellite)) * float(sc.tops_per_satellite)
-                                 if tops.size and sc.tops_per_satellite > 0 else float(sc.tops_per_satellite)),
-            throttled_energy_fraction=float(np.mean(reason == REASON_ENERGY)) if reason.size else 0.0,
-            throttled_heat_fraction=float(np.mean(reason == REASON_HEAT)) if reason.size else 0.0,
+            delivered_tops_mean=(float(np.mean(share)) * float(sc.tops_per_satellite) if share.size
+                                 else float(sc.tops_per_satellite)),
+            throttled_energy_fraction=float(np.float64(n_energy) / n_cell) if n_cell else 0.0,
+            throttled_heat_fraction=float(np.float64(n_heat) / n_cell) if n_cell else 0.0,
             energy_limit_w=float(np.min(energy_w)), battery_limit_w=float(np.min(battery_w)), heat_limit_w=float(heat_w),
             peak_power_w=float(peak_w),
         ))
-    return DeliveredResult(tuple(shells), tops_out, power_out, soc_out, reason_out, nameplate)
+        del share
+    return DeliveredResult(tuple(shells), tuple(models), power.illumination_packed, tops_mean, nameplate)

@@ -52,6 +52,7 @@ import numpy as np
 from core.analysis import sun as sunmod
 from core.analysis import thermal
 from core.analysis.compute import shell_compute
+from core.analysis.packed import SparseF32
 from core.analysis.per_shell import PerShell
 from core.mission.model import Mission
 from core.orbits.blocks import (POSITION_BYTES_PER_SAT_EPOCH, BlockExecutor, map_blocks, mission_payload,
@@ -294,14 +295,31 @@ class ShellPower:
 class PowerResult(PerShell):
     """Sun/shadow state of every satellite and the power sizing of every shell.
 
-    ``sunlit``: ``(n_sat, n_time)`` bool, True where the centre of the Sun is visible
-    (illumination > 0.5); ``illumination``: ``(n_sat, n_time)`` float32, 0 umbra .. 1 full Sun
-    (penumbra values only for shells with the conical model).
+    ``illumination``: ``(n_sat, n_time)`` float32, 0 umbra .. 1 full Sun (penumbra values only
+    for shells with the conical model); ``sunlit``: ``(n_sat, n_time)`` bool, True where the
+    centre of the Sun is visible (illumination >= 0.5). Both are decoded when read from
+    ``illumination_packed`` (exact: a bit a satellite-epoch plus the penumbra values), and
+    :meth:`illumination_rows`/:meth:`sunlit_rows` decode only some satellites.
     """
 
-    sunlit: np.ndarray
-    illumination: np.ndarray
+    illumination_packed: SparseF32
     shells: tuple[ShellPower, ...]
+
+    @property
+    def illumination(self) -> np.ndarray:
+        return self.illumination_packed.rows()
+
+    @property
+    def sunlit(self) -> np.ndarray:
+        return self.illumination_packed.rows() >= 0.5
+
+    def illumination_rows(self, start: int, stop: int) -> np.ndarray:
+        """Illumination ``(stop - start, n_time)`` float32 of the run's satellites ``start:stop``."""
+        return self.illumination_packed.rows(start, stop)
+
+    def sunlit_rows(self, start: int, stop: int) -> np.ndarray:
+        """Sunlit state ``(stop - start, n_time)`` bool of the run's satellites ``start:stop``."""
+        return self.illumination_packed.rows(start, stop) >= 0.5
 
     def tables(self) -> list:
         from core.analysis.tables import Table
@@ -348,10 +366,10 @@ def illumination_task(mission_data: dict, folder: str | None, s0: int, s1: int, 
 
 
 def illumination_of(mission: Mission, eph: Ephemeris, executor: BlockExecutor | None = None,
-                    base_dir: Path | None = None) -> np.ndarray:
-    """Illumination ``(n_sat, n_time)`` float32 of every satellite, computed on ``eph.subset`` blocks of
-    satellites within each shell (each block over all epochs: the battery state carries over time)."""
-    illum = np.ones((eph.n_sat, eph.n_time), dtype=np.float32)
+                    base_dir: Path | None = None) -> SparseF32:
+    """Illumination ``(n_sat, n_time)`` float32 of every satellite (packed exactly, block by block), computed on
+    ``eph.subset`` blocks of satellites within each shell (each block over all epochs: the battery state carries over time)."""
+    parts: list[SparseF32] = []
     blocks: list[tuple[int, int, str]] = []
     for shell in eph.shells:
         shadow = str(mission.bus_for(mission.constellations[shell.index]).shadow_model)
@@ -360,12 +378,13 @@ def illumination_of(mission: Mission, eph: Ephemeris, executor: BlockExecutor | 
                    satellite_blocks(local.start, local.stop, eph.n_time, POWER_BYTES_PER_SAT_EPOCH)]
     if executor is None:
         for s0, s1, model in blocks:
-            illum[s0:s1] = illumination_block(eph.subset(s0, s1), model)
+            parts.append(SparseF32.encode(illumination_block(eph.subset(s0, s1), model)))
     else:
         data, folder = mission_payload(mission, eph, base_dir, "power")
         tasks = [(data, folder, eph.sats.start + s0, eph.sats.start + s1, model) for s0, s1, model in blocks]
-        for (s0, s1, _), part in zip(blocks, map_blocks(illumination_task, tasks, executor)):
-            illum[s0:s1] = part
+        parts = [SparseF32.encode(part) for part in map_blocks(illumination_task, tasks, executor)]
+    illum = SparseF32.concatenate_rows(parts, eph.n_time)
+    assert illum.shape == (eph.n_sat, eph.n_time), "the shells' satellites must tile the run"
     return illum
 
 
@@ -469,5 +488,6 @@ def compute_power(mission: Mission, eph: Ephemeris, year_days: float = 365.0, st
     days = np.arange(0.0, year_days + 1e-9, step_days)
     year_sun = sunmod.sun_unit_at(mission.epoch, days * 86400.0)
     illum = illumination_of(mission, eph, executor, base_dir)
-    shells = tuple(shell_power(mission, eph, shell, year_sun, days, illum[eph.local_slice(shell)]) for shell in eph.shells)
-    return PowerResult(sunlit=illum >= 0.5, illumination=illum, shells=shells)
+    shells = tuple(shell_power(mission, eph, shell, year_sun, days, illum.rows(eph.local_slice(shell).start, eph.local_slice(shell).stop))
+                   for shell in eph.shells)
+    return PowerResult(illumination_packed=illum, shells=shells)

@@ -118,7 +118,7 @@ def csv_tables(results: Results) -> dict:
             "duration_s": np.round(acc.window_los_s - acc.window_aos_s, 3),
             "aos_cut_by_window": acc.window_aos_cut, "los_cut_by_window": acc.window_los_cut,
         })
-        in_view = acc.in_contact.sum(axis=1)  # (n_station, n_time)
+        in_view = acc.satellites_in_contact  # (n_station, n_time)
         n_t = acc.offsets_s.size
         out["access_over_time.csv"] = _frame({
             "time_utc": np.tile(_stamps(grid, acc.offsets_s), acc.n_station), "offset_s": np.tile(acc.offsets_s, acc.n_station),
@@ -138,7 +138,7 @@ def csv_tables(results: Results) -> dict:
             sl = eph.shells[k].sat_slice if k < len(eph.shells) else slice(0, 0)
             if sl.stop > sl.start:
                 sun.append(_frame({"time_utc": _stamps(grid, grid.offsets_s), "offset_s": grid.offsets_s, "shell": s.shell,
-                                   "sunlit_fraction": np.round(pw.sunlit[sl].mean(axis=0), 5)}))
+                                   "sunlit_fraction": np.round(pw.sunlit_rows(sl.start, sl.stop).mean(axis=0), 5)}))
         import pandas as pd
 
         out["power_year.csv"] = pd.concat(year, ignore_index=True)
@@ -155,10 +155,11 @@ def csv_tables(results: Results) -> dict:
                 continue
             sl = shell.sat_slice
             n = sl.stop - sl.start
+            ser = dlv.series(sl.start, sl.stop)  # this shell's series, recomputed exactly
             frames.append(_frame({
                 "satellite": np.repeat(names[sl], eph.n_time), "offset_s": np.tile(grid.offsets_s, n),
-                "delivered_tops": np.round(dlv.tops[sl].ravel(), 4), "compute_power_w": np.round(dlv.power_w[sl].ravel(), 3),
-                "battery_soc": np.round(dlv.soc[sl].ravel(), 5), "throttled_by": why[dlv.reason[sl].ravel()],
+                "delivered_tops": np.round(ser.tops.ravel(), 4), "compute_power_w": np.round(ser.power_w.ravel(), 3),
+                "battery_soc": np.round(ser.soc.ravel(), 5), "throttled_by": why[ser.reason.ravel()],
             }))
         if frames:
             import pandas as pd

@@ -35,11 +35,12 @@ BLOCK_BYTES_PER_SAT_EPOCH = 120
 """Bytes per satellite-epoch of the largest block a streamed analysis holds (positions, masks, scratch)."""
 WHOLE_POSITION_BYTES_PER_SAT_EPOCH = 48
 """The whole run's inertial and Earth-fixed positions, kept once a stage reads them whole."""
-RESULT_BYTES_PER_SAT_EPOCH = 18
-"""Per-satellite-epoch arrays every run's results keep: power (illumination and sunlit, 5) and delivered
-compute (tops, power, charge, reason: 13) (measured on 2,000 x 361: 5.1 and 13.0)."""
-GROUND_RESULT_BYTES_PER_SAT_EPOCH = 9
-"""With ground stations: access (the served share of each step, 8, and the insight's hops' share, 1)."""
+RESULT_BYTES_PER_SAT_EPOCH = 0.25
+"""Per-satellite-epoch arrays every run's results keep: the power analysis' illumination packed (a bit, plus
+12 bytes for each penumbra value: under 1 % of epochs with the conical model); delivered compute keeps
+per-satellite values only and recomputes its series when asked."""
+GROUND_RESULT_BYTES_PER_SAT_EPOCH = 1
+"""With ground stations: the insight's hops' share, 1 (access computes its served share from the windows when read)."""
 BYTES_PER_CAPTURE = 33
 """The time to insight keeps 33 bytes per capture: three waits (traditional, in orbit, with offloading) and the
 processing end (float64 each), and the offloaded flag; ready times and satellites are regenerated from the
@@ -47,8 +48,11 @@ schedule when read (measured 32.0 B at 20,000 x 289 with offloading, 8.6 million
 SCRATCH_BYTES_PER_CAPTURE = 12
 """Its transient peak on top of one block of satellites (the block budget bounds the queue kernels' scratch):
 the run's capture sizes, then the percentiles' copy, one float64 per capture at a time (measured 8.0 B)."""
-RESULT_BYTES_PER_STATION_SAT_EPOCH = 1
-"""The access result's in-contact table, per station."""
+INSIGHT_SERVED_BYTES_PER_SAT_EPOCH = 8
+"""The time to insight reads the access result's tracked share of every step whole (float64), computed from
+the windows when read, and holds it through its stage (scratch, not kept)."""
+RESULT_BYTES_PER_STATION_SAT_EPOCH = 0.125
+"""The access result's in-contact table, per station (packed, a bit)."""
 TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
 """The topology's ``(n_time, n_edge)`` link-up table."""
 TRAFFIC_BYTES_PER_EDGE_EPOCH = 2
@@ -144,13 +148,14 @@ def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat
     if n_station:
         per_sat_epoch += GROUND_RESULT_BYTES_PER_SAT_EPOCH + RESULT_BYTES_PER_STATION_SAT_EPOCH * int(n_station)
     captures = int(n_capture) if n_station else 0
-    kept = (sat_epochs * per_sat_epoch
+    kept = int(sat_epochs * per_sat_epoch
             + int(n_linked_sat) * EDGES_PER_LINKED_SATELLITE * int(n_time) * int(edge_epoch_bytes)
             + int(coverage_cells) * BYTES_PER_COVERAGE_CELL + captures * BYTES_PER_CAPTURE)
     return StreamedRun(
         engine=BASE_BYTES, frames=int(n_time) * BYTES_PER_EPOCH, kept=kept,
         whole_positions=sat_epochs * WHOLE_POSITION_BYTES_PER_SAT_EPOCH if whole_positions else 0,
-        smallest_block=max(max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH, captures * SCRATCH_BYTES_PER_CAPTURE),
+        smallest_block=max(max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH,
+                           captures * SCRATCH_BYTES_PER_CAPTURE + (sat_epochs * INSIGHT_SERVED_BYTES_PER_SAT_EPOCH if captures else 0)),
     )
 
 

@@ -207,7 +207,7 @@ def test_contacts_come_from_the_access_analysis():
     normal = insight.compute_insight(mission, eph, *analysed_inputs(mission, eph, access)).to_json()
     assert normal["traditional"]["undelivered_fraction"] < 1.0
     assert normal["downlink_capacity_gbit_per_day"] == pytest.approx(access.downlink_gbit_per_day, rel=1e-9)
-    blind = dataclasses.replace(access, served_fraction=np.zeros_like(access.served_fraction))
+    blind = dataclasses.replace(access, window_track_start_s=np.full_like(access.window_track_start_s, np.nan))  # never tracked
     never = insight.compute_insight(mission, eph, *analysed_inputs(mission, eph, blind)).to_json()
     assert never["traditional"]["undelivered_fraction"] == 1.0 and not never["traditional"]["stable"]
 

@@ -282,7 +282,7 @@ def fig_access_timeline(results: Results) -> Figure | None:
     fig = _new(7.0, 0.6 + 0.35 * acc.n_station + 0.8)
     ax = fig.add_subplot()
     for k in range(acc.n_station):
-        in_view = acc.in_contact[k].any(axis=0)
+        in_view = acc.satellites_in_contact[k] > 0
         step = eph.time.step_s or 60.0
         spans = []
         idx = np.flatnonzero(in_view)
