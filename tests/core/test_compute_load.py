@@ -7,6 +7,7 @@ import pytest
 
 from core.analysis import compute_load
 from core.analysis.compute import HardwareInfo
+from tests.core.factories import ground_station, make_mission, walker_shell
 
 HW = HardwareInfo("orin", "Orin", 100.0, 60.0, 15.0, 0.3, "", "", False)
 SHELL = SimpleNamespace(tops_per_satellite=20.0, hardware=HW, compute_units=1, idle_power=True)
@@ -43,30 +44,23 @@ def test_a_satellite_asked_for_more_than_it_delivers_is_over_committed():
     assert "over-committed: 1 satellites" in ld.reason
 
 
-MISSION = """
-schema_version: 1
-name: load test
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 3600, step_s: 120, min_elevation_deg: 25, coverage_grid_deg: 10}
-constellations:
-  - {name: s, walker: "53:120/10/1", altitude_km: 550, isl: plus-grid}
-buses:
-  default: {sensor_duty: 0.1}
-ground_stations:
-  - {name: Svalbard, lat_deg: 78.23, lon_deg: 15.39, min_elevation_deg: 5}
-service:
-  demand: [{place: London, tops: 300}, {place: Nairobi, tops: 100}]
-  request_kb: 4
-  response_kb: 4
-  ops_per_request: 1.0e+11
-"""
+WALKER_SHELL = walker_shell("53:120/10/1", isl="plus-grid")
+SETTINGS = {"duration_s": 3600, "step_s": 120, "min_elevation_deg": 25, "coverage_grid_deg": 10}
+
+
+def load_mission():
+    """The service demand on a 120-satellite shell with one station (the tests' shared mission)."""
+    return make_mission(
+        WALKER_SHELL, name="load test", analysis=SETTINGS, buses={"default": {"sensor_duty": 0.1}},
+        ground_stations=[ground_station(lon_deg=15.39, min_elevation_deg=5)],
+        service={"demand": [{"place": "London", "tops": 300}, {"place": "Nairobi", "tops": 100}],
+                 "request_kb": 4, "response_kb": 4, "ops_per_request": 1.0e11})
 
 
 def test_pipeline_counts_the_served_demand_in_the_compute_load():
     from core.analysis.pipeline import results_document, run_analysis
-    from core.mission.io import loads_mission
 
-    r = run_analysis(loads_mission(MISSION))
+    r = run_analysis(load_mission())
     doc = results_document(r)
     c = doc["compute"][0]
     # what the requests use, summed over the satellites, is the demand served (mean over the window)
@@ -82,10 +76,9 @@ def test_pipeline_counts_the_served_demand_in_the_compute_load():
 def test_requests_do_not_use_the_spare_that_offloaded_captures_took():
     from core.analysis import delivered, power, service, topology
     from core.analysis.compute import size_compute
-    from core.mission.io import loads_mission
     from core.orbits.ephemeris import build_ephemeris
 
-    m = loads_mission(MISSION)
+    m = load_mission()
     eph = build_ephemeris(m)
     comp = size_compute(m, eph)
     comp = comp.__class__(comp.shells, delivered.compute_delivered(m, eph, power.compute_power(m, eph, year_days=30.0), comp))

@@ -5,28 +5,21 @@ import pytest
 
 from core.analysis import service
 from core.analysis.pipeline import results_document, run_analysis
-from core.mission.io import loads_mission
+from tests.core.factories import make_mission, walker_shell
 
-MISSION = """
-schema_version: 1
-name: service map test
-epoch: "2026-03-20T00:00:00Z"
-analysis: {duration_s: 3600, step_s: 120, min_elevation_deg: 25, coverage_grid_deg: 10}
-constellations:
-  - {name: s, walker: "53:120/10/1", altitude_km: 550, isl: plus-grid}
-buses:
-  default: {sensor_duty: 0.1}
-service:
-  population_weighted: {total_tops: 2000, cities: 20}
-  request_kb: 4
-  response_kb: 16
-  ops_per_request: 1.4e+12
-"""
+def service_mission():
+    """Population-weighted demand over 20 cities on a 120-satellite shell, no stations."""
+    return make_mission(
+        walker_shell("53:120/10/1", isl="plus-grid"), name="service map test",
+        analysis={"duration_s": 3600, "step_s": 120, "min_elevation_deg": 25, "coverage_grid_deg": 10},
+        buses={"default": {"sensor_duty": 0.1}},
+        service={"population_weighted": {"total_tops": 2000, "cities": 20}, "request_kb": 4, "response_kb": 16,
+                 "ops_per_request": 1.4e12})
 
 
 @pytest.fixture(scope="module")
 def result():
-    r = run_analysis(loads_mission(MISSION))
+    r = run_analysis(service_mission())
     return r.service, results_document(r)["service"]
 
 
