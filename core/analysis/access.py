@@ -106,52 +106,96 @@ def _next_contact_kernel(sat_start, aos, los, offsets, out):
 
 
 @njit(cache=True, nogil=True)
+def _first_assignable(k, t, head, link, by_station, aos, los, sat, tracked, busy):
+    """Position (in ``by_station``) of station ``k``'s lowest-rank waiting window a free antenna can take at ``t``.
+
+    Walks the station's list of untracked windows in rank order, unlinking those that have set
+    or are tracked (each is unlinked once), passing over those whose satellite is busy at
+    another station (at most one per tracked window), and stopping at the first that has not
+    risen. Returns -1 when none can be taken.
+    """
+    prev = -1
+    cur = head[k]
+    while cur >= 0:
+        w = by_station[cur]
+        if aos[w] > t:
+            return -1
+        if los[w] <= t or tracked[w]:
+            nxt = link[cur]
+            if prev < 0:
+                head[k] = nxt
+            else:
+                link[prev] = nxt
+            cur = nxt
+            continue
+        if not busy[sat[w]]:
+            return cur
+        prev = cur
+        cur = link[cur]
+    return -1
+
+
+@njit(cache=True, nogil=True)
 def _schedule_kernel(station, sat, aos, los, order, antennas, n_sat, out):
     """First come, first served antenna schedule (see the module docstring).
 
     ``order`` sorts the windows by (AOS, satellite); ``out[w]`` receives the time window ``w``
-    starts being tracked (NaN: never).
+    starts being tracked (NaN: never). At each distinct AOS/LOS time, tracked windows that have
+    set free their antenna and satellite first; then, while some station with a free antenna
+    has a waiting window whose satellite is free, the one of lowest rank among all stations
+    is taken. Each station keeps its untracked windows as a linked list in rank order, so the
+    cost grows with windows x stations, not with windows x windows in view.
     """
     n_win = station.size
+    n_st = antennas.size
+    out[:] = np.nan
     free = antennas.copy()
     busy = np.zeros(n_sat, np.bool_)
     tracked = np.zeros(n_win, np.bool_)
-    out[:] = np.nan
-    events = np.sort(np.concatenate((aos, los)))
-    open_ = np.empty(n_win, np.int64)
-    n_open = 0
-    nxt = 0
-    for e in range(events.size):
-        t = events[e]
-        if e > 0 and t == events[e - 1]:
-            continue
-        # windows that have set leave the open list (and free their antenna and satellite)
-        keep = 0
-        for q in range(n_open):
-            w = open_[q]
-            if los[w] <= t:
-                if tracked[w]:
-                    free[station[w]] += 1
-                    busy[sat[w]] = False
-            else:
-                open_[keep] = w
-                keep += 1
-        n_open = keep
-        # windows that have risen join it, in AOS order
-        while nxt < n_win and aos[order[nxt]] <= t:
-            w = order[nxt]
-            nxt += 1
-            if los[w] > t:
-                open_[n_open] = w
-                n_open += 1
-        # free antennas take the waiting satellites that rose first
-        for q in range(n_open):
-            w = open_[q]
-            if not tracked[w] and not busy[sat[w]] and free[station[w]] > 0:
-                tracked[w] = True
-                busy[sat[w]] = True
-                free[station[w]] -= 1
-                out[w] = t
+    rank = np.empty(n_win, np.int64)
+    rank[order] = np.arange(n_win)
+    # windows grouped by station, in rank order within a station, as singly linked lists
+    by_station = order[np.argsort(station[order], kind="mergesort")]
+    head = np.full(n_st, -1, np.int64)
+    link = np.full(n_win, -1, np.int64)
+    for p in range(n_win - 1, -1, -1):
+        k = station[by_station[p]]
+        link[p] = head[k]
+        head[k] = p
+    by_los = np.argsort(los, kind="mergesort")
+    n_aos = 0
+    n_los = 0
+    while n_aos < n_win or n_los < n_win:
+        t = np.inf
+        if n_aos < n_win:
+            t = aos[order[n_aos]]
+        if n_los < n_win and los[by_los[n_los]] < t:
+            t = los[by_los[n_los]]
+        # tracked windows that have set free their antenna and satellite
+        while n_los < n_win and los[by_los[n_los]] <= t:
+            w = by_los[n_los]
+            n_los += 1
+            if tracked[w]:
+                free[station[w]] += 1
+                busy[sat[w]] = False
+        while n_aos < n_win and aos[order[n_aos]] <= t:
+            n_aos += 1
+        # free antennas take waiting satellites, lowest rank first across all stations
+        while True:
+            best = -1
+            best_rank = n_win
+            for k in range(n_st):
+                if free[k] > 0 and head[k] >= 0:
+                    c = _first_assignable(k, t, head, link, by_station, aos, los, sat, tracked, busy)
+                    if c >= 0 and rank[by_station[c]] < best_rank:
+                        best = by_station[c]
+                        best_rank = rank[best]
+            if best < 0:
+                break
+            tracked[best] = True
+            busy[sat[best]] = True
+            free[station[best]] -= 1
+            out[best] = t
 
 
 def schedule_antennas(station: np.ndarray, sat: np.ndarray, aos_s: np.ndarray, los_s: np.ndarray,
