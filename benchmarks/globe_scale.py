@@ -3,7 +3,8 @@
     xvfb-run -a -s '-screen 0 1920x1200x24' .venv/bin/python benchmarks/globe_scale.py [--sizes 1584,100000,1000000]
     .venv/bin/python benchmarks/globe_scale.py --write 100000 /tmp/walker-100k.yaml   # a test mission
 
-For each size a Walker mission (:func:`walker_mission`) is opened the way the app opens a large
+For each size the scale benchmark's mission (:func:`benchmark_mission`: the million-satellite preset,
+scaled to the size) is opened the way the app opens a large
 one: its ephemeris is built lazily and prepared off the GUI thread (:func:`app.globe.scale_feed.ephemeris_view`;
 1,584 uses the Starlink shell-1 preset through the same path), then a 1280x800 globe is given the
 view (after the globe drew its empty Earth, as the app does before results). A timer on the GUI
@@ -26,39 +27,23 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
-SHELLS_1M = [  # (altitude km, inclination deg or "sso"): our assumption inside the FCC filing's 500-2,000 km envelope
-    (500, "sso"), (650, 30.0), (800, 53.0), (950, "sso"), (1100, 43.0),
-    (1250, 30.0), (1400, "sso"), (1550, 53.0), (1750, 40.0), (1950, "sso"),
-]
+from scale import FULL_SIZE, scaled_mission  # the scale benchmark's missions (one home)
 
 
-def walker_mission(n_sat: int, duration_s: float = 86400.0, step_s: float = 60.0):
-    """A mission of ``n_sat`` satellites in Walker delta shells of 1,000 satellites a plane
-    (100,000: 2 shells of 50 planes; 1,000,000: 10 shells of 100 planes; else one shell)."""
+def benchmark_mission(n_sat: int, duration_s: float = 86400.0, step_s: float = 60.0):
+    """The mission the scale benchmark analyses at ``n_sat`` satellites: the million-satellite preset itself
+    (``spacex-odc-1m``, its 300 s step) at 1,000,000, else that preset with every shell scaled to ``n_sat``
+    (:func:`scale.scaled_mission`) over ``duration_s`` at ``step_s``."""
     from core import api
-    from core.mission.model import Mission
+    from core.mission.io import mission_from_dict
 
-    d = api.load_preset("default").model_dump(mode="json")
-    base = d["constellations"][0]
-    if n_sat >= 1_000_000:
-        shells = [(alt, inc, n_sat // 10_000, 1000) for alt, inc in SHELLS_1M]
-    elif n_sat >= 100_000:
-        shells = [(550, 53.0, n_sat // 2000, 1000), (1100, "sso", n_sat // 2000, 1000)]
-    else:
-        spp = 1000 if n_sat >= 10_000 else max(1, n_sat // 10)
-        shells = [(550, 53.0, max(1, n_sat // spp), spp)]
-    entries = []
-    for k, (alt, inc, planes, spp) in enumerate(shells):
-        c = dict(base)
-        c.pop("ltan_h", None)
-        c.update(name=f"walker-{k + 1}", pattern="delta", altitude_km=alt, inclination_deg=inc, planes=planes,
-                 sats_per_plane=spp, phasing=1)
-        entries.append(c)
-    d.update(name=f"Walker test: {n_sat:,} satellites", constellations=entries)
-    d["analysis"] = {**d["analysis"], "duration_s": duration_s, "step_s": step_s}
-    return Mission.model_validate(d)
+    if n_sat >= FULL_SIZE:
+        return api.load_preset("spacex-odc-1m")
+    doc, _ = scaled_mission(n_sat, duration_s, step_s)
+    return mission_from_dict(doc, f"scale-{n_sat}")
 
 
 def _fps(app, globe, frames: int, turn_deg: float, step_s: float = 0.0) -> float:
@@ -88,7 +73,7 @@ def measure(n_sat: int, frames: int) -> dict:
     from core.orbits.ephemeris import build_ephemeris
 
     app = make_app()
-    mission = api.load_preset("starlink-shell-1") if n_sat == 1584 else walker_mission(n_sat)
+    mission = api.load_preset("starlink-shell-1") if n_sat == 1584 else benchmark_mission(n_sat)
     t0 = time.perf_counter()
     view = prepare_ephemeris_view(build_ephemeris(mission, None, lazy=True), mission)  # the worker's part
     prepare_s = time.perf_counter() - t0
@@ -152,7 +137,9 @@ def window_stall(n_sat: int) -> dict:
 
     app = make_app()
     tmp = Path(tempfile.mkdtemp())
-    w = MainWindow(MissionDocument(walker_mission(n_sat)), settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
+    mission = benchmark_mission(n_sat)
+    n_sat = sum(c.planes * c.sats_per_plane for c in mission.constellations)
+    w = MainWindow(MissionDocument(mission), settings=QSettings(str(tmp / "s.ini"), QSettings.Format.IniFormat),
                    autosave_path=tmp / "a.yaml", restore_layout=False, start=False)
     w.resize(1280, 800)
     w.show()
@@ -198,12 +185,12 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1584,100000,1000000")
     p.add_argument("--frames", type=int, default=40)
-    p.add_argument("--write", nargs=2, metavar=("N_SAT", "FILE"), help="write a Walker test mission and exit")
+    p.add_argument("--write", nargs=2, metavar=("N_SAT", "FILE"), help="write the test mission of N_SAT satellites and exit")
     args = p.parse_args()
     if args.write:
         from core.mission.io import save_mission
 
-        save_mission(walker_mission(int(args.write[0])), args.write[1])
+        save_mission(benchmark_mission(int(args.write[0])), args.write[1])
         print(args.write[1])
         return 0
     from vispy import gloo
@@ -239,10 +226,10 @@ def main() -> int:
         print("|---:|---:|---:|---:|")
         for r in windows:
             print(f"| {r['n_sat']:,} | {r['shown_s']:.1f} | {r['open_ms']:.0f} | {r['pick_ms']:.0f} |")
-    big = [r for r in rows if r["n_sat"] == 100_000]
+    big = [r for r in rows if 100_000 <= r["n_sat"] < FULL_SIZE]
     small = [r for r in rows if r["n_sat"] == 1584]
     if big:
-        print(f"\n100,000 satellites: {min(big[0]['fps_out'], big[0]['fps_in']) / 20.0:.2f}x the 20 fps goal (the slower zoom)")
+        print(f"\n{big[0]['n_sat']:,} satellites: {min(big[0]['fps_out'], big[0]['fps_in']) / 20.0:.2f}x the 20 fps goal (the slower zoom)")
     for r in rows:
         if small and r is not small[0]:
             print(f"{r['n_sat']:,} vs 1,584 on this machine now: fps zoomed out x{r['fps_out'] / small[0]['fps_out']:.2f}, "
