@@ -157,10 +157,9 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def _count_satellites(mission: Mission) -> str:
-    from core.orbits.shells import build_shells
+    from core.orbits.shells import satellite_count
 
-    shells, _ = build_shells(mission, None)
-    return f"{sum(s.n_sat for s in shells):,}"
+    return f"{satellite_count(mission, None):,}"
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -135,6 +135,25 @@ def build_shells(mission: Mission, base_dir: Path | None) -> tuple[list[ShellInf
     return shells, sources
 
 
+def satellite_count(mission: Mission, base_dir: Path | None) -> int:
+    """The mission's satellites, counted from its entries: a Walker shell is ``planes x sats_per_plane``
+    (nothing is built, so a million-satellite mission counts at once); other entries are resolved as
+    :func:`build_shells` does (a TLE/OMM file is read, a cluster's lattice laid out)."""
+    total = 0
+    for entry in mission.constellations:
+        if entry.source == "walker":
+            w = entry.walker_fields()
+            if w.planes is not None and w.sats_per_plane is not None:
+                total += int(w.planes) * int(w.sats_per_plane)
+                continue
+        if entry.source == "satellites":
+            total += len(entry.satellites or [])
+            continue
+        shells, _ = build_shells(mission.model_copy(update={"constellations": [entry]}), base_dir)
+        total += sum(s.n_sat for s in shells)
+    return total
+
+
 def custom_elements(entry: Constellation) -> MeanElements:
     """Mean elements of a list of custom satellites."""
     sats = entry.satellites or []

@@ -6,6 +6,7 @@ import pytest
 
 from core import api
 from core.catalog.hardware import hardware_catalog
+from core.orbits.shells import build_shells, satellite_count
 from tests.preset_sizes import ANALYSED_PRESETS, preset_satellites
 
 SHELL_THICKNESS_KM = 50.0  # the filing: shells up to 50 km thick
@@ -22,6 +23,14 @@ def test_a_million_satellites_in_disjoint_50_km_shells_between_500_and_2000_km(m
                    for e in mission.constellations)
     assert bands[0][0] >= 500.0 and bands[-1][1] <= 2000.0
     assert all(lower[1] <= upper[0] for lower, upper in zip(bands, bands[1:]))  # no two shells share altitudes
+
+
+@pytest.mark.parametrize("name", ANALYSED_PRESETS)
+def test_the_count_from_the_file_equals_the_built_shells(name) -> None:
+    """``starnet presets`` counts without building; every smaller preset's count equals its built shells'."""
+    preset = api.load_preset(name)
+    shells, _ = build_shells(preset, None)
+    assert satellite_count(preset, None) == sum(s.n_sat for s in shells) > 0
 
 
 def test_inclinations_from_30_deg_to_sun_synchronous_with_links(mission) -> None:
