@@ -86,21 +86,33 @@ Blocks of satellites
     and the processing end (float64: the exact percentiles, the CSV and the plots read them)
     and the offloaded flag; ready times and satellites are regenerated when read. The figures
     are the same whatever the blocks.
+
+Tasks on an executor
+    Each block is a task (:func:`insight_block`; offloading: :func:`offload_block`) run by
+    :func:`core.orbits.blocks.map_blocks`: in this process, in order, without an executor; as
+    tasks on one of :mod:`core.study.run` (local processes, a Dask cluster) with it. A task is
+    sent plain arrays of its block only: its rows of the served shares and ISL hops, its
+    per-satellite rates, the schedule's parameters that regenerate its captures
+    (:class:`ScheduleBlock`) and, offloading, its sources' assignments of the plan (with their
+    helpers' rows); it returns the block's figures and the caller writes them into the run's
+    arrays. The hops (a search over the whole ISL graph per epoch) and the offloading plan are
+    made once, here. The results equal the in-process run bit for bit.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 from numba import njit
 
 from core.constants import C_KM_S
 from core.mission.model import Mission
-from core.orbits.blocks import satellite_blocks
+from core.orbits.blocks import BlockExecutor, map_blocks, satellite_blocks
 from core.orbits.ephemeris import Ephemeris
 
 if TYPE_CHECKING:
@@ -401,15 +413,21 @@ def capture_schedule(n_sat: int, duration_s: float, capture_s: float, duty: np.n
 class Captures:
     """The captures of a run, handed out per block of satellites (so that no stage needs them all).
 
-    ``ptr`` (n_sat + 1,) slices the run's captures per satellite; :meth:`block` gives the ready
-    times and sizes of satellites ``s0:s1``; :meth:`sizes` every capture's size (bytes).
+    ``ptr`` (n_sat + 1,) slices the run's captures per satellite; :meth:`block_captures` gives
+    what makes the captures of satellites ``s0:s1`` (what a block task is sent), :meth:`block`
+    their ready times and sizes; :meth:`sizes` every capture's size (bytes).
     """
 
     ptr: np.ndarray
 
+    def block_captures(self, s0: int, s1: int) -> BlockCaptures:
+        """What makes the captures of satellites ``s0:s1``, and only those (small, picklable)."""
+        raise NotImplementedError
+
     def block(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
         """``(ready_s, size_bytes)`` of the captures of satellites ``s0:s1`` (float64, in run order)."""
-        raise NotImplementedError
+        _, ready, size = self.block_captures(s0, s1).arrays()
+        return ready, size
 
     def sizes(self) -> np.ndarray:
         """Every capture's size in bytes, in run order (float64)."""
@@ -424,6 +442,40 @@ class Captures:
         return int(self.ptr[-1])
 
 
+@dataclass(frozen=True, eq=False)
+class ArrayBlock:
+    """The captures of one block of satellites given as arrays (``ptr`` from 0, sliced per satellite)."""
+
+    ptr: np.ndarray
+    ready_s: np.ndarray
+    size_bytes: np.ndarray
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ptr, ready_s, size_bytes)`` of the block's captures."""
+        return self.ptr, self.ready_s, self.size_bytes
+
+
+@dataclass(frozen=True, eq=False)
+class ScheduleBlock:
+    """What regenerates the captures of satellites ``first .. first + duty.size`` of a :class:`CaptureSchedule`:
+    the schedule's window and capture length and those satellites' duty and capture size (bytes)."""
+
+    duration_s: float
+    capture_s: float
+    duty: np.ndarray
+    bytes_per_capture: np.ndarray
+    first: int
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ptr, ready_s, size_bytes)`` of the block's captures (``ptr`` from 0), as in the whole run."""
+        ptr, ready = capture_schedule(self.duty.size, self.duration_s, self.capture_s, self.duty, self.first)
+        return ptr, ready, np.repeat(self.bytes_per_capture, np.diff(ptr))
+
+
+BlockCaptures = ArrayBlock | ScheduleBlock
+"""The captures of one block of satellites, or what regenerates them (see :meth:`Captures.block_captures`)."""
+
+
 class ArrayCaptures(Captures):
     """Captures given as flat arrays (sliced per satellite by ``ptr``, sorted in each slice)."""
 
@@ -432,9 +484,9 @@ class ArrayCaptures(Captures):
         self.ready = np.ascontiguousarray(ready_s, dtype=float)
         self.size = np.zeros(self.ready.size) if size_bytes is None else np.ascontiguousarray(size_bytes, dtype=float)
 
-    def block(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+    def block_captures(self, s0: int, s1: int) -> ArrayBlock:
         a, b = int(self.ptr[s0]), int(self.ptr[s1])
-        return self.ready[a:b], self.size[a:b]
+        return ArrayBlock(self.ptr[s0:s1 + 1] - a, self.ready[a:b], self.size[a:b])
 
     def sizes(self) -> np.ndarray:
         return self.size
@@ -460,9 +512,8 @@ class CaptureSchedule(Captures):
             counts[s0:s1] = np.diff(capture_schedule(s1 - s0, self.duration_s, self.capture_s, self.duty[s0:s1], s0)[0])
         self.ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
-    def block(self, s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
-        ptr, ready = capture_schedule(s1 - s0, self.duration_s, self.capture_s, self.duty[s0:s1], s0)
-        return ready, np.repeat(self.bytes_per_capture[s0:s1], np.diff(ptr))
+    def block_captures(self, s0: int, s1: int) -> ScheduleBlock:
+        return ScheduleBlock(self.duration_s, self.capture_s, self.duty[s0:s1], self.bytes_per_capture[s0:s1], s0)
 
     def sizes(self) -> np.ndarray:
         return np.repeat(self.bytes_per_capture, np.diff(self.ptr))
@@ -798,9 +849,14 @@ class OffloadResult:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Inputs:
-    """Per-satellite inputs of both models, and the grid (see :func:`insight_from_captures`)."""
+    """Per-satellite inputs of both models, and the grid (see :func:`insight_from_captures`).
+
+    For the run, ``served`` and ``hops`` are its ``(n_sat, n_int)`` arrays (``hops`` ``None``
+    without ISLs); :meth:`rows` gives some satellites' inputs alone, the plain arrays a block
+    task is sent.
+    """
 
     step_s: float
     served: np.ndarray
@@ -814,16 +870,49 @@ class _Inputs:
     max_periods: int
     tail: int
 
-    def served_rows(self, rows: np.ndarray | slice) -> np.ndarray:
-        """The tracked shares of satellites ``rows`` as a contiguous float64 block."""
-        return np.ascontiguousarray(self.served[rows], dtype=float)
-
-    def hops_rows(self, rows: np.ndarray | slice, served: np.ndarray) -> np.ndarray:
-        """ISL hops to the nearest tracked satellite of satellites ``rows`` (0 when tracked, -1 else without ISLs)."""
+    def rows(self, rows: np.ndarray | slice) -> _Inputs:
+        """The inputs of satellites ``rows`` only, as contiguous copies: the tracked shares as float64 and the
+        ISL hops to the nearest tracked satellite as int32 (0 when tracked, -1 else without ISLs)."""
+        served = np.ascontiguousarray(self.served[rows], dtype=float)
         if self.hops is None:
-            return np.where(served > 0, 0, -1).astype(np.int32)
-        n_int = self.served.shape[1]
-        return np.ascontiguousarray(self.hops[rows, :n_int], dtype=np.int32)
+            hops = np.where(served > 0, 0, -1).astype(np.int32)
+        else:
+            hops = np.ascontiguousarray(self.hops[rows, :served.shape[1]], dtype=np.int32)
+
+        def take(x: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(x[rows])
+
+        return _Inputs(step_s=self.step_s, served=served, hops=hops, has_isl=take(self.has_isl),
+                       down_bps=take(self.down_bps), proc=take(self.proc), isl_bps=take(self.isl_bps),
+                       light=take(self.light), output_ratio=self.output_ratio, max_periods=self.max_periods,
+                       tail=self.tail)
+
+    @property
+    def duration_s(self) -> float:
+        """The analysis window: the grid's intervals times the step."""
+        return self.served.shape[1] * self.step_s
+
+
+class _BlockTasks(Sequence[tuple]):
+    """The tasks of :func:`map_blocks`, one per block, each made when asked (so that only the
+    blocks being run, never all of them, hold their rows)."""
+
+    def __init__(self, blocks: list[tuple[int, int]], make: Callable[[int, int], tuple]) -> None:
+        self._blocks, self._make = blocks, make
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+    @overload
+    def __getitem__(self, k: int) -> tuple: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[tuple]: ...
+
+    def __getitem__(self, k: int | slice) -> tuple | list[tuple]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(len(self))[k]]
+        return self._make(*self._blocks[k])
 
 
 def _blocks(captures: Captures, n_int: int) -> list[tuple[int, int]]:
@@ -833,20 +922,140 @@ def _blocks(captures: Captures, n_int: int) -> list[tuple[int, int]]:
     return satellite_blocks(0, n_sat, 1, most * BLOCK_BYTES_PER_CAPTURE + n_int * BLOCK_BYTES_PER_SAT_EPOCH)
 
 
+@dataclass(frozen=True, eq=False)
+class BlockInsight:
+    """Both models' figures of one block of satellites (:func:`insight_block`): per satellite the long-run
+    ``arrived`` and ``link`` bytes a window, whether a tracked satellite is ever ``reach``-able, the
+    excesses (Gbit/day), repetitions and raw queue figures; per capture the waits and processing end."""
+
+    arrived: np.ndarray
+    link: np.ndarray
+    reach: np.ndarray
+    trad_growth: np.ndarray
+    compute_growth: np.ndarray
+    result_growth: np.ndarray
+    trad_rep: np.ndarray
+    trad_used: np.ndarray
+    peak: np.ndarray
+    end: np.ndarray
+    orbit_rep: np.ndarray
+    orbit_used: np.ndarray
+    traditional_s: np.ndarray
+    in_orbit_s: np.ndarray
+    processed_s: np.ndarray
+
+
+def insight_block(inp: _Inputs, captures: BlockCaptures, ground_processing_s: float) -> BlockInsight:
+    """A block task: both models on one block of satellites, from its inputs alone (``inp``: its rows,
+    :meth:`_Inputs.rows`) and its captures (regenerated from ``captures``)."""
+    lptr, ready, size = captures.arrays()
+    lptr = np.ascontiguousarray(lptr, dtype=np.int64)
+    n = lptr.size - 1
+    duration = inp.duration_s
+    gbit_day = 8e-9 * (86400.0 / duration)
+    srv, hop = inp.served, inp.hops
+    assert hop is not None, "a block's inputs carry their hops (_Inputs.rows)"
+    # long-run arrival and service per satellite and window (bytes)
+    arrived = np.bincount(np.repeat(np.arange(n), np.diff(lptr)), weights=size, minlength=n)
+    link = srv.sum(axis=1) * inp.step_s * inp.down_bps / 8.0
+    computed = inp.proc * duration
+    processed = np.minimum(arrived, computed)
+    trad_growth = np.where(arrived > link * (1 + 1e-9), arrived - link, 0.0) * gbit_day
+    compute_growth = np.where(arrived > computed * (1 + 1e-9), arrived - computed, 0.0) * gbit_day
+    results = processed * inp.output_ratio
+    reach = np.asarray((hop >= 0).any(axis=1))
+    result_growth = np.where(inp.has_isl, np.where(reach, 0.0, results),
+                             np.where(results > link * (1 + 1e-9), results - link, 0.0)) * gbit_day
+    trad_periods = np.where(trad_growth > 0, 1, inp.max_periods).astype(np.int64)
+    orbit_periods = np.where(compute_growth + result_growth > 0, 1, inp.max_periods).astype(np.int64)
+    dep_raw, trad_rep, trad_used, peak, end = traditional_kernel(
+        lptr, ready, size, srv, inp.step_s, inp.down_bps, trad_periods, inp.tail)
+    done, delivered, orbit_rep, orbit_used = in_orbit_kernel(
+        lptr, ready, size, srv, hop, inp.has_isl, inp.step_s, inp.proc, inp.output_ratio, inp.down_bps,
+        inp.isl_bps, inp.light, orbit_periods, inp.tail)
+    return BlockInsight(arrived=arrived, link=link, reach=reach, trad_growth=trad_growth,
+                        compute_growth=compute_growth, result_growth=result_growth, trad_rep=trad_rep,
+                        trad_used=trad_used, peak=peak, end=end, orbit_rep=orbit_rep, orbit_used=orbit_used,
+                        traditional_s=dep_raw + ground_processing_s - ready, in_orbit_s=delivered - ready,
+                        processed_s=done)
+
+
+@dataclass(frozen=True, eq=False)
+class BlockOffload:
+    """The offloading path's figures of one block (:func:`offload_block`): per queue row (the block's
+    satellites, then its assignments) the compute and result excesses (bytes a window), whether it
+    repeated and the repetitions used; per capture the wait and whether it was offloaded."""
+
+    growth: np.ndarray
+    result_growth: np.ndarray
+    repeated: np.ndarray
+    used: np.ndarray
+    in_orbit_s: np.ndarray
+    offloaded: np.ndarray
+
+
+def offload_block(inp: _Inputs, captures: BlockCaptures, arrived: np.ndarray, src: np.ndarray, nbytes: np.ndarray,
+                  hops: np.ndarray, rate: np.ndarray, reach: np.ndarray) -> BlockOffload:
+    """A block task of the offloading path, from the block's rows alone.
+
+    Rows are the block's ``nb`` satellites, then one per assignment of the plan whose source lies in the
+    block (each row: one source satellite's captures). ``inp`` the inputs of each row's satellite (a kept
+    row: its own; an assignment: its helper's), ``rate`` each row's processing rate (bytes/s) and ``reach``
+    whether its satellite ever reaches a tracked one; ``arrived`` the block's satellites' bytes a window;
+    ``src`` (block index, sorted), ``nbytes`` and ``hops`` the block's assignments.
+    """
+    lptr, ready, size = captures.arrays()
+    nb = lptr.size - 1
+    duration = inp.duration_s
+    row_of = np.repeat(np.arange(nb), np.diff(lptr))  # local rows: nb kept, then the block's assignments
+    arrive = ready.copy()
+    is_off = np.zeros(ready.size, bool)
+    for s in np.unique(src):
+        a, b = lptr[s], lptr[s + 1]
+        js = np.flatnonzero(src == s)
+        frac = min(1.0, float(nbytes[js].sum() / arrived[s]))
+        k = np.arange(b - a)
+        sel = np.flatnonzero(np.floor((k + 1) * frac + 1e-9) > np.floor(k * frac + 1e-9))
+        cum = np.cumsum(nbytes[js]) / nbytes[js].sum()
+        pick = js[np.minimum(np.searchsorted(cum, (np.arange(sel.size) * GOLDEN) % 1.0, side="right"), js.size - 1)]
+        idx = a + sel
+        row_of[idx] = nb + pick
+        is_off[idx] = True
+        arrive[idx] = ready[idx] + hops[pick] * (inp.light[s] + size[idx] * 8.0 / inp.isl_bps[s])
+    n_local = nb + src.size
+    order = np.lexsort((arrive, row_of))
+    r_sorted = row_of[order]
+    rptr = np.concatenate([[0], np.cumsum(np.bincount(r_sorted, minlength=n_local))]).astype(np.int64)
+    r_arr = np.ascontiguousarray(arrive[order])
+    r_size = np.ascontiguousarray(size[order])
+    r_arrived = np.bincount(r_sorted, weights=r_size, minlength=n_local)
+    r_cap = rate * duration
+    g = np.where(r_arrived > r_cap * (1 + 1e-9), r_arrived - r_cap, 0.0)
+    rg = np.where(inp.has_isl & ~reach, np.minimum(r_arrived, r_cap) * inp.output_ratio, 0.0)
+    periods = np.where(g + rg > 0, 1, inp.max_periods).astype(np.int64)
+    _, out, rep, used = in_orbit_kernel(
+        rptr, r_arr, r_size, inp.served, inp.hops, inp.has_isl, inp.step_s, np.ascontiguousarray(rate),
+        inp.output_ratio, inp.down_bps, inp.isl_bps, inp.light, periods, inp.tail)
+    delivered = np.empty(ready.size)
+    delivered[order] = out
+    return BlockOffload(growth=g, result_growth=rg, repeated=rep, used=used, in_orbit_s=delivered - ready,
+                        offloaded=is_off)
+
+
 def offload_in_orbit(captures: Captures, inp: _Inputs, arrived: np.ndarray, reach_sat: np.ndarray, edges: np.ndarray,
-                     blocks: list[tuple[int, int]]) -> OffloadResult:
+                     blocks: list[tuple[int, int]], executor: BlockExecutor | None = None) -> OffloadResult:
     """The in-orbit path with offloading (see the module docstring): kept captures stay in their
     satellite's queue; offloaded ones form one queue per (satellite, helper) at the helper.
 
     The plan is made for the whole run from the per-satellite ``arrived`` bytes; every queue
     then holds the captures of one source satellite, so the queues are run per block of
-    source satellites (``blocks``) and give the same waits as all at once. ``reach_sat``: whether
-    each satellite ever reaches a tracked one over the ISLs.
+    source satellites (``blocks``, each an :func:`offload_block` task, on ``executor`` when
+    given) and give the same waits as all at once. ``reach_sat``: whether each satellite ever
+    reaches a tracked one over the ISLs.
     """
     ptr, proc = captures.ptr, inp.proc
-    n_sat, n_int = inp.served.shape
-    duration = n_int * inp.step_s
-    counts = np.diff(ptr)
+    n_sat = ptr.size - 1
+    duration = inp.duration_s
     capacity = np.where(np.isfinite(proc), proc * duration, np.inf)
     src, helper, nbytes, nh = offload_plan(n_sat, edges, arrived, OFFLOAD_HEADROOM * np.where(np.isfinite(capacity), capacity, 1e300))
     taken = np.bincount(helper, weights=nbytes, minlength=n_sat)
@@ -855,55 +1064,30 @@ def offload_in_orbit(captures: Captures, inp: _Inputs, arrived: np.ndarray, reac
     n_rows = n_sat + src.size
     base = np.concatenate([np.arange(n_sat), helper]).astype(np.int64)
     rate = np.concatenate([proc, spare_rate[helper] * nbytes / np.maximum(taken[helper], 1e-300)])
+
+    def rows_of(s0: int, s1: int) -> tuple[np.ndarray, np.ndarray]:
+        """The block's assignments and its rows in the run's numbering."""
+        js = np.flatnonzero((src >= s0) & (src < s1))
+        return js, np.concatenate([np.arange(s0, s1), n_sat + js])
+
+    def task(s0: int, s1: int) -> tuple:
+        js, rows = rows_of(s0, s1)
+        r_base = base[rows]
+        return (inp.rows(r_base), captures.block_captures(s0, s1), arrived[s0:s1], src[js] - s0, nbytes[js], nh[js],
+                rate[rows], reach_sat[r_base])
+
     growth, res_growth = np.zeros(n_rows), np.zeros(n_rows)
     rep, used = np.ones(n_rows, bool), np.zeros(n_rows, np.int64)
     waits = np.empty(captures.n_capture)
     is_off = np.zeros(captures.n_capture, bool)
-    for s0, s1 in blocks:
-        ready, size = captures.block(s0, s1)
-        c0, nb = int(ptr[s0]), s1 - s0
-        lptr = ptr[s0:s1 + 1] - c0
-        js_blk = np.flatnonzero((src >= s0) & (src < s1))
-        row_of = np.repeat(np.arange(nb), counts[s0:s1])  # local rows: nb kept, then the block's assignments
-        arrive = ready.copy()
-        for s in np.unique(src[js_blk]):
-            a, b = lptr[s - s0], lptr[s - s0 + 1]
-            js = np.flatnonzero(src == s)
-            frac = min(1.0, float(nbytes[js].sum() / arrived[s]))
-            k = np.arange(b - a)
-            sel = np.flatnonzero(np.floor((k + 1) * frac + 1e-9) > np.floor(k * frac + 1e-9))
-            cum = np.cumsum(nbytes[js]) / nbytes[js].sum()
-            pick = js[np.minimum(np.searchsorted(cum, (np.arange(sel.size) * GOLDEN) % 1.0, side="right"), js.size - 1)]
-            idx = a + sel
-            row_of[idx] = nb + np.searchsorted(js_blk, pick)
-            is_off[c0 + idx] = True
-            arrive[idx] = ready[idx] + nh[pick] * (inp.light[s] + size[idx] * 8.0 / inp.isl_bps[s])
-        rows = np.concatenate([np.arange(s0, s1), n_sat + js_blk])  # the block's rows in the run's numbering
-        n_local = rows.size
-        order = np.lexsort((arrive, row_of))
-        r_sorted = row_of[order]
-        rptr = np.concatenate([[0], np.cumsum(np.bincount(r_sorted, minlength=n_local))]).astype(np.int64)
-        r_base = base[rows]
-        r_arr = np.ascontiguousarray(arrive[order])
-        r_size = np.ascontiguousarray(size[order])
-        r_arrived = np.bincount(r_sorted, weights=r_size, minlength=n_local)
-        r_cap = rate[rows] * duration
-        g = np.where(r_arrived > r_cap * (1 + 1e-9), r_arrived - r_cap, 0.0)
-        has = np.ascontiguousarray(inp.has_isl[r_base])
-        rg = np.where(has & ~reach_sat[r_base], np.minimum(r_arrived, r_cap) * inp.output_ratio, 0.0)
-        growth[rows], res_growth[rows] = g, rg
-        periods = np.where(g + rg > 0, 1, inp.max_periods).astype(np.int64)
-        served = inp.served_rows(r_base)
-        _, out, rep[rows], used[rows] = in_orbit_kernel(
-            rptr, r_arr, r_size, served, inp.hops_rows(r_base, served), has, inp.step_s,
-            np.ascontiguousarray(rate[rows]), inp.output_ratio, np.ascontiguousarray(inp.down_bps[r_base]),
-            np.ascontiguousarray(inp.isl_bps[r_base]), np.ascontiguousarray(inp.light[r_base]), periods, inp.tail)
-        delivered = np.empty(ready.size)
-        delivered[order] = out
-        waits[c0:c0 + ready.size] = delivered - ready
+    for (s0, s1), part in zip(blocks, map_blocks(offload_block, _BlockTasks(blocks, task), executor), strict=True):
+        _, rows = rows_of(s0, s1)
+        growth[rows], res_growth[rows], rep[rows], used[rows] = part.growth, part.result_growth, part.repeated, part.used
+        c0, c1 = int(ptr[s0]), int(ptr[s1])
+        waits[c0:c1], is_off[c0:c1] = part.in_orbit_s, part.offloaded
     gbit_day = 8e-9 * 86400.0 / duration
     per_sat = np.bincount(base, weights=(growth + res_growth), minlength=n_sat) * gbit_day
-    has_captures = counts > 0
+    has_captures = np.diff(ptr) > 0
     rep_sat = np.ones(n_sat, bool)
     np.logical_and.at(rep_sat, base, rep)
     used_sat = np.zeros(n_sat, np.int64)
@@ -935,6 +1119,7 @@ def insight_from_arrays(
     hop_light_s: np.ndarray | None = None,
     max_warmup_days: float = MAX_WARMUP_DAYS,
     offload_edges: np.ndarray | None = None,
+    executor: BlockExecutor | None = None,
 ) -> InsightResult:
     """Run both models on plain arrays (see the module docstring and :func:`insight_from_captures`).
 
@@ -945,7 +1130,8 @@ def insight_from_arrays(
         step_s=step_s, captures=ArrayCaptures(ptr, ready_s, size_bytes), downlink_mbps=downlink_mbps,
         processing_bytes_per_s=processing_bytes_per_s, output_ratio=output_ratio,
         ground_processing_s=ground_processing_s, served=served, contact=contact, hops=hops, has_isl=has_isl,
-        isl_gbps=isl_gbps, hop_light_s=hop_light_s, max_warmup_days=max_warmup_days, offload_edges=offload_edges)
+        isl_gbps=isl_gbps, hop_light_s=hop_light_s, max_warmup_days=max_warmup_days, offload_edges=offload_edges,
+        executor=executor)
 
 
 def insight_from_captures(
@@ -964,6 +1150,7 @@ def insight_from_captures(
     hop_light_s: np.ndarray | float | None = None,
     max_warmup_days: float = MAX_WARMUP_DAYS,
     offload_edges: np.ndarray | None = None,
+    executor: BlockExecutor | None = None,
 ) -> InsightResult:
     """Run both models on the run's ``captures``, one block of satellites at a time.
 
@@ -981,6 +1168,12 @@ def insight_from_captures(
     run in blocks of satellites sized to the block budget (``STARNET_BLOCK_MB``): the result
     keeps the waits per capture, the block's scratch is dropped, and the figures are the same
     whatever the blocks.
+
+    Each block is a task (:func:`insight_block`, then :func:`offload_block` for offloading) sent
+    through :func:`core.orbits.blocks.map_blocks`: here, in order, without an ``executor``; on
+    it (local processes, Dask: :mod:`core.study.run`) with one. A task is sent its block's rows
+    only (served shares, hops, per-satellite rates) and what regenerates its captures
+    (:meth:`Captures.block_captures`), never the run's arrays; the results are the same bit for bit.
     """
     if served is None:
         if contact is None:
@@ -1012,42 +1205,25 @@ def insight_from_captures(
     trad_s, orbit_s, processed_s = (np.empty(captures.n_capture) for _ in range(3))
     trad_growth, compute_growth, result_growth = np.zeros(n_sat), np.zeros(n_sat), np.zeros(n_sat)
     blocks = _blocks(captures, n_int)
-    for s0, s1 in blocks:
-        sl, c0 = slice(s0, s1), int(ptr[s0])
-        ready, size = captures.block(s0, s1)
-        lptr = np.ascontiguousarray(ptr[s0:s1 + 1] - c0)
-        srv = inp.served_rows(sl)
-        hop = inp.hops_rows(sl, srv)
-        # long-run arrival and service per satellite and window (bytes)
-        arrived[sl] = np.bincount(np.repeat(np.arange(s1 - s0), counts[sl]), weights=size, minlength=s1 - s0)
-        link[sl] = srv.sum(axis=1) * inp.step_s * inp.down_bps[sl] / 8.0
-        computed = inp.proc[sl] * duration
-        processed = np.minimum(arrived[sl], computed)
-        trad_growth[sl] = np.where(arrived[sl] > link[sl] * (1 + 1e-9), arrived[sl] - link[sl], 0.0) * gbit_day
-        compute_growth[sl] = np.where(arrived[sl] > computed * (1 + 1e-9), arrived[sl] - computed, 0.0) * gbit_day
-        results = processed * inp.output_ratio
-        reach[sl] = (hop >= 0).any(axis=1)
-        result_growth[sl] = np.where(inp.has_isl[sl], np.where(reach[sl], 0.0, results),
-                                     np.where(results > link[sl] * (1 + 1e-9), results - link[sl], 0.0)) * gbit_day
-        orbit_growth = compute_growth[sl] + result_growth[sl]
-        trad_periods = np.where(trad_growth[sl] > 0, 1, inp.max_periods).astype(np.int64)
-        orbit_periods = np.where(orbit_growth > 0, 1, inp.max_periods).astype(np.int64)
-        dep_raw, trad_rep[sl], trad_used[sl], peak[sl], end[sl] = traditional_kernel(
-            lptr, ready, size, srv, inp.step_s, inp.down_bps[sl], trad_periods, inp.tail)
-        done, delivered, orbit_rep[sl], orbit_used[sl] = in_orbit_kernel(
-            lptr, ready, size, srv, hop, inp.has_isl[sl], inp.step_s, inp.proc[sl], inp.output_ratio, inp.down_bps[sl],
-            inp.isl_bps[sl], inp.light[sl], orbit_periods, inp.tail)
-        c1 = c0 + ready.size
-        trad_s[c0:c1] = dep_raw + ground_processing_s - ready
-        orbit_s[c0:c1] = delivered - ready
-        processed_s[c0:c1] = done
+
+    def task(s0: int, s1: int) -> tuple:
+        return inp.rows(slice(s0, s1)), captures.block_captures(s0, s1), float(ground_processing_s)
+
+    for (s0, s1), part in zip(blocks, map_blocks(insight_block, _BlockTasks(blocks, task), executor), strict=True):
+        sl, c0, c1 = slice(s0, s1), int(ptr[s0]), int(ptr[s1])
+        arrived[sl], link[sl], reach[sl] = part.arrived, part.link, part.reach
+        trad_growth[sl], compute_growth[sl], result_growth[sl] = part.trad_growth, part.compute_growth, part.result_growth
+        trad_rep[sl], trad_used[sl], peak[sl], end[sl] = part.trad_rep, part.trad_used, part.peak, part.end
+        orbit_rep[sl], orbit_used[sl] = part.orbit_rep, part.orbit_used
+        trad_s[c0:c1], orbit_s[c0:c1], processed_s[c0:c1] = part.traditional_s, part.in_orbit_s, part.processed_s
     orbit_growth_all = compute_growth + result_growth
     has_captures = counts > 0
     what = "the on-board compute" if compute_growth.sum() > 0 else "the downlink"
     raw_gbit_day = float(captures.sizes().sum()) * gbit_day
     offloaded = None
     if offload_edges is not None and inp.has_isl.any():
-        offloaded = offload_in_orbit(captures, inp, arrived, reach, np.ascontiguousarray(offload_edges, dtype=np.int64), blocks)
+        offloaded = offload_in_orbit(captures, inp, arrived, reach, np.ascontiguousarray(offload_edges, dtype=np.int64), blocks,
+                                     executor)
     return InsightResult(
         captures=captures,
         traditional_s=trad_s,
@@ -1089,14 +1265,17 @@ def _isl_inputs(eph: Ephemeris, topo: Topology, contact: np.ndarray) -> tuple[np
 
 
 def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | None, topology: Topology | None,
-                    compute: ComputeResult, offload: bool = True) -> InsightResult | None:
+                    compute: ComputeResult, offload: bool = True,
+                    executor: BlockExecutor | None = None) -> InsightResult | None:
     """Time to insight of the mission's captures; ``None`` without ground stations (or captures).
 
     Takes its inputs, never recomputes them: ``access`` (:mod:`core.analysis.access`, whose
     antenna schedule says when each satellite is tracked by a station; ``None`` without
     stations), ``topology`` (:mod:`core.analysis.topology`; may be ``None`` only for a
     mission without inter-satellite links) and ``compute`` (the processing rates; its
-    delivered compute when analysed). ``offload=False`` skips the offloading figures.
+    delivered compute when analysed). ``offload=False`` skips the offloading figures. With an
+    ``executor`` (:mod:`core.study.run`) every block of satellites is a task on it
+    (:func:`insight_from_captures`); the result is the same.
     """
     if not mission.ground_stations or access is None:
         return None
@@ -1131,5 +1310,5 @@ def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | Non
         step_s=step, served=served, captures=captures, downlink_mbps=down,
         processing_bytes_per_s=proc, output_ratio=mission.workload.output_ratio,
         ground_processing_s=mission.workload.ground_processing_s, hops=hops, has_isl=has_isl,
-        isl_gbps=isl, hop_light_s=light, offload_edges=edges,
+        isl_gbps=isl, hop_light_s=light, offload_edges=edges, executor=executor,
     )

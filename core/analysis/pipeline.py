@@ -130,7 +130,8 @@ def run_analysis(
     anything is propagated the run's memory is estimated and a run that cannot fit even in
     the smallest blocks is refused with :class:`~core.mission.errors.MissionError`. With an
     ``executor`` of :mod:`core.study.run` (local processes, Dask, inline) the streamed stages
-    run their blocks as tasks on it; the results are the same.
+    run their blocks as tasks on it (the time to insight its blocks of satellites); the
+    results are the same.
 
     ``progress(stage, fraction)`` is called as work proceeds; ``cancel()`` is polled between
     stages and, when it returns True, the run stops with :class:`Cancelled`.
@@ -184,7 +185,8 @@ def run_analysis(
     compute = stage("compute", lambda: compute_mod.size_compute(mission, eph), 0.8)
     delivered = stage("delivered", lambda: delivered_mod.compute_delivered(mission, eph, power, compute), 0.82)
     compute = dataclasses.replace(compute, delivered=delivered)
-    insight = stage("insight", lambda: insight_mod.compute_insight(mission, eph, access, topology, compute), 0.85)
+    insight = stage("insight", lambda: insight_mod.compute_insight(
+        mission, eph, access, topology, compute, executor=executor), 0.85)
     cost = stage("cost", lambda: cost_mod.compute_cost(mission, eph, power, compute), 0.95)
 
     def traffic_progress(_stage: str, fraction: float) -> None:

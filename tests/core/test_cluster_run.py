@@ -73,6 +73,9 @@ def test_local_dask_cluster_gives_the_in_process_results(mission_file: Path, in_
     assert finished is not None, err
     assert finished.group(1) == finished.group(2) == "3"  # one task per epoch block
     assert re.search(r"links: (\d+)/\1 tasks done", err), err  # the links (s17-stream-b) go to the cluster too
+    insight = re.search(r"insight: (\d+)/(\d+) tasks done", err)  # its blocks of satellites (s17-insight-exec)
+    assert insight is not None and insight.group(1) == insight.group(2) and int(insight.group(1)) > 1, err
+    assert in_process["insight"]["traditional"]["captures"] > 0
 
 
 def test_local_worker_processes_give_the_in_process_results(mission_file: Path, in_process: dict) -> None:
