@@ -44,6 +44,7 @@ Epoch by epoch
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,10 +95,20 @@ def energy_limited_load_w(array_w: float, mean_illumination: float, regulation: 
 @njit(cache=True, nogil=True)
 def _simulate(illum, dt_s, array_w, bus_w, floor_w, peak_w, level_w, heat_w, cap_j, reserve_j, eff, x_e, x_d,
               has_battery, idle_power, c_out, soc_out):
-    """Payload power and state of charge of every satellite and epoch (see the module docstring)."""
+    """Payload power and state of charge of every satellite and epoch (see the module docstring), from a full battery."""
+    _simulate_from(illum, dt_s, array_w, bus_w, floor_w, peak_w, level_w, heat_w, cap_j, reserve_j, eff, x_e, x_d,
+                   has_battery, idle_power, np.full(illum.shape[0], cap_j), c_out, soc_out)
+
+
+@njit(cache=True, nogil=True)
+def _simulate_from(illum, dt_s, array_w, bus_w, floor_w, peak_w, level_w, heat_w, cap_j, reserve_j, eff, x_e, x_d,
+                   has_battery, idle_power, energy_j, c_out, soc_out):
+    """:func:`_simulate` from the battery energies ``energy_j`` (J, per satellite) at the first epoch of
+    ``illum``; ``energy_j`` is left at the energies after its last epoch, so consecutive blocks of epochs
+    simulated one after the other give the same values as the whole window at once."""
     n_sat, n_time = illum.shape
     for s in range(n_sat):
-        energy = cap_j
+        energy = energy_j[s]
         for t in range(n_time):
             nu = illum[s, t]
             avail = nu * array_w[s]
@@ -126,6 +137,7 @@ def _simulate(illum, dt_s, array_w, bus_w, floor_w, peak_w, level_w, heat_w, cap
                     c = 0.0
                 soc_out[s, t] = 1.0
             c_out[s, t] = c
+        energy_j[s] = energy
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,15 +212,24 @@ class ShellModel:
     idle_power: bool
     tops_per_satellite: float
 
-    def run(self, illum: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def run(self, illum: np.ndarray, rows: slice,
+            energy_j: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(tops, payload power W, state of charge, reason) float64/float64/float64/int8 ``(n, n_time)`` of
-        the shell's satellites ``rows`` (local to the shell) from their illumination ``illum``."""
+        the shell's satellites ``rows`` (local to the shell) from their illumination ``illum``.
+
+        ``illum`` starts at the window's first epoch with a full battery, or, with ``energy_j``
+        (float64, one per satellite of ``rows``), at a later epoch with those battery energies (J);
+        ``energy_j`` is then updated in place to the energies after ``illum``'s last epoch."""
         illum = np.ascontiguousarray(illum, dtype=np.float64)
         c = np.zeros(illum.shape)
         soc = np.ones(illum.shape)
-        _simulate(illum, self.step_s, np.ascontiguousarray(self.array_w[rows]), self.bus_w, self.floor_w, self.peak_w,
-                  np.ascontiguousarray(self.level_w[rows]), float(min(self.heat_w, 1e300)), self.cap_j,
-                  (1.0 - self.dod) * self.cap_j, self.efficiency, self.x_e, self.x_d, self.has_battery, self.idle_power, c, soc)
+        args = (illum, self.step_s, np.ascontiguousarray(self.array_w[rows]), self.bus_w, self.floor_w, self.peak_w,
+                np.ascontiguousarray(self.level_w[rows]), float(min(self.heat_w, 1e300)), self.cap_j,
+                (1.0 - self.dod) * self.cap_j, self.efficiency, self.x_e, self.x_d, self.has_battery, self.idle_power)
+        if energy_j is None:
+            _simulate(*args, c, soc)
+        else:
+            _simulate_from(*args, energy_j, c, soc)
         tops = tops_at_power(c, self.tops_per_satellite, self.floor_w, self.peak_w, self.idle_power)
         throttled = tops < self.tops_per_satellite * (1 - 1e-9)
         by_heat = throttled & (self.heat_w <= np.minimum(self.energy_w[rows], self.battery_w[rows]))[:, None]
@@ -276,9 +297,42 @@ class DeliveredResult(PerShell):
     def reason(self) -> np.ndarray:
         return self.series().reason
 
+    def tops_windows(self, blocks: Sequence[tuple[int, int]]) -> Iterator[np.ndarray]:
+        """Delivered TOPS float32 ``(n_sat, t1 - t0)`` of every satellite on each of the consecutive
+        epoch ``blocks`` ``(t0, t1)`` (from epoch 0), yielded in order: the same values as
+        ``tops[:, t0:t1]`` without the whole run's array. The simulation runs block after block,
+        each satellite's battery energy carried from one to the next, and reads only the block's
+        columns of the illumination."""
+        n_sat, n_time = self.illumination.shape
+        energy = [np.full(m.sat_slice.stop - m.sat_slice.start, m.cap_j) for m in self.models]
+        expected = 0
+        for t0, t1 in blocks:
+            if t0 != expected or not t0 <= t1 <= n_time:
+                raise ValueError(f"tops_windows: blocks must follow each other from epoch 0 (got {t0}:{t1} after {expected})")
+            expected = t1
+            out = np.zeros((n_sat, t1 - t0), np.float32)
+            for m, left in zip(self.models, energy):
+                for lo, hi in satellite_blocks(m.sat_slice.start, m.sat_slice.stop, t1 - t0, DELIVERED_BYTES_PER_SAT_EPOCH):
+                    rows = slice(lo - m.sat_slice.start, hi - m.sat_slice.start)
+                    out[lo:hi] = m.run(sparse_window(self.illumination, lo, hi, t0, t1), rows, left[rows])[0]
+            yield out
+
     def tops_mean_per_satellite(self) -> np.ndarray:
         """Mean delivered TOPS of every satellite over the window."""
         return self.tops_mean
+
+
+def sparse_window(a: SparseF32, r0: int, r1: int, t0: int, t1: int) -> np.ndarray:
+    """Rows ``r0:r1`` and columns ``t0:t1`` of a packed array, decoded (the same float32 bits as
+    ``a.rows(r0, r1)[:, t0:t1]``) without decoding the rows' other columns."""
+    n_col = a.shape[1]
+    b0, b1 = t0 // 8, (t1 + 7) // 8
+    out = np.unpackbits(a.ones.bits[r0:r1, b0:b1], axis=1)[:, t0 - 8 * b0:t1 - 8 * b0].astype(np.float32)
+    lo, hi = np.searchsorted(a.index, [r0 * n_col, r1 * n_col])
+    row, col = np.divmod(a.index[lo:hi] - r0 * n_col, n_col)
+    inside = (col >= t0) & (col < t1)
+    out[row[inside], col[inside] - t0] = a.value[lo:hi][inside]
+    return out
 
 
 def _longest_run_s(dark: np.ndarray, step_s: float) -> np.ndarray:

@@ -95,11 +95,13 @@ class Results:
 def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], None]:
     """The check :func:`run_analysis` hands :func:`build_ephemeris`: refuse (exit 2) a run whose
     streamed estimate cannot fit (:func:`core.orbits.estimate.streamed_run_bytes`), before any
-    per-epoch array is computed. The service stage still reads the whole run's positions
-    (``eph.r_ecef_km``): with a ``service`` section they are counted."""
+    per-epoch array is computed. With a ``service`` section, the service stage's per-epoch
+    scratch over its places and every satellite is counted."""
     analysis = mission.analysis
 
     def check(shells: tuple[ShellInfo, ...], n_time: int) -> None:
+        from core.analysis.service import service_places
+
         cells = round(180.0 / analysis.coverage_grid_deg) * round(360.0 / analysis.coverage_grid_deg)
         n_sat = sum(s.n_sat for s in shells)
         linked = sum(s.n_sat for s in shells if s.isl != "none")
@@ -109,7 +111,7 @@ def memory_check(mission: Mission) -> Callable[[tuple[ShellInfo, ...], int], Non
         captures = sum(int(s.n_sat * duration_s * mission.bus_for(mission.constellations[s.index]).sensor_duty / capture_s)
                        for s in shells)
         estimate = streamed_run_bytes(n_sat, n_time, len(mission.ground_stations), linked, cells,
-                                      whole_positions=mission.service is not None, edge_epoch_bytes=edge_bytes,
+                                      n_service_place=len(service_places(mission)), edge_epoch_bytes=edge_bytes,
                                       n_capture=captures)
         check_streamed_run_fits(estimate, n_sat, n_time, mission.name)
 
@@ -200,7 +202,7 @@ def run_analysis(
     radiation = stage("radiation", lambda: radiation_mod.compute_radiation(mission, eph), 0.975)
     training = stage("training", lambda: training_mod.compute_training(
         mission, eph, topology, optical, base_dir, executor=executor), 0.98)
-    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute, insight), 0.99) if mission.service else None
+    service = stage("service", lambda: service_mod.compute_service(mission, eph, topology, compute, insight, executor=executor, base_dir=base_dir), 0.99) if mission.service else None
     compute = dataclasses.replace(compute, load=load_mod.compute_load(mission, eph, compute, insight, service))
     if cancel is not None and cancel():
         raise Cancelled("done")

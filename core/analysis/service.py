@@ -36,6 +36,12 @@ served requests only. The terrestrial reference of a place is the same request s
 ``resources/cloud_regions.yaml`` and back: propagation only, no queue or compute, so it is a
 lower bound for the ground.
 
+Every epoch is independent (a satellite's spare is that epoch's), so the stage runs in blocks of
+epochs and never holds the whole run's positions or delivered TOPS: each block reads its
+``eph.window`` and its columns of the delivered compute, here or as a task on an executor
+(:mod:`core.study.run`), and the blocks' figures are merged in time order, to the same bits
+whatever the blocks (:func:`compute_service`).
+
 The service map
     The ground is cut into cells of :data:`CELL_DEG` degrees of latitude and longitude (cell
     ``(i, j)`` spans latitudes ``[-90 + i d, -90 + (i + 1) d)`` and longitudes
@@ -48,8 +54,10 @@ The service map
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -60,6 +68,7 @@ from typing import TYPE_CHECKING
 
 from core.constants import C_KM_S, FIBRE_KM_S
 from core.mission.model import Mission
+from core.orbits.blocks import BlockExecutor, epoch_blocks, map_blocks, mission_payload
 from core.orbits.ephemeris import Ephemeris
 
 if TYPE_CHECKING:
@@ -299,63 +308,94 @@ def service_places(mission: Mission) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def compute_service(mission: Mission, eph: Ephemeris, topology: Topology, compute: ComputeResult,
-                    insight: InsightResult | None = None) -> ServiceResult | None:
-    """Serve the mission's ``service`` demand epoch by epoch (see the module docstring).
+SERVICE_BYTES_PER_SAT_EPOCH = 76
+"""Block memory per satellite and epoch: inertial and Earth-fixed float64 positions and the frame
+rotation's temporary (72 bytes, as for routing) and the block's delivered TOPS (float32, 4)."""
 
-    ``insight`` (:mod:`core.analysis.insight`), when given, supplies the offloading plan: the
-    captures a satellite takes in from saturated neighbours use its spare before requests do.
+
+@dataclass(frozen=True, eq=False)
+class ServiceSetup:
+    """What every block of epochs needs besides its positions, links and delivered TOPS (sent with each task).
+
+    Places in the order of :func:`service_places`: Earth-fixed position and local vertical
+    ``(n_place, 3)``, sine of the elevation mask, ground-link range km and demand TOPS; ``order``
+    the places by decreasing demand. Per satellite of the run: ``need_eo`` the TOPS its own
+    Earth-observation workload takes and ``ground_bps`` its ground link. ``edges`` ``(n_edge, 2)``
+    the candidate inter-satellite links.
     """
-    if mission.service is None:
-        return None
+
+    place_km: np.ndarray
+    place_up: np.ndarray
+    sin_mask: np.ndarray
+    range_km: np.ndarray
+    demand: np.ndarray
+    order: np.ndarray
+    need_eo: np.ndarray
+    ground_bps: np.ndarray
+    edges: np.ndarray
+    max_utilization: float
+    ops_per_request: float
+    msg_bits: float
+
+
+@dataclass(frozen=True, eq=False)
+class ServiceBlock:
+    """The partial figures of a block of epochs, merged in time order by :func:`compute_service`.
+
+    ``served`` ``(n_place, n_epoch)`` TOPS served per place and epoch; ``not_in_view`` epochs each
+    place saw no satellite. The TOPS requests use on satellites, per epoch: ``use_epoch`` (the
+    block's epoch of each entry), ``use_sat``, ``used_tops`` and ``use_share`` (the share of the
+    satellite's delivered TOPS), for the satellites that serve only. The served samples in epoch
+    order: response time ``sample_ms``, TOPS ``sample_tops`` and place ``sample_place``.
+    """
+
+    served: np.ndarray
+    not_in_view: np.ndarray
+    use_epoch: np.ndarray
+    use_sat: np.ndarray
+    used_tops: np.ndarray
+    use_share: np.ndarray
+    sample_ms: np.ndarray
+    sample_tops: np.ndarray
+    sample_place: np.ndarray
+
+
+ASSIGNMENTS_PER_SAT = 2
+"""Assignments an epoch's allocation makes, at most, per satellite (plus one per place): each either fills
+a satellite's room or ends a place's need, and a filled satellite is left at most a rounding error, taken by
+one more assignment. The buffers are sized for that and enlarged (the epoch allocated again) if full."""
+
+
+def _assignment_buffers(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`allocate`'s output buffers (place, satellite, TOPS, path km) for ``size`` assignments."""
+    return np.zeros(size, np.int64), np.zeros(size, np.int64), np.zeros(size), np.zeros(size)
+
+
+def window_service(mission: Mission, win: Ephemeris, setup: ServiceSetup, tops: np.ndarray, active: np.ndarray) -> ServiceBlock:
+    """Serve the demand at every epoch of the block ``win`` (see the module docstring).
+
+    ``tops`` is the delivered TOPS of every satellite at the block's epochs ``(n_sat, n_epoch)``
+    (or ``(n_sat, 1)``, the same at every epoch); ``active`` ``(n_epoch, n_edge)`` the links up.
+    """
     from core.analysis.topology import visible_from_places
-    from core.orbits import frames
 
-    svc = mission.service
-    places = service_places(mission)
-    n_place, n_sat, n_time = len(places), eph.n_sat, eph.n_time
-    lat = np.array([p[1] for p in places])
-    lon = np.array([p[2] for p in places])
-    demand = np.array([p[3] for p in places])
-    place_km = np.ascontiguousarray(frames.ecef_from_geodetic(lat, lon, np.zeros(n_place)).reshape(-1, 3))
-    place_up = np.ascontiguousarray(frames.up_vector(lat, lon).reshape(-1, 3))
-    sin_mask = np.full(n_place, np.sin(np.radians(mission.analysis.min_elevation_deg)))
-    from core.analysis.latency import place_range_km
-
-    range_km = np.array([place_range_km(mission, p[0]) for p in places], dtype=float)
-    r = eph.r_ecef_km
-
-    # spare delivered compute: delivered TOPS minus the satellite's own workload and what it took in
-    from core.analysis.compute_load import offload_in_tops
-
-    taken, given = offload_in_tops(mission, n_sat, insight)
-    need_eo = np.zeros(n_sat)
-    ground_bps = np.zeros(n_sat)
-    for shell in eph.shells:
-        sc = compute.shells[shell.index]
-        need_eo[shell.sat_slice] = min(sc.required_tops_per_satellite, sc.tops_per_satellite)
-        ground_bps[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps * 1e6
-    need_eo = np.maximum(need_eo - given, 0.0) + taken
-    dlv = getattr(compute, "delivered", None)
-    if dlv is not None:
-        delivered = dlv.tops
-    else:
-        delivered = np.broadcast_to(np.array([s.tops_per_satellite for s in compute.shells])[eph.shell_index][:, None], (n_sat, n_time))
-    edges = np.asarray(topology.isl_edges, dtype=np.int64) if topology is not None and topology.n_edge else np.zeros((0, 2), np.int64)
-    msg_bits = (svc.request_kb + svc.response_kb) * 8e3
-    order = np.argsort(-demand, kind="stable").astype(np.int64)
+    r = win.r_ecef_km
+    n_sat, n_epoch = win.n_sat, win.n_time
+    place_km, demand, need_eo, edges = setup.place_km, setup.demand, setup.need_eo, setup.edges
+    n_place = demand.size
+    delivered = np.broadcast_to(tops, (n_sat, n_epoch))
     vis = np.zeros((n_place, n_sat), dtype=np.bool_)
-    cap = n_place * n_sat  # a place takes each satellite at most once per epoch
-    buf = (np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap), np.zeros(cap))
-    served = np.zeros((n_place, n_time))
+    every_pair = n_place * n_sat  # a place takes each satellite at most once per epoch
+    buf = _assignment_buffers(min(every_pair, ASSIGNMENTS_PER_SAT * n_sat + n_place))
+    served = np.zeros((n_place, n_epoch))
     not_in_view = np.zeros(n_place)
-    use_sum = np.zeros(n_sat)
-    used_sum = np.zeros(n_sat)
-    samples_ms, samples_w, samples_p = [], [], []
-    for t in range(n_time):
-        visible_from_places(r, t, place_km, place_up, sin_mask, range_km, vis)
-        slant = np.linalg.norm(r[None, :, t, :] - place_km[:, None, :], axis=-1)
-        slant = np.where(vis, slant, np.inf)
+    use: list[tuple[np.ndarray, ...]] = []
+    samples: list[tuple[np.ndarray, ...]] = []
+    for t in range(n_epoch):
+        visible_from_places(r, t, place_km, setup.place_up, setup.sin_mask, setup.range_km, vis)
+        near_p, near_s = np.nonzero(vis)  # slant ranges of the links in view only: no (n_place, n_sat, 3) temporaries
+        slant = np.full((n_place, n_sat), np.inf)
+        slant[near_p, near_s] = np.linalg.norm(r[near_s, t, :] - place_km[near_p], axis=-1)
         entry = np.argmin(slant, axis=1)
         seen = np.isfinite(slant[np.arange(n_place), entry])
         not_in_view += ~seen
@@ -364,8 +404,8 @@ def compute_service(mission: Mission, eph: Ephemeris, topology: Topology, comput
         sources, entry_row = np.unique(entry[seen], return_inverse=True)
         row = np.full(n_place, -1, np.int64)
         row[seen] = entry_row
-        if edges.shape[0] and topology.isl_active.shape[0] > t:
-            act = edges[np.asarray(topology.isl_active[t], bool)]
+        if edges.shape[0] and active.shape[0] > t:
+            act = edges[np.asarray(active[t], bool)]
             w = np.linalg.norm(r[act[:, 0], t] - r[act[:, 1], t], axis=-1)
             g = csr_matrix((np.concatenate([w, w]), (np.concatenate([act[:, 0], act[:, 1]]), np.concatenate([act[:, 1], act[:, 0]]))),
                            shape=(n_sat, n_sat))
@@ -379,27 +419,154 @@ def compute_service(mission: Mission, eph: Ephemeris, topology: Topology, comput
             limited = np.zeros(sources.size, bool)
         spare = np.maximum(np.asarray(delivered[:, t], float) - need_eo, 0.0)
         while True:
-            m, used, unmet = allocate(order, demand, row, np.ascontiguousarray(dist), spare, float(svc.max_utilization), *buf)
+            m, used, unmet = allocate(setup.order, demand, row, np.ascontiguousarray(dist), spare, setup.max_utilization, *buf)
+            if m == buf[0].size < every_pair:  # the buffers may have dropped assignments: again with room for every pair
+                buf = _assignment_buffers(every_pair)
+                continue
             short = np.unique(row[(unmet > 1e-12 * demand) & (row >= 0)])
             short = short[limited[short]]
             if short.size == 0:
                 break
             dist[short] = dijkstra(g, directed=True, indices=sources[short])
             limited[short] = False
-        use_sum += np.divide(used, delivered[:, t], out=np.zeros(n_sat), where=delivered[:, t] > 0)
-        used_sum += used
+        busy = np.flatnonzero(used)  # requests use spare only: the others add nothing to the sums
+        use.append((np.full(busy.size, t, np.int64), busy, used[busy], used[busy] / delivered[busy, t]))
         if m == 0:
             continue
-        p_idx, s_idx, tops, km = (b[:m].copy() for b in buf)  # the buffers are reused at the next epoch
-        np.add.at(served[:, t], p_idx.astype(np.intp), tops)
+        p_idx, s_idx, take, km = (b[:m].copy() for b in buf)  # the buffers are reused at the next epoch
+        np.add.at(served[:, t], p_idx.astype(np.intp), take)
         rho = used[s_idx] / spare[s_idx]
-        t_s = svc.ops_per_request / (spare[s_idx] * 1e12)
+        t_s = setup.ops_per_request / (spare[s_idx] * 1e12)
         wait = rho * t_s / (2.0 * (1.0 - rho))
         up_km = slant[p_idx, entry[p_idx]]
-        resp = 2.0 * (up_km + km) / C_KM_S + wait + t_s + 2.0 * msg_bits / ground_bps[entry[p_idx]]
-        samples_ms.append(resp * 1000.0)
-        samples_w.append(tops)
-        samples_p.append(p_idx)
+        resp = 2.0 * (up_km + km) / C_KM_S + wait + t_s + 2.0 * setup.msg_bits / setup.ground_bps[entry[p_idx]]
+        samples.append((resp * 1000.0, take, p_idx))
+
+    def joined(parts: list[tuple[np.ndarray, ...]], k: int, dtype: type) -> np.ndarray:
+        return np.concatenate([part[k] for part in parts]) if parts else np.zeros(0, dtype)
+
+    return ServiceBlock(served=served, not_in_view=not_in_view, use_epoch=joined(use, 0, np.int64),
+                        use_sat=joined(use, 1, np.int64), used_tops=joined(use, 2, float), use_share=joined(use, 3, float),
+                        sample_ms=joined(samples, 0, float), sample_tops=joined(samples, 1, float),
+                        sample_place=joined(samples, 2, np.int64))
+
+
+def service_block(mission_data: dict, folder: str | None, t0: int, t1: int, setup: ServiceSetup, tops: np.ndarray,
+                  active: np.ndarray) -> ServiceBlock:
+    """:func:`window_service` of epochs ``t0:t1`` as an executor task."""
+    from core.analysis.windows import run_window_task
+
+    return run_window_task(window_service, mission_data, folder, t0, t1, setup, tops, active)
+
+
+class _TasksInOrder(Sequence):
+    """The block tasks, each built when first asked for and in order: a block's delivered TOPS come
+    from the battery state the previous block left, and only the blocks in flight are held."""
+
+    def __init__(self, count: int, make: Callable[[int], tuple]) -> None:
+        self._count, self._make = count, make
+        self._at, self._task = -1, ()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k: int) -> tuple:  # type: ignore[override]  # by position only, no slices
+        if not 0 <= k < self._count:
+            raise IndexError(k)
+        if k != self._at:
+            if k != self._at + 1:
+                raise ValueError(f"block tasks are built in order: asked for {k} after {self._at}")
+            self._at, self._task = k, self._make(k)
+        return self._task
+
+
+def compute_service(mission: Mission, eph: Ephemeris, topology: Topology, compute: ComputeResult,
+                    insight: InsightResult | None = None, executor: BlockExecutor | None = None,
+                    base_dir: Path | None = None) -> ServiceResult | None:
+    """Serve the mission's ``service`` demand epoch by epoch (see the module docstring).
+
+    ``insight`` (:mod:`core.analysis.insight`), when given, supplies the offloading plan: the
+    captures a satellite takes in from saturated neighbours use its spare before requests do.
+
+    Every epoch is independent, so the epochs run in blocks (:func:`core.orbits.blocks.epoch_blocks`):
+    each block reads its own positions (``eph.window``), its delivered TOPS
+    (:meth:`core.analysis.delivered.DeliveredResult.tops_windows`) and its rows of the links'
+    table, and returns its partial figures (:class:`ServiceBlock`), merged here in time order:
+    the served TOPS and samples concatenated, the counts and per-satellite sums added epoch by
+    epoch, so the result is the same whatever the blocks. With ``executor`` each block is a task
+    (``base_dir``, the mission file's folder, lets the workers find its relative TLE files).
+    """
+    if mission.service is None:
+        return None
+    from core.orbits import frames
+
+    svc = mission.service
+    places = service_places(mission)
+    n_place, n_sat, n_time = len(places), eph.n_sat, eph.n_time
+    lat = np.array([p[1] for p in places])
+    lon = np.array([p[2] for p in places])
+    demand = np.array([p[3] for p in places])
+    from core.analysis.latency import place_range_km
+
+    # spare delivered compute: delivered TOPS minus the satellite's own workload and what it took in
+    from core.analysis.compute_load import offload_in_tops
+
+    taken, given = offload_in_tops(mission, n_sat, insight)
+    need_eo = np.zeros(n_sat)
+    ground_bps = np.zeros(n_sat)
+    for shell in eph.shells:
+        sc = compute.shells[shell.index]
+        need_eo[shell.sat_slice] = min(sc.required_tops_per_satellite, sc.tops_per_satellite)
+        ground_bps[shell.sat_slice] = mission.bus_for(mission.constellations[shell.index]).downlink_mbps * 1e6
+    need_eo = np.maximum(need_eo - given, 0.0) + taken
+    has_links = topology is not None and topology.n_edge
+    edges = np.asarray(topology.isl_edges, dtype=np.int64) if has_links else np.zeros((0, 2), np.int64)
+    setup = ServiceSetup(
+        place_km=np.ascontiguousarray(frames.ecef_from_geodetic(lat, lon, np.zeros(n_place)).reshape(-1, 3)),
+        place_up=np.ascontiguousarray(frames.up_vector(lat, lon).reshape(-1, 3)),
+        sin_mask=np.full(n_place, np.sin(np.radians(mission.analysis.min_elevation_deg))),
+        range_km=np.array([place_range_km(mission, p[0]) for p in places], dtype=float),
+        demand=demand, order=np.argsort(-demand, kind="stable").astype(np.int64), need_eo=need_eo, ground_bps=ground_bps,
+        edges=edges, max_utilization=float(svc.max_utilization), ops_per_request=float(svc.ops_per_request),
+        msg_bits=(svc.request_kb + svc.response_kb) * 8e3)
+
+    blocks = epoch_blocks(n_sat, n_time, SERVICE_BYTES_PER_SAT_EPOCH)
+    dlv = getattr(compute, "delivered", None)
+    if dlv is not None:
+        tops_of: Iterator[np.ndarray] = dlv.tops_windows(blocks)
+    else:
+        nameplate = np.array([s.tops_per_satellite for s in compute.shells])[eph.shell_index][:, None]
+        tops_of = (nameplate for _ in blocks)
+
+    def active_of(t0: int, t1: int) -> np.ndarray:
+        return topology.isl_active[t0:t1] if has_links else np.zeros((t1 - t0, 0), np.bool_)
+
+    parts: Iterable[ServiceBlock]
+    if executor is None:
+        parts = (window_service(mission, eph.window(t0, t1), setup, tops, active_of(t0, t1))
+                 for (t0, t1), tops in zip(blocks, tops_of))
+    else:
+        data, folder = mission_payload(mission, eph, base_dir, "service")
+        tasks = _TasksInOrder(len(blocks), lambda k: (data, folder, *blocks[k], setup, next(tops_of), active_of(*blocks[k])))
+        parts = map_blocks(service_block, tasks, executor)
+
+    served_parts: list[np.ndarray] = []
+    not_in_view = np.zeros(n_place)
+    use_sum = np.zeros(n_sat)
+    used_sum = np.zeros(n_sat)
+    samples_ms, samples_w, samples_p = [], [], []
+    for part in parts:
+        served_parts.append(part.served)
+        not_in_view += part.not_in_view
+        cut = np.searchsorted(part.use_epoch, np.arange(part.served.shape[1] + 1))
+        for a, b in zip(cut[:-1], cut[1:]):  # epoch by epoch, as one pass over the window adds them
+            sats = part.use_sat[a:b]
+            use_sum[sats] += part.use_share[a:b]
+            used_sum[sats] += part.used_tops[a:b]
+        samples_ms.append(part.sample_ms)
+        samples_w.append(part.sample_tops)
+        samples_p.append(part.sample_place)
+    served = np.concatenate(served_parts, axis=1) if served_parts else np.zeros((n_place, 0))
     ms = np.concatenate(samples_ms) if samples_ms else np.zeros(0)
     wts = np.concatenate(samples_w) if samples_w else np.zeros(0)
     pl = np.concatenate(samples_p) if samples_p else np.zeros(0, np.int64)

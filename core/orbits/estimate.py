@@ -33,8 +33,13 @@ BASE_BYTES = 300 * 1024**2
 GiB = 1024**3
 BLOCK_BYTES_PER_SAT_EPOCH = 120
 """Bytes per satellite-epoch of the largest block a streamed analysis holds (positions, masks, scratch)."""
-WHOLE_POSITION_BYTES_PER_SAT_EPOCH = 48
-"""The whole run's inertial and Earth-fixed positions, kept once a stage reads them whole."""
+SERVICE_BYTES_PER_PLACE_SAT = 24
+"""The service stage's scratch at each epoch, per place with demand and satellite: the slant ranges and the
+ISL search's distances (float64 each), the visibility and the allocation's per-place mask (measured 21.3 B at
+200 places x 20,000 satellites). The stage streams blocks of epochs (positions and delivered TOPS of a block
+only), so this and :data:`SERVICE_BYTES_PER_SAT` are all it holds beyond a block."""
+SERVICE_BYTES_PER_SAT = 64
+"""The service allocation's assignment buffers, per satellite (two assignments of 32 bytes)."""
 RESULT_BYTES_PER_SAT_EPOCH = 0.25
 """Per-satellite-epoch arrays every run's results keep: the power analysis' illumination packed (a bit, plus
 12 bytes for each penumbra value: under 1 % of epochs with the conical model); delivered compute keeps
@@ -122,16 +127,15 @@ class StreamedRun:
     engine: int
     frames: int
     kept: int
-    whole_positions: int
     smallest_block: int
 
     @property
     def total(self) -> int:
-        return self.engine + self.frames + self.kept + self.whole_positions + self.smallest_block
+        return self.engine + self.frames + self.kept + self.smallest_block
 
 
 def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat: int = 0, coverage_cells: int = 0,
-                       whole_positions: bool = False, edge_epoch_bytes: int = TOPOLOGY_BYTES_PER_EDGE_EPOCH,
+                       n_service_place: int = 0, edge_epoch_bytes: int = TOPOLOGY_BYTES_PER_EDGE_EPOCH,
                        n_capture: int = 0) -> StreamedRun:
     """Memory of a streamed run of ``n_sat`` satellites x ``n_time`` epochs.
 
@@ -139,9 +143,11 @@ def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat
     ground stations), the ``(n_time, n_edge)`` link tables of ``n_linked_sat`` satellites with
     inter-satellite links (``edge_epoch_bytes`` per link and epoch: the topology's, plus the
     traffic table when the mission has one), ``coverage_cells`` cells and the
-    time to insight's ``n_capture`` captures (with ground stations). ``whole_positions`` counts the whole run's positions for stages that still read them
-    whole; ``smallest_block`` is one epoch of every satellite, or one satellite over every
-    epoch, whichever is larger (blocks are at least that), or the insight's scratch if larger.
+    time to insight's ``n_capture`` captures (with ground stations). ``smallest_block`` is one
+    epoch of every satellite, or one satellite over every epoch, whichever is larger (blocks are
+    at least that), or the insight's scratch, or the service stage's (one epoch of every
+    satellite and its per-epoch scratch over ``n_service_place`` places), if larger: no stage
+    holds the whole run's positions.
     """
     sat_epochs = int(n_sat) * int(n_time)
     per_sat_epoch = RESULT_BYTES_PER_SAT_EPOCH
@@ -153,9 +159,10 @@ def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat
             + int(coverage_cells) * BYTES_PER_COVERAGE_CELL + captures * BYTES_PER_CAPTURE)
     return StreamedRun(
         engine=BASE_BYTES, frames=int(n_time) * BYTES_PER_EPOCH, kept=kept,
-        whole_positions=sat_epochs * WHOLE_POSITION_BYTES_PER_SAT_EPOCH if whole_positions else 0,
         smallest_block=max(max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH,
-                           captures * SCRATCH_BYTES_PER_CAPTURE + (sat_epochs * INSIGHT_SERVED_BYTES_PER_SAT_EPOCH if captures else 0)),
+                           captures * SCRATCH_BYTES_PER_CAPTURE + (sat_epochs * INSIGHT_SERVED_BYTES_PER_SAT_EPOCH if captures else 0),
+                           int(n_sat) * (BLOCK_BYTES_PER_SAT_EPOCH + SERVICE_BYTES_PER_SAT
+                                         + int(n_service_place) * SERVICE_BYTES_PER_PLACE_SAT) if n_service_place else 0),
     )
 
 
@@ -166,7 +173,7 @@ def check_streamed_run_fits(estimate: StreamedRun, n_sat: int, n_time: int, sour
         return
     raise MissionError(source, [Problem("analysis.step_s", (
         f"the run needs about {estimate.total / GiB:,.1f} GiB ({n_sat:,} satellites x {n_time:,} epochs: "
-        f"{estimate.kept / GiB:,.2f} GiB of results, {estimate.whole_positions / GiB:,.2f} GiB of whole-run positions, "
+        f"{estimate.kept / GiB:,.2f} GiB of results, "
         f"{estimate.frames / GiB:,.2f} GiB of per-epoch frames, {estimate.smallest_block / GiB:,.2f} GiB for the "
-        f"smallest block or the time to insight's scratch), more than the {have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
+        f"smallest block or the time to insight's or the service's scratch), more than the {have / GiB:,.1f} GiB of memory available; raise analysis.step_s, shorten analysis.duration_s, "
         "coarsen analysis.coverage_grid_deg, use fewer satellites or run on a cluster (--scheduler)"))])

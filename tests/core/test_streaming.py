@@ -176,8 +176,11 @@ def test_the_streamed_estimate_counts_results_not_the_whole_arrays():
     half = estimate.streamed_run_bytes(n_sat, n_time // 2 + 1, n_station=3, n_linked_sat=n_sat, coverage_cells=64_800)
     cells = 64_800 * estimate.BYTES_PER_COVERAGE_CELL  # the coverage grid's share does not grow with them
     assert half.kept - cells == pytest.approx((streamed.kept - cells) / 2, rel=0.01)
-    with_whole = estimate.streamed_run_bytes(n_sat, n_time, whole_positions=True)
-    assert with_whole.whole_positions == n_sat * n_time * estimate.WHOLE_POSITION_BYTES_PER_SAT_EPOCH
+    # the service stage streams: its places' per-epoch scratch grows with satellites x places, not with epochs
+    with_service = estimate.streamed_run_bytes(n_sat, n_time, n_service_place=50)
+    assert with_service.smallest_block == n_sat * (estimate.BLOCK_BYTES_PER_SAT_EPOCH + estimate.SERVICE_BYTES_PER_SAT
+                                                   + 50 * estimate.SERVICE_BYTES_PER_PLACE_SAT)
+    assert estimate.streamed_run_bytes(n_sat, 2 * n_time, n_service_place=50).smallest_block == with_service.smallest_block
 
 
 def test_a_streamed_run_that_cannot_fit_is_refused_with_what_to_change(tmp_path, capsys, monkeypatch):
