@@ -23,7 +23,7 @@ station (ties: the lower satellite index), and tracks it until it sets there. A 
 that sets at one station while in view of another may be taken there at that moment. Each
 window of the schedule is thus tracked from ``window_track_start_s`` (NaN: never tracked) to
 its LOS. This one schedule feeds every figure below and the time to insight
-(:mod:`core.analysis.insight` reads :attr:`AccessResult.served_fraction`), so the access
+(:mod:`core.analysis.insight` reads :attr:`AccessResult.served_shares`, the same per block of satellites), so the access
 downlink and the insight capacity are the same number.
 
 Per station: ``passes`` counts the tracked windows (``passes_in_view`` every window);
@@ -246,6 +246,44 @@ def served_fraction(sat: np.ndarray, start_s: np.ndarray, stop_s: np.ndarray, n_
         _served_kernel(np.ascontiguousarray(sat, dtype=np.int64), np.ascontiguousarray(start_s, dtype=np.float64),
                        np.ascontiguousarray(stop_s, dtype=np.float64), float(offsets[0]), step, out)
     return np.minimum(out, 1.0, out=out)
+
+
+class ServedShares:
+    """The tracked share of each grid interval, ``(n_sat, n_time - 1)``, computed for the satellites asked.
+
+    ``shares[rows]`` (a slice or an index array) gives those satellites' rows, equal to the same rows
+    of :func:`served_fraction` over every satellite; the whole array is never formed, so a stage
+    that reads it per block of satellites holds one block (the whole would be 8 bytes a
+    satellite-epoch: 2.3 GB for a million satellites over a day at 300 s).
+
+    >>> shares = ServedShares(np.array([1, 0]), np.array([0.0, 30.0]), np.array([60.0, 90.0]), 2, np.array([0.0, 60.0, 120.0]))
+    >>> shares[1:2].tolist(), shares.shape
+    ([[1.0, 0.0]], (2, 2))
+    """
+
+    def __init__(self, sat: np.ndarray, start_s: np.ndarray, stop_s: np.ndarray, n_sat: int, offsets_s: np.ndarray) -> None:
+        order = np.argsort(np.asarray(sat), kind="stable")  # a satellite's windows keep their order (same sums)
+        self._sat = np.asarray(sat, dtype=np.int64)[order]
+        self._start = np.asarray(start_s, dtype=np.float64)[order]
+        self._stop = np.asarray(stop_s, dtype=np.float64)[order]
+        self._ptr = np.searchsorted(self._sat, np.arange(n_sat + 1))
+        self._offsets = np.asarray(offsets_s, dtype=float)
+        self.shape = (int(n_sat), max(self._offsets.size - 1, 0))
+
+    def __getitem__(self, rows: slice | np.ndarray) -> np.ndarray:
+        idx = np.arange(self.shape[0])[rows]
+        lo, hi = self._ptr[idx], self._ptr[idx + 1]
+        counts = hi - lo
+        w = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        local = np.repeat(np.arange(idx.size), counts)
+        return served_fraction(local, self._start[w], self._stop[w], idx.size, self._offsets)
+
+    def tracked(self, block_sats: int = 65536) -> np.ndarray:
+        """``(n_sat, n_time - 1)`` bool: tracked at all during each interval (built per block of satellites)."""
+        out = np.zeros(self.shape, dtype=bool)
+        for s0 in range(0, self.shape[0], block_sats):
+            out[s0:s0 + block_sats] = self[s0:s0 + block_sats] > 0
+        return out
 
 
 def contact_mask(r_ecef_km: np.ndarray, site_ecef_km: np.ndarray, site_up: np.ndarray,
@@ -577,6 +615,12 @@ class AccessResult:
         satellite-epoch, 2.3 GB for a million satellites over a day at 300 s)."""
         return served_fraction(self.window_sat, self.window_track_start_s, self.window_los_s,
                                self.sat_downlink_mbps.size, self.offsets_s)
+
+    @property
+    def served_shares(self) -> ServedShares:
+        """:attr:`served_fraction` read per block of satellites (``shares[s0:s1]``), never whole."""
+        return ServedShares(self.window_sat, self.window_track_start_s, self.window_los_s,
+                            self.sat_downlink_mbps.size, self.offsets_s)
 
     @property
     def time_to_next_contact_s(self) -> np.ndarray:

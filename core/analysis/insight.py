@@ -116,7 +116,7 @@ from core.orbits.blocks import BlockExecutor, map_blocks, satellite_blocks
 from core.orbits.ephemeris import Ephemeris
 
 if TYPE_CHECKING:
-    from core.analysis.access import AccessResult
+    from core.analysis.access import AccessResult, ServedShares
     from core.analysis.compute import ComputeResult
     from core.analysis.topology import Topology
 
@@ -853,13 +853,14 @@ class OffloadResult:
 class _Inputs:
     """Per-satellite inputs of both models, and the grid (see :func:`insight_from_captures`).
 
-    For the run, ``served`` and ``hops`` are its ``(n_sat, n_int)`` arrays (``hops`` ``None``
-    without ISLs); :meth:`rows` gives some satellites' inputs alone, the plain arrays a block
+    For the run, ``served`` is its ``(n_sat, n_int)`` tracked shares (an array, or the access
+    result's :class:`~core.analysis.access.ServedShares`, computed per block of satellites when
+    read) and ``hops`` its array (``None`` without ISLs); :meth:`rows` gives some satellites' inputs alone, the plain arrays a block
     task is sent.
     """
 
     step_s: float
-    served: np.ndarray
+    served: np.ndarray | ServedShares
     hops: np.ndarray | None
     has_isl: np.ndarray
     down_bps: np.ndarray
@@ -954,7 +955,7 @@ def insight_block(inp: _Inputs, captures: BlockCaptures, ground_processing_s: fl
     duration = inp.duration_s
     gbit_day = 8e-9 * (86400.0 / duration)
     srv, hop = inp.served, inp.hops
-    assert hop is not None, "a block's inputs carry their hops (_Inputs.rows)"
+    assert isinstance(srv, np.ndarray) and hop is not None, "a block's inputs are arrays (_Inputs.rows)"
     # long-run arrival and service per satellite and window (bytes)
     arrived = np.bincount(np.repeat(np.arange(n), np.diff(lptr)), weights=size, minlength=n)
     link = srv.sum(axis=1) * inp.step_s * inp.down_bps / 8.0
@@ -1142,7 +1143,7 @@ def insight_from_captures(
     processing_bytes_per_s: np.ndarray | float | None,
     output_ratio: float,
     ground_processing_s: float,
-    served: np.ndarray | None = None,
+    served: np.ndarray | ServedShares | None = None,
     contact: np.ndarray | None = None,
     hops: np.ndarray | None = None,
     has_isl: np.ndarray | None = None,
@@ -1281,7 +1282,7 @@ def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | Non
         return None
     from core.analysis.compute import raw_rate_bytes_per_s
 
-    served = access.served_fraction  # (n_sat, n_int): tracked share of each step (read per block of satellites)
+    served = access.served_shares  # (n_sat, n_int): tracked share of each step, read per block of satellites
     n = eph.n_sat
     duty, raw_bps, down, proc, isl, has_isl = (np.zeros(n) for _ in range(6))
     has_isl = has_isl.astype(bool)
@@ -1304,7 +1305,7 @@ def compute_insight(mission: Mission, eph: Ephemeris, access: AccessResult | Non
         return None
     if has_isl.any() and topology is None:
         raise ValueError("compute_insight needs the topology of a mission with inter-satellite links")
-    hops, light = _isl_inputs(eph, topology, served > 0) if topology is not None and has_isl.any() else (None, None)
+    hops, light = _isl_inputs(eph, topology, served.tracked()) if topology is not None and has_isl.any() else (None, None)
     edges = np.asarray(topology.isl_edges) if topology is not None and has_isl.any() and offload and topology.n_edge else None
     return insight_from_captures(
         step_s=step, served=served, captures=captures, downlink_mbps=down,

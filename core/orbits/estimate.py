@@ -53,9 +53,10 @@ schedule when read (measured 32.0 B at 20,000 x 289 with offloading, 8.6 million
 SCRATCH_BYTES_PER_CAPTURE = 12
 """Its transient peak on top of one block of satellites (the block budget bounds the queue kernels' scratch):
 the run's capture sizes, then the percentiles' copy, one float64 per capture at a time (measured 8.0 B)."""
-INSIGHT_SERVED_BYTES_PER_SAT_EPOCH = 8
-"""The time to insight reads the access result's tracked share of every step whole (float64), computed from
-the windows when read, and holds it through its stage (scratch, not kept)."""
+INSIGHT_BYTES_PER_SAT_EPOCH = 5
+"""What the time to insight holds per satellite-epoch through its stage (scratch, not kept): whether each
+satellite is tracked in each step (bool) and its ISL hops to a tracked satellite (int32). Its tracked shares are
+computed from the access windows per block of satellites, never whole."""
 RESULT_BYTES_PER_STATION_SAT_EPOCH = 0.125
 """The access result's in-contact table, per station (packed, a bit)."""
 TOPOLOGY_BYTES_PER_EDGE_EPOCH = 1
@@ -160,7 +161,7 @@ def streamed_run_bytes(n_sat: int, n_time: int, n_station: int = 0, n_linked_sat
     return StreamedRun(
         engine=BASE_BYTES, frames=int(n_time) * BYTES_PER_EPOCH, kept=kept,
         smallest_block=max(max(int(n_sat), int(n_time)) * BLOCK_BYTES_PER_SAT_EPOCH,
-                           captures * SCRATCH_BYTES_PER_CAPTURE + (sat_epochs * INSIGHT_SERVED_BYTES_PER_SAT_EPOCH if captures else 0),
+                           captures * SCRATCH_BYTES_PER_CAPTURE + (sat_epochs * INSIGHT_BYTES_PER_SAT_EPOCH if captures else 0),
                            int(n_sat) * (BLOCK_BYTES_PER_SAT_EPOCH + SERVICE_BYTES_PER_SAT
                                          + int(n_service_place) * SERVICE_BYTES_PER_PLACE_SAT) if n_service_place else 0),
     )

@@ -262,3 +262,20 @@ def test_mask_test_matches_elevation_angles_including_negative_masks():
         if abs(elevation_deg - mask_deg) < 1e-9:
             continue
         assert at_or_above_mask(d[0], d[1], d[2], *up, np.sin(np.radians(mask_deg))) == (elevation_deg >= mask_deg)
+
+
+def test_served_shares_per_block_equal_the_whole_served_fraction():
+    """What the time to insight reads per block of satellites is the same rows of the whole array."""
+    from core import api
+    from core.orbits.ephemeris import build_ephemeris
+
+    mission = api.load_preset("default")
+    acc = compute_access(mission, build_ephemeris(mission, lazy=True))
+    whole = acc.served_fraction
+    shares = acc.served_shares
+    assert shares.shape == whole.shape and whole.any()
+    rows = np.array([5, 0, 59, 5, 17])
+    np.testing.assert_array_equal(shares[rows], whole[rows])
+    blocks = [shares[s0:s0 + 7] for s0 in range(0, whole.shape[0], 7)]
+    np.testing.assert_array_equal(np.concatenate(blocks), whole)
+    np.testing.assert_array_equal(shares.tracked(block_sats=11), whole > 0)
