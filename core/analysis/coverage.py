@@ -458,7 +458,7 @@ class CoverageResult:
             ["covered at least once", f"{self.ever_percent:.2f} %"],
             ["longest gap", _duration(self.max_gap_s)],
             ["mean revisit (mean gap)", _duration(self.mean_revisit_s)],
-            ["mean satellites in view", f"{self.mean_sats:.2f}"],
+            ["mean satellites in view", f"{self.mean_sats:,.2f}"],
         ]
         bands = []
         edges = np.arange(-90, 91, 10)

@@ -266,7 +266,7 @@ def insight_gains_table(insight: dict) -> Table:
             ["data sent to the ground", f"{_times(reduction)} times less" if reduction else "-"]]
     capacity, raw = insight.get("downlink_capacity_gbit_per_day"), trad.get("downlink_gbit_per_day")
     if capacity and raw:
-        rows.append(["raw data against the stations' capacity", f"{100 * raw / capacity:.0f} %"])
+        rows.append(["raw data against the stations' capacity", f"{100 * raw / capacity:,.0f} %"])
     return Table("Time to insight: what processing in orbit gains", ["figure", "value"], rows)
 
 
