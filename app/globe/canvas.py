@@ -118,8 +118,8 @@ class GlobeView(QWidget):
             self.aim_at_sun(data.sun_eci_at(self.t))
         if data is not None:
             self.satellites.set_view(data)
-            self.orbits.set_view(data)
             self.orbits.focus = self.focus
+            self.orbits.set_view(data)
             self.links.set_view(data)
             self.stations.set_view(data)
         self.preview_positions = None  # new data holds the edit a gesture previewed

@@ -133,22 +133,26 @@ class OrbitsAdapter:
         self._segment_shell = shell[segs[:, 0]] if len(segs) else np.zeros(0, np.int64)
         self._segment_track = track[segs[:, 0]] if len(segs) else np.zeros(0, np.int64)
         self.restrict = bool(getattr(view, "large", False))
-        self.visual.set_rings(pos, rgba, drift, segs)
-        self.drawn_segments = len(segs)
+        shown = self._focused(segs)  # a large run's first frame must not draw every ring (2,250 at a million: 0.1 s)
+        self.visual.set_rings(pos, rgba, drift, shown)
+        self.drawn_segments = len(shown)
         self.visual.visible = self.visible and len(segs) > 0
+
+    def _focused(self, segs: np.ndarray) -> np.ndarray:
+        """``segs`` of the focused plane, else of the focused shell, else none, for a large run; all otherwise."""
+        if not self.restrict:
+            return segs
+        if self.focus is None:
+            return segs[:0]
+        keep = self._segment_shell == self.focus[0]
+        if self.focus[1] is not None:
+            keep &= self._segment_track == self.focus[1]
+        return segs[keep]
 
     def cull(self, t: float, eye: np.ndarray) -> None:
         """Draw only the segments with at least one end the Earth does not hide from ``eye``
         (and, with ``restrict``, only the focused shell's)."""
-        segs = self._segments
-        if self.restrict:  # the selected plane's ring, or the selected shell's rings
-            if self.focus is None:
-                segs = segs[:0]
-            else:
-                keep = self._segment_shell == self.focus[0]
-                if self.focus[1] is not None:
-                    keep &= self._segment_track == self.focus[1]
-                segs = segs[keep]
+        segs = self._focused(self._segments)  # large run: the selected plane's ring, or the selected shell's rings
         if len(segs) == 0:
             self.drawn_segments = 0
             self.visual.set_segments(segs)

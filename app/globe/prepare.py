@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from app.globe import glyphs
 from core.constants import EARTH_RADIUS_KM, OMEGA_EARTH_RAD_S
 from core.orbits.frames import geodetic_from_ecef
 
@@ -343,6 +344,8 @@ def prepare_view(results) -> ViewData:
     links_per_epoch = topology.links_at if topology is not None else None
     large = eph.n_sat >= LARGE_RUN_SATS
     normal, motion = _orbit_normals(eph)
+    ground = _ground_points(results.mission)
+    glyphs.render(glyphs.ALIGN_CHARS + "".join(" " + g.name for g in ground))  # the globe's labels, so its first draw renders none
     return ViewData(
         results=results,
         ephemeris=eph,
@@ -362,7 +365,7 @@ def prepare_view(results) -> ViewData:
         link_pairs=link_pairs,
         links_per_epoch=links_per_epoch,
         footprint_rad=_footprints(eph, results.mission.analysis.min_elevation_deg),
-        ground=_ground_points(results.mission),
+        ground=ground,
     )
 
 

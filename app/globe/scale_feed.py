@@ -87,6 +87,7 @@ def show_orbits_for_picture(window, doc, t_s: float = 0.0, select: int | None = 
     window.show_dock("plotsDock")
     window.analysis.stage_label.setText("Orbits shown; the analysis of this many satellites needs the streaming engine")
     window.globe.settle()
+    window.map.settle()
     for _ in range(10):
         app.processEvents()
     window.globe.canvas.update()

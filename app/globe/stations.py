@@ -2,6 +2,7 @@
 
 Labels are drawn whole, on top (no depth test), and only for places the Earth does not hide
 from the camera: a depth-tested label near the limb would be cut by the globe ("irbanks").
+Their glyphs come from the process's cache (:mod:`app.globe.glyphs`), rendered off the GUI thread.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from vispy import scene
 
+from app.globe import glyphs
 from app.globe.occlusion import hidden_behind_earth
 
 
@@ -16,8 +18,10 @@ class StationsAdapter:
     def __init__(self, earth_node):
         self.stations = scene.visuals.Markers(parent=earth_node)
         self.cities = scene.visuals.Markers(parent=earth_node)
+        glyphs.start_warming()  # the labels' glyphs, once per process, off the GUI thread
         self.labels = scene.visuals.Text(parent=earth_node, color=(0.95, 0.95, 0.85, 0.9), font_size=7,
-                                         anchor_x="left", anchor_y="bottom")
+                                         anchor_x="left", anchor_y="bottom", face=glyphs.LABEL_FACE,
+                                         font_manager=glyphs.font_manager())
         for v in (self.stations, self.cities):
             v.set_gl_state("translucent", depth_test=True)
         self.labels.set_gl_state("translucent", depth_test=False)

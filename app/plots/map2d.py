@@ -7,13 +7,16 @@ Reads ``results.coverage``: ``grid.lat_edges_deg``/``lon_edges_deg``, ``cell_cov
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.plots.base import style_plot
+from app.plots.map_sample import MapSample, MapSampleBuilder
 
 TEXTURE = Path(__file__).resolve().parents[2] / "resources" / "textures" / "earth_1024x512.jpg"
 LAYERS = [("none", "Earth only"), ("fraction", "Coverage [% of time]"), ("gap", "Longest gap [h]"), ("revisit", "Mean revisit [min]")]
@@ -83,6 +86,8 @@ class MapPanel(QWidget):
         self.view = None
         self.selected: int | None = None
         self._last_index = -1
+        self.samples = MapSampleBuilder(self)  # a large run's dots, off the GUI thread
+        self.samples.ready.connect(self._show_sample)
 
     def show_world(self) -> None:
         """Longitude -180..180 and latitude -90..90 in view (Svalbard and the SSO poles included)."""
@@ -143,6 +148,26 @@ class MapPanel(QWidget):
         connect[:-1][jump] = False
         self.track.setData(lon, lat, connect=connect)
 
+    def _show_sample(self, sample: MapSample) -> None:
+        """Draw a large run's dots when they are still those of the shown view, epoch and selection."""
+        if sample.view is not self.view or sample.index != self._last_index or sample.selected != self.selected:
+            return
+        self.sats.setData(sample.lon_deg, sample.lat_deg)
+        if sample.selected_lat_lon_deg is not None:
+            la, lo = sample.selected_lat_lon_deg
+            self.sel.setData([lo], [la])
+        else:
+            self.sel.clear()
+
+    def settle(self, timeout_s: float = 30.0) -> bool:
+        """Wait (processing events) until a large run's dots of the current epoch are drawn; False on timeout."""
+        end = time.monotonic() + timeout_s
+        while not self.samples.idle() and time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.002)
+        QCoreApplication.processEvents()
+        return self.samples.idle()
+
     def select(self, sat: int | None) -> None:
         self.selected = sat if sat is not None and sat >= 0 else None
         self._draw_track()
@@ -160,14 +185,8 @@ class MapPanel(QWidget):
         self._t = float(t)
         if self.selected is not None and i % 4 == 0:
             self._draw_track()
-        if getattr(v, "large", False):  # a large run: an even sample, and the selected satellite on its own
-            lat, lon, _ = v.geodetic_of(v.map_sample, i)
-            self.sats.setData(lon, lat)
-            if self.selected is not None and self.selected < v.n_sat:
-                la, lo, _ = v.geodetic_of([self.selected], i)
-                self.sel.setData([float(lo[0])], [float(la[0])])
-            else:
-                self.sel.clear()
+        if getattr(v, "large", False):  # a large run: an even sample and the selected satellite, computed off the GUI thread
+            self.samples.request(v, i, self.selected)
             return
         lat, lon, _ = v.geodetic_at(i)
         self.sats.setData(lon, lat)

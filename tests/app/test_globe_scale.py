@@ -164,6 +164,52 @@ def test_rings_and_links_only_for_the_selected_shell_or_plane(globe):
     assert g.layer_vertices()["rings"] == 0 and g.layer_vertices()["points"] == 0
 
 
+def test_a_large_views_first_frame_draws_only_the_focused_rings(globe, big):
+    """The ring buffer handed to GL on ``set_view`` already holds only the focus's rings (before
+    any cull): a million-satellite run has 2,250 planes, and drawing them all once cost 0.1 s."""
+    from app.globe.prepare import RING_POINTS
+
+    g = globe
+    g.set_focus(None)
+    g.set_view(big[2])  # no event processed, no cull yet
+    assert g.orbits.drawn_segments == 0 and g.orbits.visual._index_buffer is None
+    g.set_focus(1, None)
+    g.set_view(big[2])
+    assert g.orbits.drawn_segments == RING_POINTS * 50  # shell 1's 50 rings, none of shell 0
+    assert g.orbits.visual._index_buffer.size == 2 * RING_POINTS * 50
+    g.set_focus(None)
+    assert g.settle(60)
+
+
+def test_the_maps_dots_of_a_large_run_are_computed_off_the_gui_thread(qtbot, big, monkeypatch):
+    import threading
+
+    from app.plots.map2d import MapPanel
+
+    view = big[2]
+    callers: list[str] = []
+    geodetic_of = view.geodetic_of
+
+    def recorded(sats, i):
+        callers.append(threading.current_thread().name)
+        return geodetic_of(sats, i)
+
+    monkeypatch.setattr(view, "geodetic_of", recorded)
+    m = MapPanel()
+    qtbot.addWidget(m)
+    m.set_view(view)
+    m.select(1234)
+    t = 7 * 60.0
+    m.set_time(t)
+    assert m.settle(60)
+    i = view.nearest(t)
+    lat, lon, _ = geodetic_of(view.map_sample, i)
+    assert np.array_equal(m.sats.data["x"], lon) and np.array_equal(m.sats.data["y"], lat)
+    la, lo, _ = geodetic_of([1234], i)
+    assert m.sel.data["x"][0] == lo[0] and m.sel.data["y"][0] == la[0]
+    assert callers and set(callers) == {"map-sample"}  # never the GUI thread
+
+
 @pytest.mark.parametrize("distance", [5.6, ZOOMED_IN_DISTANCE], ids=["zoomed-out", "zoomed-in"])
 def test_picking_returns_the_satellite_at_its_screen_position(globe, distance):
     g = globe
