@@ -39,6 +39,7 @@ from app.globe.orbits import OrbitsAdapter  # noqa: E402
 from app.globe.prepare import R_EARTH_KM  # noqa: E402
 from app.globe.satellites import SatellitesAdapter  # noqa: E402
 from app.globe.stations import StationsAdapter  # noqa: E402
+from app.globe import warm_up  # noqa: E402
 
 BACKGROUND = "#04060c"
 PICK_RADIUS_PX = 10.0
@@ -103,6 +104,9 @@ class GlobeView(QWidget):
         self.frames_drawn = 0
         self.preview_positions = None  # callable(pos, t) -> pos while a gesture previews an edit
         self.canvas.events.draw.connect(self._on_draw_first, position="first")
+        self.warmed_up = False
+        """True once the first frame drew every layer once (their shaders built before any data; see warm_up)."""
+        warm_up.arm(self)
         self.canvas.events.mouse_press.connect(self._on_press)
         self.canvas.events.mouse_release.connect(self._on_release)
 
