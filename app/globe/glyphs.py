@@ -23,8 +23,8 @@ LABEL_FACE = "OpenSans"
 """The face of the globe's labels (vispy's bundled default)."""
 ALIGN_CHARS = "ÅÉÑŐjgpqy"
 """The characters vispy measures for every text's vertical alignment (``_text_to_vbo``)."""
-WARM_CHARS = ALIGN_CHARS + string.printable[:95]
-"""Rendered at start-up: those, digits, letters, punctuation and the space."""
+WARM_CHARS = ALIGN_CHARS + " " + string.printable[:94]
+"""Rendered at start-up: those and the space (the globe's first frame draws them), then digits, letters, punctuation."""
 SDF_SIZE_PT, ATLAS_SIZE_PT, SDF_SPREAD_PX = 256, 64, 32
 """vispy's ``TextureFont`` sizes: glyphs rendered at 256 pt with a 32 px border, stored at 64 pt."""
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from app.workers import Job
 from core.constants import MU_EARTH_KM3_S2
+from core.orbits.frames import geodetic_from_ecef
 
 
 def next_contact(results, sat: int, t: float) -> str:
@@ -80,11 +81,12 @@ class DetailsPanel(QWidget):
         self.labels["elements"].setText(
             f"a {a:,.1f} km, e {el('e'):.4f}, i {el('i_rad', deg):.2f}°\nRAAN {el('raan_rad', deg) % 360:.2f}°, "
             f"ω {el('argp_rad', deg) % 360:.1f}°, M {el('m0_rad', deg) % 360:.1f}° (at epoch)")
-        lat, lon, height = view.geodetic_of([sat], i)  # this satellite only: a large run holds no whole-run arrays
+        ecef = view.ecef_km_of([sat], i)  # this satellite only: a large run holds no whole-run arrays
+        lat, lon, height = geodetic_from_ecef(ecef)
         alt = float(height[0])
         self.labels["altitude"].setText(f"{alt:,.1f} km (period {shell.period_s / 60:.1f} min)")
         self.labels["position"].setText(f"{float(lat[0]):+.2f}°, {float(lon[0]):+.2f}°")
-        r = float(np.linalg.norm(view.ecef_km_of([sat], i)[0]))  # geocentric distance (the vis-viva r), not height + a radius
+        r = float(np.linalg.norm(ecef[0]))  # geocentric distance (the vis-viva r), not height + a radius
         speed = math.sqrt(MU_EARTH_KM3_S2 * (2 / r - 1 / a)) if a == a else math.sqrt(MU_EARTH_KM3_S2 / r)
         self.labels["velocity"].setText(f"{speed:.3f} km/s")
         lit = view.sunlit_of(sat, t)
