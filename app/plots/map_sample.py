@@ -88,3 +88,4 @@ class MapSampleBuilder(QObject):
             finally:
                 with self._cond:
                     self._busy = False
+                view = sample = None  # hold no view while waiting (a large one keeps its ephemeris alive)
