@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.plots.base import style_plot
@@ -87,7 +87,7 @@ class MapPanel(QWidget):
         self.selected: int | None = None
         self._last_index = -1
         self.samples = MapSampleBuilder(self)  # a large run's dots, off the GUI thread
-        self.samples.ready.connect(self._show_sample)
+        self.samples.ready.connect(self._show_sample, Qt.ConnectionType.QueuedConnection)  # always on the GUI thread
 
     def show_world(self) -> None:
         """Longitude -180..180 and latitude -90..90 in view (Svalbard and the SSO poles included)."""
