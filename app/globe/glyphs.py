@@ -29,6 +29,11 @@ SDF_SIZE_PT, ATLAS_SIZE_PT, SDF_SPREAD_PX = 256, 64, 32
 """vispy's ``TextureFont`` sizes: glyphs rendered at 256 pt with a 32 px border, stored at 64 pt."""
 
 
+FREETYPE_LOCK = threading.Lock()
+"""Held around every freetype call of the labels: freetype-py calls the library through ctypes, which
+releases the GIL, and one FreeType library must not be used by two threads at once."""
+
+
 class GlyphCache:
     """Glyphs of one face at vispy's SDF size, filled by any thread (one glyph at a time, under a lock)."""
 
@@ -41,7 +46,7 @@ class GlyphCache:
         """char -> its distance field, ``(h, w, 3)`` uint8, as vispy stores it in a font atlas."""
         self.rendered_by: dict[str, str] = {}
         """char -> name of the thread that rendered it (tests read it)."""
-        self._lock = threading.Lock()
+        self._lock = FREETYPE_LOCK
         self._renderer = SDFRendererCPU()
 
     def render(self, chars: str) -> None:
@@ -93,7 +98,8 @@ class CachedTextureFont(TextureFont):
     def _load_char(self, char: str) -> None:
         f = self._font
         if (f["face"], f["bold"], f["italic"]) != (CACHE.font["face"], CACHE.font["bold"], CACHE.font["italic"]):
-            super()._load_char(char)
+            with FREETYPE_LOCK:  # another face: vispy renders it here, never beside the warming thread
+                super()._load_char(char)
             return
         CACHE.render(char)
         field = CACHE.fields[char]
