@@ -29,6 +29,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from core.api import Cancelled
+from core.mission.errors import MissionError
 from core.mission.model import Mission
 
 PREVIEW_EPOCHS = 24
@@ -152,6 +153,11 @@ class AnalysisRunner(QObject):
                 self.computed.emit(Computed(gen, results, view, preview, time.perf_counter() - t0))
         except Cancelled:
             self.cancelled.emit(gen)
+        except MissionError as exc:  # a refusal (bad input, or too large for this machine): its message, no traceback
+            if not self._stale(gen):
+                self.failed.emit(gen, "; ".join(str(exc).splitlines()))
+            else:
+                self.cancelled.emit(gen)
         except Exception as exc:  # noqa: BLE001 - shown in the status bar, never a crash
             if not self._stale(gen):
                 detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
