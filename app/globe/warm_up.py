@@ -68,6 +68,8 @@ def arm(globe) -> None:
 
     def after(_event) -> None:  # the last draw handler of the same frame (after the scene and the GL flush)
         canvas.events.draw.disconnect(after)
+        if not saved:  # data came first: ``before`` filled nothing (vispy still calls us in this frame)
+            return
         _empty(globe)
         stock = {"selected", "route", "route_ends", "footprint", "stations", "cities", "labels"}
         for name, v in _layers(globe).items():

@@ -58,3 +58,25 @@ def test_the_first_data_builds_no_shader_and_the_warm_up_leaves_nothing_drawn(qt
     assert builds == []  # nothing written or compiled when the data came
     g.frames.close()
     g.canvas.close()
+
+
+def test_data_before_the_first_frame_is_drawn_as_it_is(qtbot, small_view):
+    """A view handed over before the globe's first frame: that frame draws the data (the warm-up stands
+    aside, and clears nothing)."""
+    from app.globe.canvas import GlobeView
+    from app.main import make_app
+
+    make_app()
+    g = GlobeView(size=(640, 480))
+    g.resize(640, 480)
+    qtbot.addWidget(g)
+    g.set_view(small_view)
+    g.show()
+    qtbot.waitUntil(g.canvas.native.isExposed)
+    assert g.settle(60)
+    g.repaint_now()
+    g.repaint_now()
+    drawn = g.layer_vertices()
+    assert drawn["points"] > 0 and g.stations.labels.text  # satellites and station labels still there
+    g.frames.close()
+    g.canvas.close()
