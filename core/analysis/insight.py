@@ -599,7 +599,7 @@ def _stability(what: str, growth_gbit_day: np.ndarray, has_captures: np.ndarray,
     reason = None
     if n_behind:
         reason = (f"{what} cannot keep up: the backlog grows by {_tbit(growth)} Tbit a day "
-                  f"({n_behind} of {n} satellites fall behind)")
+                  f"({n_behind:,} of {n:,} satellites fall behind)")
     elif not steady:
         reason = (f"the queues keep up in the long run but have not reached a steady state within "
                   f"{max_periods} repetitions of the analysis window (load close to capacity)")
