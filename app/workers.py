@@ -248,3 +248,76 @@ def on_executor(scheduler: str | None, workers: int | None, cancelled: Callable[
     finally:
         with contextlib.suppress(Exception):  # a cluster already gone cannot be closed; nothing is lost
             executor.close(cancel=cancelled())
+
+
+class NewestRequestWorker(QObject):
+    """One background thread that computes only the newest request; ``ready(result)`` reaches the GUI thread.
+
+    :meth:`request` records its arguments (replacing any request not yet started) and returns at
+    once; the thread (named ``thread_name``, started on the first request) calls :meth:`build`
+    with them. A failed build is skipped (its message kept in ``failures``) and the next request
+    retries; ``builds`` counts finished builds. :meth:`idle` is True once nothing is waiting and
+    the last result was emitted. Subclasses define ``build`` and ``thread_name``.
+    """
+
+    ready = Signal(object)
+    thread_name = "newest-request"
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._cond = threading.Condition()
+        self._want: tuple[Any, ...] | None = None
+        self._busy = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self.builds = 0
+        self.failures: list[str] = []
+
+    def build(self, *args: Any) -> Any:
+        """The work of one request, on the worker thread (None: nothing to emit)."""
+        raise NotImplementedError
+
+    def request(self, *args: Any) -> None:
+        """Compute ``build(*args)`` next."""
+        with self._cond:
+            self._want = args
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def idle(self) -> bool:
+        """True when nothing is waiting or being computed."""
+        with self._cond:
+            return self._want is None and not self._busy
+
+    def close(self) -> None:
+        """Drop any waiting request and end the thread."""
+        with self._cond:
+            self._closed = True
+            self._want = None
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._want is None and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                args, self._want, self._busy = self._want, None, True
+            try:
+                result = self.build(*args)
+            except Exception as exc:  # noqa: BLE001 - a failed request is skipped; the next one retries
+                self.failures.append(f"{type(exc).__name__}: {exc}")
+                result = None
+            try:
+                if result is not None:
+                    self.ready.emit(result)
+            except RuntimeError:  # the owner was deleted meanwhile
+                return
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self.builds += 1
+                args = result = None  # hold nothing between requests (a large view keeps its ephemeris alive)

@@ -10,14 +10,14 @@ request wins: while the time slider moves, instants nobody waits for any more ar
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from app.globe.density import CellIndex, density_rgba
+from app.workers import NewestRequestWorker
 
 POINTS_ON_SCREEN_MAX = 12_000
 """Level of detail: more satellites than this on screen are drawn as the density layer, fewer as points
@@ -56,67 +56,17 @@ def build_frame_state(data, t: float, rgb: np.ndarray | None = None,
     return FrameState(data, float(t), pos, sunlit, index, density)
 
 
-class FrameStateBuilder(QObject):
-    """Builds frame states on one background thread; ``ready(FrameState)`` arrives on the GUI thread.
+class FrameStateBuilder(NewestRequestWorker):
+    """Builds frame states on one background thread ("globe-frames"): ``request(data, t)`` returns at
+    once, ``ready(FrameState)`` arrives on the GUI thread (see :class:`~app.workers.NewestRequestWorker`)."""
 
-    ``request`` only records the newest (data, t) and returns; ``builds`` counts finished states.
-    """
-
-    ready = Signal(object)
+    thread_name = "globe-frames"
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._cond = threading.Condition()
-        self._want: tuple[Any, float] | None = None
-        self._busy = False
-        self._rgb: tuple[Any, np.ndarray] | None = None
-        self._thread: threading.Thread | None = None
-        self._closed = False
-        self.builds = 0
-        self.failures: list[str] = []
+        self._rgb: tuple[Any, np.ndarray] | None = None  # the shell colours of the last view built
 
-    def request(self, data, t: float) -> None:
-        """Build the state of ``data`` at ``t`` next (replacing any request not yet started)."""
-        with self._cond:
-            self._want = (data, float(t))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="globe-frames", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def idle(self) -> bool:
-        """True when nothing is waiting or being built."""
-        with self._cond:
-            return self._want is None and not self._busy
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._want = None
-            self._cond.notify()
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while self._want is None and not self._closed:
-                    self._cond.wait()
-                if self._closed:
-                    return
-                data, t = self._want
-                self._want = None
-                self._busy = True
-            try:
-                if self._rgb is None or self._rgb[0] is not data:
-                    self._rgb = (data, satellite_rgb(data))
-                state = build_frame_state(data, t, self._rgb[1])
-            except Exception as exc:  # noqa: BLE001 - a failed frame is skipped; the next request retries
-                self.failures.append(f"{type(exc).__name__}: {exc}")
-                state = None
-            with self._cond:
-                self._busy = False
-                self.builds += 1
-            if state is not None:
-                try:
-                    self.ready.emit(state)
-                except RuntimeError:  # the globe was deleted while this frame was built
-                    return
+    def build(self, data, t: float) -> FrameState:
+        if self._rgb is None or self._rgb[0] is not data:
+            self._rgb = (data, satellite_rgb(data))
+        return build_frame_state(data, float(t), self._rgb[1])

@@ -10,12 +10,12 @@ thread as ``ready(MapSample)``.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+
+from app.workers import NewestRequestWorker
 
 
 @dataclass(frozen=True)
@@ -40,52 +40,11 @@ def map_sample(view, index: int, selected: int | None) -> MapSample:
     return MapSample(view, int(index), selected, np.asarray(lat, float), np.asarray(lon, float), sel)
 
 
-class MapSampleBuilder(QObject):
-    """Builds :class:`MapSample` objects on one background thread; ``ready`` arrives on the GUI thread."""
+class MapSampleBuilder(NewestRequestWorker):
+    """Builds :class:`MapSample` objects on one background thread ("map-sample"): ``request(view, index,
+    selected)`` returns at once, ``ready`` arrives on the GUI thread (:class:`~app.workers.NewestRequestWorker`)."""
 
-    ready = Signal(object)
+    thread_name = "map-sample"
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._cond = threading.Condition()
-        self._want: tuple[Any, int, int | None] | None = None
-        self._busy = False
-        self._thread: threading.Thread | None = None
-        self.failures: list[str] = []
-
-    def request(self, view, index: int, selected: int | None) -> None:
-        """Compute the dots of ``view`` at ``index`` next (replacing any request not yet started)."""
-        with self._cond:
-            self._want = (view, int(index), selected)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="map-sample", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def idle(self) -> bool:
-        """True when nothing is waiting or being computed."""
-        with self._cond:
-            return self._want is None and not self._busy
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while self._want is None:
-                    self._cond.wait()
-                view, index, selected = self._want
-                self._want = None
-                self._busy = True
-            try:
-                sample: MapSample | None = map_sample(view, index, selected)
-            except Exception as exc:  # noqa: BLE001 - a failed epoch is skipped; the next request retries
-                self.failures.append(f"{type(exc).__name__}: {exc}")
-                sample = None
-            try:
-                if sample is not None:
-                    self.ready.emit(sample)
-            except RuntimeError:  # the map was deleted meanwhile
-                return
-            finally:
-                with self._cond:
-                    self._busy = False
-                view = sample = None  # hold no view while waiting (a large one keeps its ephemeris alive)
+    def build(self, view, index: int, selected: int | None) -> MapSample:
+        return map_sample(view, int(index), selected)
