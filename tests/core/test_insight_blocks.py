@@ -11,34 +11,17 @@ import json
 import numpy as np
 import pytest
 
-from core import api
 from core.analysis import insight
 from core.analysis.pipeline import run_analysis
 from core.orbits.blocks import BLOCK_BUDGET_ENV
+from tests.core.streaming_support import WHOLE_MB, insight_arrays, preset_over
 
-WHOLE_MB = "1000000"
 TINY_MB = "0.05"
-
-
-def _preset(name: str, duration_s: float):
-    mission = api.load_preset(name)
-    mission = mission.model_copy(update={"analysis": mission.analysis.model_copy(update={"duration_s": duration_s})})
-    return mission, api.preset_path(name).parent
-
-
-def _arrays(res: insight.InsightResult) -> dict[str, np.ndarray]:
-    out = {"ready": res.ready_s, "sat": res.sat, "traditional": res.traditional_s, "in_orbit": res.in_orbit_s,
-           "processed": res.processed_s, "backlog_end": res.backlog_end_gbit, "backlog_peak": res.backlog_peak_gbit}
-    if res.offloaded is not None:
-        off = res.offloaded
-        out |= {"off.in_orbit": off.in_orbit_s, "off.offloaded": off.offloaded, "off.src": off.plan_src,
-                "off.helper": off.plan_helper, "off.bytes": off.plan_bytes}
-    return out
 
 
 def _assert_same(blocked: insight.InsightResult, whole: insight.InsightResult) -> None:
     assert json.dumps(blocked.to_json(), sort_keys=True) == json.dumps(whole.to_json(), sort_keys=True)
-    a, b = _arrays(blocked), _arrays(whole)
+    a, b = insight_arrays(blocked), insight_arrays(whole)
     assert a.keys() == b.keys()
     for key in b:
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
@@ -46,7 +29,7 @@ def _assert_same(blocked: insight.InsightResult, whole: insight.InsightResult) -
 
 @pytest.mark.parametrize("name, duration_s", [("default", 5400.0), ("starlink-shell-1", 1800.0)])
 def test_insight_in_tiny_blocks_equals_one_block(name, duration_s, monkeypatch):
-    mission, folder = _preset(name, duration_s)
+    mission, folder = preset_over(name, duration_s)
     monkeypatch.setenv(BLOCK_BUDGET_ENV, WHOLE_MB)
     run = run_analysis(mission, folder)
     inputs = (mission, run.ephemeris, run.access, run.topology, run.compute)

@@ -27,6 +27,7 @@ from core.mission.model import Mission
 from core.orbits.blocks import BLOCK_BUDGET_ENV
 from core.study.run import InlineExecutor, LocalExecutor
 from tests.core.factories import ground_station, make_mission, walker_shell
+from tests.core.streaming_support import insight_arrays
 
 TINY_MB = "0.02"
 """About four of the mission's satellites a block."""
@@ -68,23 +69,13 @@ class PicklingExecutor(InlineExecutor):
         return Counter(name for name, *_ in self.sent)
 
 
-def _arrays(res: insight.InsightResult) -> dict[str, np.ndarray]:
-    out = {"ready": res.ready_s, "sat": res.sat, "traditional": res.traditional_s, "in_orbit": res.in_orbit_s,
-           "processed": res.processed_s, "backlog_end": res.backlog_end_gbit, "backlog_peak": res.backlog_peak_gbit}
-    if res.offloaded is not None:
-        off = res.offloaded
-        out |= {"off.in_orbit": off.in_orbit_s, "off.offloaded": off.offloaded, "off.src": off.plan_src,
-                "off.helper": off.plan_helper, "off.bytes": off.plan_bytes, "off.hops": off.plan_hops}
-    return out
-
-
 def _assert_same(there: insight.InsightResult | None, here: insight.InsightResult | None) -> None:
     """Every array of the result bit for bit (dtype included), the stabilities and the document."""
     assert there is not None and here is not None
     assert json.dumps(there.to_json(), sort_keys=True) == json.dumps(here.to_json(), sort_keys=True)
     assert there.traditional_stability == here.traditional_stability
     assert there.in_orbit_stability == here.in_orbit_stability
-    a, b = _arrays(there), _arrays(here)
+    a, b = insight_arrays(there), insight_arrays(here)
     assert a.keys() == b.keys()
     for key in b:
         assert a[key].dtype == b[key].dtype, key

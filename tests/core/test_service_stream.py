@@ -29,8 +29,8 @@ from core.orbits.blocks import epoch_blocks
 from core.orbits.ephemeris import Ephemeris, build_ephemeris
 from core.study.run import InlineExecutor, LocalExecutor
 from tests.core.factories import mission_data, mission_from, walker_shell
+from tests.core.streaming_support import WHOLE_MB
 
-WHOLE_MB = "100000"
 
 
 def _tiny_mb(n_sat: int, epochs: int = 5) -> str:

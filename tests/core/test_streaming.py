@@ -24,15 +24,9 @@ from core.mission.io import loads_mission
 from core.orbits import estimate
 from core.orbits.blocks import BLOCK_BUDGET_ENV, epoch_blocks, satellite_blocks
 from core.orbits.ephemeris import build_ephemeris
+from tests.core.streaming_support import WHOLE_MB, preset_over
 
-WHOLE_MB = "1000000"
 TINY_MB = "0.02"
-
-
-def _preset(name: str, duration_s: float):
-    mission = api.load_preset(name)
-    mission = mission.model_copy(update={"analysis": mission.analysis.model_copy(update={"duration_s": duration_s})})
-    return mission, api.preset_path(name).parent
 
 
 def _document(results) -> str:
@@ -61,7 +55,7 @@ def _assert_same(streamed, whole) -> None:
 
 @pytest.mark.parametrize("name, duration_s", [("default", 5400.0), ("starlink-shell-1", 1800.0), ("suncatcher", 5400.0)])
 def test_streamed_run_equals_the_whole_array_run(name, duration_s, monkeypatch):
-    mission, folder = _preset(name, duration_s)
+    mission, folder = preset_over(name, duration_s)
     monkeypatch.setenv(BLOCK_BUDGET_ENV, WHOLE_MB)
     whole = run_analysis(mission, folder)
     monkeypatch.setenv(BLOCK_BUDGET_ENV, TINY_MB)
@@ -74,7 +68,7 @@ def test_streamed_run_equals_the_whole_array_run(name, duration_s, monkeypatch):
 def test_blocks_on_an_executor_equal_the_in_process_run(monkeypatch):
     from core.study.run import InlineExecutor
 
-    mission, folder = _preset("default", 5400.0)
+    mission, folder = preset_over("default", 5400.0)
     monkeypatch.setenv(BLOCK_BUDGET_ENV, WHOLE_MB)
     whole = run_analysis(mission, folder)
     monkeypatch.setenv(BLOCK_BUDGET_ENV, TINY_MB)

@@ -25,8 +25,8 @@ from core.mission.model import Mission
 from core.orbits.blocks import epoch_blocks
 from core.orbits.ephemeris import build_ephemeris
 from core.study.run import InlineExecutor
+from tests.core.streaming_support import WHOLE_MB
 
-WHOLE_MB = "100000"
 
 
 def _tiny_mb(eph) -> str:
